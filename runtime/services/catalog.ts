@@ -1,0 +1,149 @@
+/**
+ * The Cloud Run service table: every service Avalo runs, with its resources and limits. Read by
+ * the Service component, the service clients (per-call timeouts) and the policies.
+ */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Memory limit in MiB (Cloud Run allows 512 MiB – 32 GiB; above 4 GiB needs ≥ 2 vCPU). */
+  readonly memoryMiB: number;
+  /** vCPUs per instance. */
+  readonly cpu: number;
+  /** Request timeout in seconds (Cloud Run allows 1–3600). */
+  readonly timeoutSeconds: number;
+  /** Maximum instances per region. */
+  readonly maxInstances: number;
+  /** Concurrent requests per instance. */
+  readonly concurrency: number;
+  /** `heavy` services come from the scale report; `worker`s only consume a pipeline. */
+  readonly kind: "heavy" | "worker";
+  /** Services this one calls; the program grants `roles/run.invoker` on exactly these. */
+  readonly calls: readonly string[];
+}
+
+const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [] } as const;
+
+export const SERVICES = [
+  {
+    name: "media-processor",
+    description: "Image thumbnails and media jobs",
+    memoryMiB: 4096,
+    cpu: 2,
+    timeoutSeconds: 300,
+    maxInstances: 30,
+    concurrency: 8,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "ai-inference",
+    description: "AI companion generation behind a provider interface",
+    memoryMiB: 8192,
+    cpu: 2,
+    timeoutSeconds: 120,
+    maxInstances: 50,
+    concurrency: 20,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "pdf-generator",
+    description: "Wallet receipts and monthly statements",
+    memoryMiB: 2048,
+    cpu: 1,
+    timeoutSeconds: 60,
+    maxInstances: 20,
+    concurrency: 20,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "fraud-analyzer",
+    description: "Explainable risk scoring of payments",
+    memoryMiB: 4096,
+    cpu: 1,
+    timeoutSeconds: 30,
+    maxInstances: 50,
+    concurrency: 80,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "batch-processor",
+    description: "Bulk jobs: backfills, resharding, data export and deletion",
+    memoryMiB: 4096,
+    cpu: 2,
+    timeoutSeconds: 600,
+    maxInstances: 10,
+    concurrency: 4,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "ranking-engine",
+    description: "Personalised discovery ranking",
+    memoryMiB: 2048,
+    cpu: 1,
+    timeoutSeconds: 45,
+    maxInstances: 100,
+    concurrency: 80,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "analytics-aggregator",
+    description: "Hourly analytics roll-ups and warehouse sync",
+    memoryMiB: 4096,
+    cpu: 1,
+    timeoutSeconds: 180,
+    maxInstances: 20,
+    concurrency: 40,
+    kind: "heavy",
+    calls: [],
+  },
+  {
+    name: "user-worker",
+    description: "Consumes avalo-user-created",
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    maxInstances: 100,
+    ...worker,
+  },
+  {
+    name: "match-worker",
+    description: "Consumes avalo-match-created",
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    maxInstances: 100,
+    ...worker,
+  },
+  {
+    name: "feed-worker",
+    description: "Consumes avalo-feed-fanout",
+    memoryMiB: 1024,
+    timeoutSeconds: 120,
+    maxInstances: 200,
+    ...worker,
+  },
+  {
+    name: "notification-worker",
+    description: "Consumes avalo-notification-batch",
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    maxInstances: 100,
+    ...worker,
+  },
+] as const satisfies readonly ServiceSpec[];
+
+export type ServiceName = (typeof SERVICES)[number]["name"];
+
+/** The service table entry for a name; throws with the allowed names for an unknown one. */
+export function getService(name: string): ServiceSpec {
+  const found = SERVICES.find((s) => s.name === name);
+  if (!found) {
+    throw new Error(
+      `unknown service "${name}"; allowed: ${SERVICES.map((s) => s.name).join(", ")}`,
+    );
+  }
+  return found;
+}
