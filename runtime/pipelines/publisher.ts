@@ -1,0 +1,206 @@
+import type { PubSub } from "@google-cloud/pubsub";
+import { getPipeline, type PipelineSpec } from "../catalog/pipelines";
+import type { RegionId } from "../topology";
+import { exponentialBackoff, systemClock, type Backoff, type Clock } from "./backoff";
+import { PUBLISH_BATCHING, PUBLISH_BATCHING_LIMITS, PUBLISH_RETRY } from "./defaults";
+import {
+  createEnvelope,
+  encodeEnvelope,
+  envelopeAttributes,
+  type Envelope,
+  type EventOf,
+} from "./envelope";
+import { PublishError } from "./errors";
+import { jsonLogger, type Logger } from "./log";
+import { defaultMetrics, type PipelineMetrics } from "./metrics";
+
+/**
+ * The pipeline publisher: `publish(pipeline, event)` validates the event against the catalog's
+ * schema (nothing is sent when it is invalid), wraps it in the versioned envelope, mirrors
+ * type/version/region/id into attributes, sets the ordering key where the catalog asks for one,
+ * batches through the Pub/Sub client and retries retryable errors with capped, jittered
+ * exponential backoff. When retries are exhausted the caller gets a `PublishError`.
+ */
+
+/** The slice of a Pub/Sub topic the publisher uses; tests wrap a real topic to inject faults. */
+export interface TopicLike {
+  publishMessage(message: {
+    data: Buffer;
+    attributes: Record<string, string>;
+    orderingKey?: string;
+  }): Promise<string>;
+  /** Unpauses an ordering key after a failed publish. */
+  resumePublishing(orderingKey: string): void;
+  flush(): Promise<void>;
+}
+
+export interface PublisherArgs {
+  /** Pub/Sub client (honours PUBSUB_EMULATOR_HOST). */
+  readonly pubsub: PubSub;
+  /** Region stamped on events when `publish` is not given one. */
+  readonly region: RegionId;
+  /** @default PUBLISH_BATCHING */
+  readonly batching?: { maxMessages?: number; maxMilliseconds?: number; maxBytes?: number };
+  /** Total attempts per event, the first included. @default PUBLISH_RETRY.maxAttempts */
+  readonly maxAttempts?: number;
+  /** @default exponentialBackoff() over PUBLISH_RETRY */
+  readonly backoff?: Backoff;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Replaces the topic handle, e.g. to inject faults in tests. */
+  readonly topicFor?: (spec: PipelineSpec, topic: TopicLike) => TopicLike;
+  /** Topic id of a pipeline; tests use prefixed topics. @default spec.topic */
+  readonly topicName?: (spec: PipelineSpec) => string;
+  readonly metrics?: PipelineMetrics;
+  readonly logger?: Logger;
+}
+
+/** Options of one `publish` call. */
+export interface PublishOptions {
+  /** @default the publisher's region */
+  readonly region?: RegionId;
+  /** Deterministic id for derived events, so downstream consumers de-duplicate. @default UUID */
+  readonly id?: string;
+  readonly occurredAt?: Date;
+  /** Extra attributes (e.g. `replayOf`). */
+  readonly attributes?: Record<string, string>;
+}
+
+export interface PublishResult {
+  readonly messageId: string;
+  readonly envelope: Envelope;
+}
+
+/** gRPC codes worth retrying: CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
+const RETRYABLE_CODES = new Set([1, 2, 4, 8, 10, 13, 14]);
+
+/** Whether a publish error is worth retrying. */
+export function isRetryablePublishError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "number" && RETRYABLE_CODES.has(code);
+}
+
+function clampBatching(b: PublisherArgs["batching"] = {}) {
+  const merged = { ...PUBLISH_BATCHING, ...b };
+  for (const [key, value] of Object.entries(merged)) {
+    if (!(typeof value === "number" && value > 0)) {
+      throw new Error(
+        `batching.${key} must be a positive number, but ${String(value)} was provided`,
+      );
+    }
+  }
+  return {
+    maxMessages: Math.min(merged.maxMessages, PUBLISH_BATCHING_LIMITS.maxMessages),
+    maxMilliseconds: merged.maxMilliseconds,
+    maxBytes: Math.min(merged.maxBytes, PUBLISH_BATCHING_LIMITS.maxBytes),
+  };
+}
+
+/** Publishes pipeline events; one per process, shared by every caller. */
+export class PipelinePublisher {
+  private readonly topics = new Map<string, TopicLike>();
+  private readonly batching: ReturnType<typeof clampBatching>;
+  private readonly maxAttempts: number;
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly metrics: PipelineMetrics;
+  private readonly logger: Logger;
+
+  constructor(private readonly args: PublisherArgs) {
+    this.batching = clampBatching(args.batching);
+    this.maxAttempts = args.maxAttempts ?? PUBLISH_RETRY.maxAttempts;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
+      throw new Error(`maxAttempts must be an integer >= 1, but ${args.maxAttempts} was provided`);
+    }
+    this.backoff = args.backoff ?? exponentialBackoff();
+    this.clock = args.clock ?? systemClock;
+    this.metrics = args.metrics ?? defaultMetrics;
+    this.logger = args.logger ?? jsonLogger;
+  }
+
+  /** The effective batching settings. */
+  get batchSettings(): Readonly<ReturnType<typeof clampBatching>> {
+    return this.batching;
+  }
+
+  /**
+   * Validates, wraps and publishes one event. Throws `EventValidationError` (nothing sent) for
+   * an invalid event and `PublishError` when publishing fails for good.
+   */
+  async publish<P extends PipelineSpec>(
+    pipeline: P | P["name"],
+    event: EventOf<P>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    const spec = (typeof pipeline === "string" ? getPipeline(pipeline) : pipeline) as P;
+    const envelope = createEnvelope(spec, event, {
+      region: options.region ?? this.args.region,
+      id: options.id,
+      occurredAt: options.occurredAt,
+    });
+    const messageId = await this.send(spec, envelope, options.attributes);
+    return { messageId, envelope };
+  }
+
+  /** Publishes an already-built envelope (used by replay and continuation messages). */
+  async send(
+    spec: PipelineSpec,
+    envelope: Envelope,
+    extraAttributes: Record<string, string> = {},
+  ): Promise<string> {
+    const topic = this.topic(spec);
+    const orderingKey = spec.orderingKeyField
+      ? String((envelope.data as Record<string, unknown>)[spec.orderingKeyField] ?? "")
+      : undefined;
+    const message = {
+      data: encodeEnvelope(envelope),
+      attributes: { ...extraAttributes, ...envelopeAttributes(envelope) },
+      ...(orderingKey ? { orderingKey } : {}),
+    };
+    const started = this.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const id = await topic.publishMessage(message);
+        this.metrics.count(spec.name, "published");
+        this.metrics.observe(spec.name, "publish", this.clock.now() - started);
+        return id;
+      } catch (err) {
+        if (orderingKey) topic.resumePublishing(orderingKey);
+        const retryable = isRetryablePublishError(err);
+        if (!retryable || attempt >= this.maxAttempts) {
+          this.metrics.count(spec.name, "publishFailed");
+          const error = new PublishError(spec.name, envelope.id, attempt, retryable, {
+            cause: err,
+          });
+          this.logger.error("publish failed", {
+            pipeline: spec.name,
+            eventId: envelope.id,
+            error: error.message,
+          });
+          throw error;
+        }
+        this.metrics.count(spec.name, "publishRetries");
+        await this.clock.sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /** Sends every batched message now. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.topics.values()].map((t) => t.flush()));
+  }
+
+  private topic(spec: PipelineSpec): TopicLike {
+    const name = this.args.topicName?.(spec) ?? spec.topic;
+    let topic = this.topics.get(name);
+    if (!topic) {
+      const real = this.args.pubsub.topic(name, {
+        batching: this.batching,
+        messageOrdering: spec.orderingKeyField !== undefined,
+      });
+      topic = this.args.topicFor ? this.args.topicFor(spec, real) : real;
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+}
