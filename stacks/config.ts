@@ -1,0 +1,273 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { z } from "zod";
+import { ENVIRONMENTS, type PlatformArgs } from "../components/context";
+import { REDIS } from "../components/defaults";
+import { SERVICES, type ServiceName } from "../runtime/services/catalog";
+import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
+
+/**
+ * The stack's configuration, read from `Pulumi.<stack>.yaml` (namespaces `avalo` and `gcp`) and
+ * the stack name, validated before any resource is registered.
+ */
+export interface StackConfig extends PlatformArgs {
+  /** Stack name (one per geography, named after its home region). */
+  readonly stack: string;
+  /** Email address that receives the alert notifications. */
+  readonly alertEmail: string;
+  /** Memorystore capacity per region, in GB (1–300). @default 5 */
+  readonly redisMemorySizeGb: number;
+  /** Per-service overrides of the service table's max instances per region (1–1000). */
+  readonly maxInstances: Readonly<Partial<Record<ServiceName, number>>>;
+  /** Cloud Run, Firestore and bucket delete protection. @default true for prod, else false */
+  readonly deletionProtection: boolean;
+  /** Per-service traffic percent (1–100) sent to the newest revision, tagged `canary`. */
+  readonly rollout: Readonly<Partial<Record<ServiceName, number>>>;
+  /** Monthly budget in US dollars, read by the cost policy. */
+  readonly budgetMonthlyUsd?: number;
+}
+
+/** A config value that is missing, malformed or outside what the platform allows. */
+export class StackConfigError extends Error {
+  /**
+   * @param key full config key, with a path into maps (`avalo:regions.us-east`), or `stack`
+   * @param value the value found (undefined when the key is not set)
+   * @param allowed what the key accepts, in words
+   * @param reason why the value is rejected (`is out of range`, ...)
+   */
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly allowed: string,
+    reason: string,
+  ) {
+    super(
+      value === undefined
+        ? `${key} is not set; allowed: ${allowed}`
+        : `${key}: ${JSON.stringify(value)} ${reason}; allowed: ${allowed}`,
+    );
+    this.name = "StackConfigError";
+  }
+}
+
+const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+const EXPECTED: Record<string, string> = {
+  int: "is not an integer",
+  number: "is not a number",
+  boolean: "is not a boolean",
+  string: "is not a string",
+  record: "is not a map",
+};
+
+/** A key's schema, what it allows in words, and the reason given for a malformed value. */
+interface Rule<T> {
+  readonly schema: z.ZodType<T>;
+  readonly allowed: string;
+  readonly invalid?: string;
+}
+
+const range = (min: number, max: number, unit: string): Rule<number> => ({
+  schema: z.number().int().min(min).max(max),
+  allowed: `an integer from ${min} to ${max} (${unit})`,
+});
+
+const RULES = {
+  project: {
+    schema: z.string().regex(PROJECT_ID),
+    allowed:
+      "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+    invalid: "is not a valid GCP project id",
+  },
+  environment: {
+    schema: z.enum(ENVIRONMENTS),
+    allowed: ENVIRONMENTS.join(", "),
+    invalid: "is not an environment",
+  },
+  alertEmail: {
+    schema: z.email(),
+    allowed: "an email address such as oncall@example.com",
+    invalid: "is not an email address",
+  },
+  redisMemorySizeGb: range(1, 300, "GB"),
+  maxInstances: range(1, 1000, "instances per region"),
+  rollout: range(1, 100, "percent of traffic"),
+  deletionProtection: { schema: z.boolean(), allowed: "true, false" },
+  budgetMonthlyUsd: {
+    schema: z.number().positive(),
+    allowed: "a positive number of US dollars",
+    invalid: "is out of range",
+  },
+  map: { schema: z.record(z.string(), z.unknown()), allowed: "a map" },
+} satisfies Record<string, Rule<unknown>>;
+
+/** Validates `value` against `rule`, or throws a StackConfigError naming `key`. */
+function check<T>(key: string, value: unknown, rule: Rule<T>): T {
+  const parsed = rule.schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const reason =
+    issue.code === "too_small" || issue.code === "too_big"
+      ? "is out of range"
+      : issue.code === "invalid_type"
+        ? (EXPECTED[issue.expected] ?? `is not a ${issue.expected}`)
+        : (rule.invalid ?? "is not allowed");
+  throw new StackConfigError(key, value, rule.allowed, reason);
+}
+
+/** Config values arrive as strings; numbers, booleans and maps are JSON in them. */
+function decode(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function required(key: string, raw: string | undefined, allowed: string): string {
+  if (raw === undefined || raw === "") throw new StackConfigError(key, undefined, allowed, "");
+  return raw;
+}
+
+/** Reads an optional map whose keys must be among `keys`; values are checked by `rule`. */
+function checkMap<T>(
+  key: string,
+  raw: string | undefined,
+  keys: readonly string[],
+  keyReason: string,
+  rule: Rule<T>,
+): Record<string, T> {
+  if (raw === undefined) return {};
+  const map = check(key, decode(raw), {
+    ...RULES.map,
+    allowed: `a map of ${keys.join(", ")} to ${rule.allowed}`,
+  });
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(map).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!keys.includes(k)) throw new StackConfigError(`${key}.${k}`, k, keys.join(", "), keyReason);
+    out[k] = check(`${key}.${k}`, v, rule);
+  }
+  return out;
+}
+
+/**
+ * Reads and validates the stack's config: `gcp:project`, the `avalo:*` keys and the stack name.
+ * Throws {@link StackConfigError} on the first bad value, before any resource exists.
+ */
+export function loadStackConfig(): StackConfig {
+  const stack = pulumi.getStack();
+  const geography = geographyForStack(stack);
+  if (!geography) {
+    throw new StackConfigError(
+      "stack",
+      stack,
+      STACK_NAMES.join(", "),
+      "is not a stack of this project",
+    );
+  }
+  const gcp = new pulumi.Config("gcp");
+  const avalo = new pulumi.Config("avalo");
+
+  const project = check(
+    "gcp:project",
+    required("gcp:project", gcp.get("project"), RULES.project.allowed),
+    RULES.project,
+  );
+  const environment = check(
+    "avalo:environment",
+    required("avalo:environment", avalo.get("environment"), RULES.environment.allowed),
+    RULES.environment,
+  );
+
+  const overrides = checkMap(
+    "avalo:regions",
+    avalo.get("regions"),
+    geography.regions,
+    `is not a region of geography ${geography.id}`,
+    {
+      schema: z.enum(geography.allowedGcpRegions as [string, ...string[]]),
+      allowed: geography.allowedGcpRegions.join(", "),
+      invalid: `is not allowed for geography ${geography.id}`,
+    },
+  );
+  const regions = geography.regions.map((id: RegionId) => ({
+    id,
+    gcpRegion: overrides[id] ?? REGIONS[id].gcpRegion,
+  }));
+  const seen = new Map<string, RegionId>();
+  for (const region of regions) {
+    const other = seen.get(region.gcpRegion);
+    if (other) {
+      throw new StackConfigError(
+        `avalo:regions.${region.id}`,
+        region.gcpRegion,
+        `a GCP region not used by another region of geography ${geography.id}`,
+        `is already used by ${other}`,
+      );
+    }
+    seen.set(region.gcpRegion, region.id);
+  }
+
+  const alertEmail = check(
+    "avalo:alertEmail",
+    required("avalo:alertEmail", avalo.get("alertEmail"), RULES.alertEmail.allowed),
+    RULES.alertEmail,
+  );
+  const redisRaw = avalo.get("redisMemorySizeGb");
+  const redisMemorySizeGb =
+    redisRaw === undefined
+      ? REDIS.memorySizeGb
+      : check("avalo:redisMemorySizeGb", decode(redisRaw), RULES.redisMemorySizeGb);
+  const maxInstances = checkMap(
+    "avalo:maxInstances",
+    avalo.get("maxInstances"),
+    SERVICE_NAMES,
+    "is not a service",
+    RULES.maxInstances,
+  );
+  const protectionRaw = avalo.get("deletionProtection");
+  const deletionProtection =
+    protectionRaw === undefined
+      ? environment === "prod"
+      : check("avalo:deletionProtection", decode(protectionRaw), RULES.deletionProtection);
+  const rollout = checkMap(
+    "avalo:rollout",
+    avalo.get("rollout"),
+    SERVICE_NAMES,
+    "is not a service",
+    RULES.rollout,
+  );
+  const budgetRaw = avalo.get("budgetMonthlyUsd");
+  const budgetMonthlyUsd =
+    budgetRaw === undefined
+      ? undefined
+      : check("avalo:budgetMonthlyUsd", decode(budgetRaw), RULES.budgetMonthlyUsd);
+
+  return {
+    stack,
+    project,
+    geography,
+    environment,
+    regions,
+    alertEmail,
+    redisMemorySizeGb,
+    maxInstances,
+    deletionProtection,
+    rollout,
+    ...(budgetMonthlyUsd === undefined ? {} : { budgetMonthlyUsd }),
+  };
+}
+
+/**
+ * The `config:` map of `Pulumi.<stack>.yaml` in `dir`, keyed `namespace:key` as Pulumi reads it
+ * (maps and numbers keep their YAML types; the mock runtime JSON-encodes them).
+ */
+export function readStackFile(stack: string, dir: string = process.cwd()): Record<string, unknown> {
+  const file = join(dir, `Pulumi.${stack}.yaml`);
+  const doc = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return { ...(doc?.config ?? {}) };
+}

@@ -1,0 +1,244 @@
+import { expect } from "chai";
+import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
+import { runOffline } from "../../stacks/offline/mocks";
+import { STACK_NAMES } from "../../runtime/topology";
+
+const PROJECT_RULE =
+  "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+const SERVICE_LIST =
+  "media-processor, ai-inference, pdf-generator, fraud-analyzer, batch-processor, ranking-engine, " +
+  "analytics-aggregator, user-worker, match-worker, feed-worker, notification-worker";
+const US_REGIONS =
+  "us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west2, us-west3, us-west4";
+
+interface BadConfig {
+  readonly title: string;
+  readonly stack?: string;
+  /** Keys to set (undefined removes the key) on top of the stack's real config file. */
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly message: string;
+  readonly key: string;
+}
+
+const BAD_CONFIGS: readonly BadConfig[] = [
+  {
+    title: "a project id with uppercase letters",
+    set: { "gcp:project": "Avalo-US" },
+    key: "gcp:project",
+    message: `gcp:project: "Avalo-US" is not a valid GCP project id; allowed: ${PROJECT_RULE}`,
+  },
+  {
+    title: "a project id shorter than 6 characters",
+    set: { "gcp:project": "avalo" },
+    key: "gcp:project",
+    message: `gcp:project: "avalo" is not a valid GCP project id; allowed: ${PROJECT_RULE}`,
+  },
+  {
+    title: "a project id ending with a hyphen",
+    set: { "gcp:project": "avalo-us-" },
+    key: "gcp:project",
+    message: `gcp:project: "avalo-us-" is not a valid GCP project id; allowed: ${PROJECT_RULE}`,
+  },
+  {
+    title: "a missing project id",
+    set: { "gcp:project": undefined },
+    key: "gcp:project",
+    message: `gcp:project is not set; allowed: ${PROJECT_RULE}`,
+  },
+  {
+    title: "an unknown environment",
+    set: { "avalo:environment": "production" },
+    key: "avalo:environment",
+    message: `avalo:environment: "production" is not an environment; allowed: prod, staging, dev`,
+  },
+  {
+    title: "a region override outside the geography",
+    set: { "avalo:regions": { "us-east": "europe-west1" } },
+    key: "avalo:regions.us-east",
+    message: `avalo:regions.us-east: "europe-west1" is not allowed for geography us; allowed: ${US_REGIONS}`,
+  },
+  {
+    title: "an unknown region id",
+    set: { "avalo:regions": { "us-north": "us-east4" } },
+    key: "avalo:regions.us-north",
+    message: `avalo:regions.us-north: "us-north" is not a region of geography us; allowed: us-east, us-west`,
+  },
+  {
+    title: "a region of another geography",
+    stack: "eu-west",
+    set: { "avalo:regions": { "us-east": "us-east1" } },
+    key: "avalo:regions.us-east",
+    message: `avalo:regions.us-east: "us-east" is not a region of geography eu; allowed: eu-west, eu-central`,
+  },
+  {
+    title: "two regions on the same GCP region",
+    set: { "avalo:regions": { "us-west": "us-east1" } },
+    key: "avalo:regions.us-west",
+    message:
+      `avalo:regions.us-west: "us-east1" is already used by us-east; ` +
+      `allowed: a GCP region not used by another region of geography us`,
+  },
+  {
+    title: "regions that are not a map",
+    set: { "avalo:regions": "us-east1" },
+    key: "avalo:regions",
+    message: `avalo:regions: "us-east1" is not a map; allowed: a map of us-east, us-west to ${US_REGIONS}`,
+  },
+  {
+    title: "max instances above 1000",
+    set: { "avalo:maxInstances": { "ranking-engine": 5000 } },
+    key: "avalo:maxInstances.ranking-engine",
+    message:
+      "avalo:maxInstances.ranking-engine: 5000 is out of range; " +
+      "allowed: an integer from 1 to 1000 (instances per region)",
+  },
+  {
+    title: "fractional max instances",
+    set: { "avalo:maxInstances": { "fraud-analyzer": 2.5 } },
+    key: "avalo:maxInstances.fraud-analyzer",
+    message:
+      "avalo:maxInstances.fraud-analyzer: 2.5 is not an integer; " +
+      "allowed: an integer from 1 to 1000 (instances per region)",
+  },
+  {
+    title: "max instances for an unknown service",
+    set: { "avalo:maxInstances": { "search-engine": 10 } },
+    key: "avalo:maxInstances.search-engine",
+    message: `avalo:maxInstances.search-engine: "search-engine" is not a service; allowed: ${SERVICE_LIST}`,
+  },
+  {
+    title: "a Redis size of 0 GB",
+    set: { "avalo:redisMemorySizeGb": 0 },
+    key: "avalo:redisMemorySizeGb",
+    message: "avalo:redisMemorySizeGb: 0 is out of range; allowed: an integer from 1 to 300 (GB)",
+  },
+  {
+    title: "a Redis size that is not a number",
+    set: { "avalo:redisMemorySizeGb": "big" },
+    key: "avalo:redisMemorySizeGb",
+    message: `avalo:redisMemorySizeGb: "big" is not a number; allowed: an integer from 1 to 300 (GB)`,
+  },
+  {
+    title: "a rollout above 100 percent",
+    set: { "avalo:rollout": { "ranking-engine": 150 } },
+    key: "avalo:rollout.ranking-engine",
+    message:
+      "avalo:rollout.ranking-engine: 150 is out of range; allowed: an integer from 1 to 100 (percent of traffic)",
+  },
+  {
+    title: "deletion protection that is not a boolean",
+    set: { "avalo:deletionProtection": "yes" },
+    key: "avalo:deletionProtection",
+    message: `avalo:deletionProtection: "yes" is not a boolean; allowed: true, false`,
+  },
+  {
+    title: "an alert email without a domain",
+    set: { "avalo:alertEmail": "oncall" },
+    key: "avalo:alertEmail",
+    message: `avalo:alertEmail: "oncall" is not an email address; allowed: an email address such as oncall@example.com`,
+  },
+  {
+    title: "a negative budget",
+    set: { "avalo:budgetMonthlyUsd": -5 },
+    key: "avalo:budgetMonthlyUsd",
+    message: "avalo:budgetMonthlyUsd: -5 is out of range; allowed: a positive number of US dollars",
+  },
+  {
+    title: "an unknown stack name",
+    stack: "us-central",
+    set: {},
+    key: "stack",
+    message: `stack: "us-central" is not a stack of this project; allowed: us-east, eu-west, asia-east`,
+  },
+];
+
+function configFor(stack: string, set: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const base = STACK_NAMES.includes(stack as (typeof STACK_NAMES)[number])
+    ? readStackFile(stack)
+    : readStackFile("us-east");
+  const config: Record<string, unknown> = { ...base, ...set };
+  for (const [key, value] of Object.entries(set)) if (value === undefined) delete config[key];
+  return config;
+}
+
+/** Runs the whole program (config, then the stack) and returns what it threw. */
+async function runBad(stack: string, set: Readonly<Record<string, unknown>>) {
+  return runOffline({ project: "avalo", stack, config: configFor(stack, set) }, () => {
+    try {
+      loadStackConfig();
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  });
+}
+
+describe("stack config", () => {
+  describe("rejects a bad config before any resource is registered", () => {
+    for (const bad of BAD_CONFIGS) {
+      it(`rejects ${bad.title}`, async () => {
+        const { resources, result } = await runBad(bad.stack ?? "us-east", bad.set);
+        expect(result).to.be.instanceOf(StackConfigError);
+        const err = result as StackConfigError;
+        expect(err.message).to.equal(bad.message);
+        expect(err.key).to.equal(bad.key);
+        expect(resources).to.have.length(0);
+      });
+    }
+  });
+
+  it("exposes the key, the value and what is allowed on the error", async () => {
+    const { result } = await runBad("us-east", { "avalo:regions": { "us-east": "asia-east1" } });
+    const err = result as StackConfigError;
+    expect(err.value).to.equal("asia-east1");
+    expect(err.allowed).to.equal(US_REGIONS);
+    expect(err.name).to.equal("StackConfigError");
+  });
+
+  for (const stack of STACK_NAMES) {
+    it(`reads the committed Pulumi.${stack}.yaml with its defaults`, async () => {
+      const { result } = await runOffline(
+        { project: "avalo", stack, config: readStackFile(stack) },
+        loadStackConfig,
+      );
+      expect(result.stack).to.equal(stack);
+      expect(result.geography.stack).to.equal(stack);
+      expect(result.project).to.equal(result.geography.projectId);
+      expect(result.environment).to.equal("prod");
+      expect(result.deletionProtection).to.equal(true);
+      expect(result.redisMemorySizeGb).to.equal(5);
+      expect(result.alertEmail).to.equal("oncall@avalo.app");
+      expect(result.maxInstances).to.deep.equal({});
+      expect(result.rollout).to.deep.equal({});
+    });
+  }
+
+  it("resolves regions to their defaults and applies overrides in geography order", async () => {
+    const config = configFor("us-east", { "avalo:regions": { "us-west": "us-west2" } });
+    const { result } = await runOffline(
+      { project: "avalo", stack: "us-east", config },
+      loadStackConfig,
+    );
+    expect(result.regions).to.deep.equal([
+      { id: "us-east", gcpRegion: "us-east1" },
+      { id: "us-west", gcpRegion: "us-west2" },
+    ]);
+  });
+
+  it("turns deletion protection off by default outside prod and reads the optional maps", async () => {
+    const config = configFor("eu-west", {
+      "avalo:environment": "dev",
+      "avalo:budgetMonthlyUsd": undefined,
+      "avalo:maxInstances": { "ranking-engine": 3 },
+      "avalo:rollout": { "fraud-analyzer": 5 },
+    });
+    const { result } = await runOffline(
+      { project: "avalo", stack: "eu-west", config },
+      loadStackConfig,
+    );
+    expect(result.deletionProtection).to.equal(false);
+    expect(result.maxInstances).to.deep.equal({ "ranking-engine": 3 });
+    expect(result.rollout).to.deep.equal({ "fraud-analyzer": 5 });
+    expect(result).to.not.have.property("budgetMonthlyUsd");
+  });
+});
