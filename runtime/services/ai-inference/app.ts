@@ -1,0 +1,21 @@
+import type { FastifyInstance } from "fastify";
+import { createServiceApp } from "../server/app";
+import { loadConfig, redisEnv } from "../server/config";
+import { connectRedis, redisCheck } from "../server/redis";
+
+/** ai-inference: skeleton with /healthz; its routes follow. */
+export async function buildAiInference(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
+  const config = loadConfig(redisEnv, env);
+  const redis = connectRedis(config);
+  return createServiceApp(
+    {
+      service: "ai-inference",
+      config,
+      checks: [redisCheck(redis)],
+      onClose: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    },
+    () => undefined,
+  );
+}

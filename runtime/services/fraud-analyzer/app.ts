@@ -1,0 +1,66 @@
+import type { FastifyInstance } from "fastify";
+import type Redis from "ioredis";
+import type { Authenticator } from "../server/auth";
+import { createServiceApp } from "../server/app";
+import { loadConfig, redisEnv } from "../server/config";
+import { parseBody } from "../server/errors";
+import { connectRedis, redisCheck } from "../server/redis";
+import { profileRequest, refundRequest, scoreRequest } from "./contract";
+import { thresholdsEnv } from "./rules";
+import { recordRefund, scorePayment, setHomeCountry } from "./signals";
+
+/** Test seams: a Redis client, an authenticator, a log stream, a clock. */
+export interface FraudAnalyzerDeps {
+  readonly redis: Redis;
+  readonly authenticator: Authenticator;
+  readonly logStream: NodeJS.WritableStream;
+  readonly now: () => number;
+}
+
+/** fraud-analyzer: explainable risk scoring of payments from Redis signals. */
+export async function buildFraudAnalyzer(
+  env: NodeJS.ProcessEnv,
+  deps: Partial<FraudAnalyzerDeps> = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig({ ...redisEnv, ...thresholdsEnv }, env);
+  const redis = deps.redis ?? connectRedis(config);
+  const now = deps.now ?? Date.now;
+  const at = (iso?: string) => (iso ? Date.parse(iso) : now());
+  return createServiceApp(
+    {
+      service: "fraud-analyzer",
+      config,
+      checks: [redisCheck(redis)],
+      authenticator: deps.authenticator,
+      logStream: deps.logStream,
+      onClose: async () => {
+        if (!deps.redis) await redis.quit().catch(() => redis.disconnect());
+      },
+    },
+    (app) => {
+      app.post("/v1/score", async (req) => {
+        const body = parseBody(scoreRequest, req.body);
+        const result = await scorePayment(
+          redis,
+          { ...body, atMillis: at(body.occurredAt) },
+          config,
+        );
+        req.log.info(
+          { transactionId: body.transactionId, score: result.score, decision: result.decision },
+          "payment scored",
+        );
+        return result;
+      });
+      app.post("/v1/refunds", async (req, reply) => {
+        const body = parseBody(refundRequest, req.body);
+        await recordRefund(redis, { ...body, atMillis: at(body.occurredAt) });
+        return reply.status(204).send();
+      });
+      app.put<{ Params: { userId: string } }>("/v1/profiles/:userId", async (req, reply) => {
+        const body = parseBody(profileRequest, req.body);
+        await setHomeCountry(redis, req.params.userId, body.country);
+        return reply.status(204).send();
+      });
+    },
+  );
+}

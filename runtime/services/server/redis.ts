@@ -1,0 +1,29 @@
+import Redis from "ioredis";
+import type { DependencyCheck } from "./health";
+
+/** Connection settings for Memorystore / redis-server, as the config parses them. */
+export interface RedisConfig {
+  readonly REDIS_HOST: string;
+  readonly REDIS_PORT: number;
+  readonly REDIS_PASSWORD?: string;
+}
+
+/**
+ * Opens the service's Redis connection. Commands fail fast (one retry) rather than queue
+ * forever while Redis is down, so `/healthz` and callers see the outage.
+ */
+export function connectRedis(config: RedisConfig): Redis {
+  return new Redis({
+    host: config.REDIS_HOST,
+    port: config.REDIS_PORT,
+    password: config.REDIS_PASSWORD,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+/** `/healthz` check: PING answers PONG. */
+export function redisCheck(redis: Redis): DependencyCheck {
+  return { name: "redis", check: () => redis.ping() };
+}
