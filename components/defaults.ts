@@ -67,3 +67,14 @@ export const ALERTS = {
   /** How long a condition must hold before the policy fires. */
   durationSeconds: 300,
 } as const;
+
+/** Pub/Sub push: path the consumer serves pushes on; the OIDC audience is the service URL. */
+export const PUSH_PATH = "/pubsub/push";
+
+/** Pub/Sub limits the Pipeline component checks the catalog against. */
+export const PUBSUB_LIMITS = {
+  ackDeadlineSeconds: { min: 10, max: 600 },
+  maxDeliveryAttempts: { min: 5, max: 100 },
+  backoffSeconds: { min: 0, max: 600 },
+  messageRetentionSeconds: { min: 600, max: 7 * DAY_SECONDS },
+} as const;
