@@ -78,3 +78,12 @@ export const PUBSUB_LIMITS = {
   backoffSeconds: { min: 0, max: 600 },
   messageRetentionSeconds: { min: 600, max: 7 * DAY_SECONDS },
 } as const;
+
+/** KMS: a destroyed key version stays restorable for 30 days. */
+export const KEY_DESTROY_SCHEDULED_DURATION = `${30 * DAY_SECONDS}s`;
+
+/**
+ * Whether stateful resources (keys, caches, tables, secrets) refuse deletion, per environment.
+ * Stack config may override it.
+ */
+export const DELETION_PROTECTION = { prod: true, staging: false, dev: false } as const;

@@ -1,0 +1,92 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { RegionId } from "../runtime/topology";
+import type { Apis } from "./apis";
+import type { PlatformArgs } from "./context";
+import { NETWORK } from "./defaults";
+import { gcpName } from "./naming";
+import { checkPlatformArgs } from "./validation";
+
+/** Arguments of {@link Network}. */
+export interface NetworkArgs extends PlatformArgs {
+  /** Enabled APIs; every child depends on them. */
+  readonly apis: Apis;
+}
+
+/**
+ * The geography's VPC: one subnet per region with Private Google Access and flow logs (Cloud Run
+ * reaches it through Direct VPC egress), and a private service access range peered with
+ * Service Networking for Memorystore.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly network: gcp.compute.Network;
+  /** Subnet per region. */
+  readonly subnets: Readonly<Partial<Record<RegionId, gcp.compute.Subnetwork>>>;
+  /** Internal range reserved for Google-managed producer services. */
+  readonly privateServiceRange: gcp.compute.GlobalAddress;
+  /** Service Networking peering; private-service-access resources depend on it. */
+  readonly connection: gcp.servicenetworking.Connection;
+
+  constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("avalo:network:Network", name, {}, opts);
+    checkPlatformArgs(this, args);
+    const childOpts = { parent: this, dependsOn: args.apis.services };
+    this.network = new gcp.compute.Network(
+      name,
+      {
+        project: args.project,
+        name: gcpName("compute", "avalo", args.geography.id),
+        autoCreateSubnetworks: false,
+        routingMode: "REGIONAL",
+      },
+      childOpts,
+    );
+    const subnets: Partial<Record<RegionId, gcp.compute.Subnetwork>> = {};
+    args.regions.forEach((region, index) => {
+      subnets[region.id] = new gcp.compute.Subnetwork(
+        `${name}-${region.id}`,
+        {
+          project: args.project,
+          name: gcpName("compute", "avalo", region.id),
+          region: region.gcpRegion,
+          network: this.network.id,
+          ipCidrRange: NETWORK.subnetCidr(index),
+          privateIpGoogleAccess: true,
+          stackType: "IPV4_ONLY",
+          logConfig: {
+            aggregationInterval: "INTERVAL_10_MIN",
+            flowSampling: 0.5,
+            metadata: "INCLUDE_ALL_METADATA",
+          },
+        },
+        childOpts,
+      );
+    });
+    this.subnets = subnets;
+    this.privateServiceRange = new gcp.compute.GlobalAddress(
+      `${name}-psa`,
+      {
+        project: args.project,
+        name: gcpName("compute", "avalo", args.geography.id, "psa"),
+        purpose: "VPC_PEERING",
+        addressType: "INTERNAL",
+        address: NETWORK.privateServiceAccessAddress,
+        prefixLength: NETWORK.privateServiceAccessPrefixLength,
+        network: this.network.id,
+      },
+      childOpts,
+    );
+    // ABANDON: deleting the peering fails while producers (Memorystore) still hold addresses.
+    this.connection = new gcp.servicenetworking.Connection(
+      `${name}-psa-peering`,
+      {
+        network: this.network.id,
+        service: "servicenetworking.googleapis.com",
+        reservedPeeringRanges: [this.privateServiceRange.name],
+        deletionPolicy: "ABANDON",
+      },
+      childOpts,
+    );
+    this.registerOutputs({ network: this.network.id });
+  }
+}

@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { Apis } from "../../components/apis";
+import { Kms } from "../../components/kms";
+import { MOCK_PROJECT_NUMBER } from "../../stacks/offline/mocks";
+import type { GeographyId } from "../../runtime/topology";
+import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
+
+const n = MOCK_PROJECT_NUMBER;
+
+function deploy(geography: GeographyId, environment: "prod" | "dev" = "prod") {
+  return runComponent(() => {
+    const base = platformArgs(geography);
+    const apis = new Apis("apis", { project: base.project });
+    return new Kms("kms", { ...base, environment, apis });
+  }, geography);
+}
+
+const valueOf = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
+
+describe("Kms component", () => {
+  it("creates a key ring per region and one in the data location of each geography", async () => {
+    const cases: [GeographyId, string[]][] = [
+      ["us", ["us-east1", "us-west1", "us"]],
+      ["eu", ["europe-west1", "europe-west3", "europe"]],
+      ["asia", ["asia-east1", "asia-south1", "asia-east1"]],
+    ];
+    for (const [geography, locations] of cases) {
+      const { resources } = await deploy(geography);
+      const rings = ofType(resources, "gcp:kms/keyRing:KeyRing");
+      expect(
+        rings.map((r) => r.inputs.location),
+        geography,
+      ).to.deep.equal(locations);
+    }
+  });
+
+  it("rotates every key every 90 days and keeps destroyed versions 30 days", async () => {
+    const { resources } = await deploy("us");
+    const keys = ofType(resources, "gcp:kms/cryptoKey:CryptoKey");
+    expect(keys).to.have.length(2 * 3 + 4);
+    for (const key of keys) {
+      expect(key.inputs).to.deep.include({
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: "7776000s",
+        destroyScheduledDuration: "2592000s",
+        deletionPolicy: "PREVENT",
+        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
+      });
+    }
+    const redis = named(resources, "kms-us-west-redis");
+    expect(redis.inputs.keyRing).to.equal(
+      "projects/avalo-us/locations/us-west1/keyRings/avalo-us-us-west",
+    );
+    expect(redis.inputs.labels).to.deep.equal({
+      app: "avalo",
+      geography: "us",
+      region: "us-west",
+      env: "prod",
+      purpose: "redis",
+    });
+  });
+
+  it("grants encrypter/decrypter on each key to exactly the agent that uses it", async () => {
+    const { resources } = await deploy("eu");
+    const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    const byName = Object.fromEntries(grants.map((g) => [g.name, g.inputs]));
+    const ring = (loc: string, ringName: string) =>
+      `projects/avalo-eu/locations/${loc}/keyRings/${ringName}/cryptoKeys`;
+    expect(byName["kms-multi-pubsub-agent"]).to.deep.equal({
+      cryptoKeyId: `${ring("europe", "avalo-eu-multi")}/pubsub`,
+      role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+      member: `serviceAccount:service-${n}@gcp-sa-pubsub.iam.gserviceaccount.com`,
+    });
+    expect(byName["kms-multi-bigquery-agent"].member).to.equal(
+      `serviceAccount:bq-${n}@bigquery-encryption.iam.gserviceaccount.com`,
+    );
+    expect(byName["kms-multi-firestore-agent"].member).to.equal(
+      `serviceAccount:service-${n}@gcp-sa-firestore.iam.gserviceaccount.com`,
+    );
+    expect(byName["kms-eu-central-redis-agent"]).to.deep.equal({
+      cryptoKeyId: `${ring("europe-west3", "avalo-eu-eu-central")}/redis`,
+      role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+      member: `serviceAccount:service-${n}@cloud-redis.iam.gserviceaccount.com`,
+    });
+    expect(byName["kms-eu-west-secrets-agent"].member).to.equal(
+      `serviceAccount:service-${n}@gcp-sa-secretmanager.iam.gserviceaccount.com`,
+    );
+    expect(byName["kms-eu-west-storage-agent"].member).to.equal(
+      `serviceAccount:service-${n}@gs-project-accounts.iam.gserviceaccount.com`,
+    );
+    expect(grants).to.have.length(10);
+  });
+
+  it("protects keys in prod only, and hands out key ids once the grant exists", async () => {
+    const prod = await deploy("us");
+    const kms = prod.result;
+    const key = kms.key("bigquery", "multi") as unknown as { __protect: boolean };
+    expect(key.__protect).to.equal(true);
+    expect(await valueOf(kms.keyId("bigquery", "multi"))).to.equal(
+      "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/bigquery",
+    );
+    const dev = await deploy("us", "dev");
+    expect(
+      (dev.result.key("redis", "us-east") as unknown as { __protect: boolean }).__protect,
+    ).to.equal(false);
+    expect(named(dev.resources, "kms-us-east-redis").inputs.deletionPolicy).to.equal("DELETE");
+    expect(() => dev.result.key("redis", "multi")).to.throw(
+      'no "redis" key in location "multi"; keys: redis@us-east, secrets@us-east, storage@us-east, ' +
+        "redis@us-west, secrets@us-west, storage@us-west, pubsub@multi, bigquery@multi, firestore@multi, storage@multi",
+    );
+  });
+
+  it("rejects a GCP region outside the geography before creating any key", async () => {
+    const { error, resources } = await runFailing(() => {
+      const base = platformArgs("eu");
+      const apis = new Apis("apis", { project: base.project });
+      const regions = [{ id: "eu-west" as const, gcpRegion: "us-central1" }];
+      new Kms("kms", { ...base, regions, apis });
+    });
+    expect(error.message).to.match(/^`regions\.eu-west\.gcpRegion` must be one of europe-west1, /);
+    expect(resources.filter((r) => r.type.startsWith("gcp:kms"))).to.deep.equal([]);
+  });
+});

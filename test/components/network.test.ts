@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { Apis } from "../../components/apis";
+import { Network } from "../../components/network";
+import { named, ofType, platformArgs, runComponent } from "./fixtures";
+
+describe("Network component", () => {
+  it("creates a custom-mode VPC with a private-access subnet per region", async () => {
+    const { resources } = await runComponent(() => {
+      const base = platformArgs("asia");
+      return new Network("net", { ...base, apis: new Apis("apis", { project: base.project }) });
+    }, "asia");
+    expect(named(resources, "net").inputs).to.deep.include({
+      name: "avalo-asia",
+      autoCreateSubnetworks: false,
+      routingMode: "REGIONAL",
+    });
+    const subnets = ofType(resources, "gcp:compute/subnetwork:Subnetwork");
+    expect(
+      subnets.map((s) => [s.inputs.name, s.inputs.region, s.inputs.ipCidrRange]),
+    ).to.deep.equal([
+      ["avalo-asia-east", "asia-east1", "10.0.0.0/18"],
+      ["avalo-asia-south", "asia-south1", "10.64.0.0/18"],
+    ]);
+    for (const s of subnets) {
+      expect(s.inputs).to.deep.include({ privateIpGoogleAccess: true, network: "net-id" });
+    }
+  });
+
+  it("reserves a private service access range and peers it with Service Networking", async () => {
+    const { resources } = await runComponent(() => {
+      const base = platformArgs("us");
+      return new Network("net", { ...base, apis: new Apis("apis", { project: base.project }) });
+    });
+    const range = named(resources, "net-psa");
+    expect(range.inputs).to.deep.include({
+      name: "avalo-us-psa",
+      purpose: "VPC_PEERING",
+      addressType: "INTERNAL",
+      address: "10.240.0.0",
+      prefixLength: 16,
+      network: "net-id",
+    });
+    expect(named(resources, "net-psa-peering").inputs).to.deep.equal({
+      network: "net-id",
+      service: "servicenetworking.googleapis.com",
+      reservedPeeringRanges: ["avalo-us-psa"],
+      deletionPolicy: "ABANDON",
+    });
+    const apis = ofType(resources, "gcp:projects/service:Service").map((s) => s.urn);
+    expect(range.dependencies).to.include.members(apis);
+  });
+});
