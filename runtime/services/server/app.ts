@@ -112,6 +112,15 @@ export async function createServiceApp(
   });
 
   app.setErrorHandler(sendError);
+  // Keep-alive sockets would hold a draining server open: responses sent during the drain
+  // close their connection.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   app.addHook("onRequest", async (req, reply) => {
     if (PUBLIC_PATHS.has(req.url.split("?")[0])) return;
     try {

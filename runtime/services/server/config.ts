@@ -22,7 +22,7 @@ export const baseEnv = {
   AVALO_SERVICE_URL: z.url().optional(),
   /** GCP project, used for trace ids in logs and for the Google clients. */
   GOOGLE_CLOUD_PROJECT: z.string().min(1).default("avalo-local"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  LOG_LEVEL: z.enum(["silent", "fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 };
 
 /** Variables of services that use Memorystore (Redis). */

@@ -13,7 +13,7 @@ export interface RedisConfig {
  * forever while Redis is down, so `/healthz` and callers see the outage.
  */
 export function connectRedis(config: RedisConfig): Redis {
-  return new Redis({
+  const redis = new Redis({
     host: config.REDIS_HOST,
     port: config.REDIS_PORT,
     password: config.REDIS_PASSWORD,
@@ -21,6 +21,10 @@ export function connectRedis(config: RedisConfig): Redis {
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // Connection errors surface through the failing commands and /healthz; without a listener
+  // ioredis would print each reconnect attempt as an unhandled error.
+  redis.on("error", () => undefined);
+  return redis;
 }
 
 /** `/healthz` check: PING answers PONG. */
