@@ -1,0 +1,140 @@
+import { isAbsolute, relative } from "node:path";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { Apis } from "./apis";
+import type { BundleResult } from "./bundling";
+import type { PlatformArgs } from "./context";
+import { BUNDLES } from "./deploy-defaults";
+import { platformLabels } from "./labels";
+import { gcpName } from "./naming";
+import { checkNonEmpty, checkOneOf, checkPlatformArgs } from "./validation";
+
+/** Arguments of {@link RuntimeBundle}. */
+export interface RuntimeBundleArgs extends PlatformArgs {
+  /** Enabled APIs; the bucket depends on them. */
+  readonly apis: Apis;
+  /**
+   * GCP region of the bucket; must be one of the geography's allowed regions.
+   * @default the home region of `regions`
+   */
+  readonly location?: string;
+  /** CMEK for the bucket's objects (a key in the bucket's location). @default Google-managed */
+  readonly kmsKeyName?: pulumi.Input<string>;
+  /** The service zips, from `buildBundles` (components/bundling.ts). */
+  readonly bundles: readonly BundleResult[];
+}
+
+/**
+ * The deployable code of every service: a private, versioned bucket in the geography and one
+ * object per service named `<service>/<sha256>.zip`. A change in a service's code changes its
+ * object name, and with it the `buildConfig.sourceLocation` of exactly that Cloud Run service.
+ */
+export class RuntimeBundle extends pulumi.ComponentResource {
+  readonly bucket: gcp.storage.Bucket;
+  /** Storage object per service. */
+  readonly objects: Readonly<Record<string, gcp.storage.BucketObject>>;
+
+  private readonly baseName: string;
+  private readonly childOpts: pulumi.CustomResourceOptions;
+
+  constructor(name: string, args: RuntimeBundleArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("avalo:deploy:RuntimeBundle", name, {}, opts);
+    checkPlatformArgs(this, args);
+    const location = args.location ?? args.regions[0].gcpRegion;
+    checkOneOf(this, "location", location, args.geography.allowedGcpRegions);
+    checkNonEmpty(this, "bundles", args.bundles);
+    const duplicate = args.bundles.find(
+      (b, i) => args.bundles.findIndex((o) => o.service === b.service) !== i,
+    );
+    if (duplicate) {
+      throw new pulumi.ResourceError(
+        `\`bundles\` must hold one bundle per service, but "${duplicate.service}" appears twice`,
+        this,
+      );
+    }
+    this.baseName = name;
+    this.childOpts = { parent: this, dependsOn: args.apis.services };
+
+    this.bucket = new gcp.storage.Bucket(
+      name,
+      {
+        project: args.project,
+        name: gcpName("bucket", args.project, "bundles"),
+        location,
+        storageClass: "STANDARD",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        versioning: { enabled: true },
+        forceDestroy: false,
+        ...(args.kmsKeyName ? { encryption: { defaultKmsKeyName: args.kmsKeyName } } : {}),
+        lifecycleRules: [
+          {
+            action: { type: "Delete" },
+            condition: {
+              daysSinceNoncurrentTime: BUNDLES.noncurrentRetentionDays,
+              withState: "ARCHIVED",
+            },
+          },
+        ],
+        labels: platformLabels(args, args.regions[0].id, { purpose: "bundles" }),
+      },
+      this.childOpts,
+    );
+
+    const objects: Record<string, gcp.storage.BucketObject> = {};
+    for (const bundle of [...args.bundles].sort((a, b) => a.service.localeCompare(b.service))) {
+      objects[bundle.service] = new gcp.storage.BucketObject(
+        `${name}-${bundle.service}`,
+        {
+          bucket: this.bucket.name,
+          name: objectName(bundle),
+          source: new pulumi.asset.FileAsset(assetPath(bundle.zipPath)),
+          contentType: "application/zip",
+          metadata: { service: bundle.service, sha256: bundle.sha256 },
+        },
+        this.childOpts,
+      );
+    }
+    this.objects = objects;
+    this.registerOutputs({ bucket: this.bucket.name });
+  }
+
+  /** The object holding `service`'s zip; throws naming the services it holds otherwise. */
+  objectFor(service: string): gcp.storage.BucketObject {
+    const object = this.objects[service];
+    if (!object) {
+      throw new pulumi.ResourceError(
+        `RuntimeBundle ${this.baseName} has no bundle for service "${service}"; ` +
+          `it holds: ${Object.keys(this.objects).join(", ")}`,
+        this,
+      );
+    }
+    return object;
+  }
+
+  /** `gs://bucket/object` of `service`'s zip, as Cloud Run's `buildConfig.sourceLocation` takes it. */
+  sourceLocation(service: string): pulumi.Output<string> {
+    const object = this.objectFor(service);
+    return pulumi.interpolate`gs://${object.bucket}/${object.name}`;
+  }
+
+  /** Lets `member` read the bundles (`roles/storage.objectViewer` on this bucket only). */
+  grantRead(member: pulumi.Input<string>, key: string): gcp.storage.BucketIAMMember {
+    return new gcp.storage.BucketIAMMember(
+      `${this.baseName}-read-${key}`,
+      { bucket: this.bucket.name, role: "roles/storage.objectViewer", member },
+      this.childOpts,
+    );
+  }
+}
+
+/** `<service>/<sha256>.zip`: the content hash in the name makes every code change a new object. */
+export function objectName(bundle: Pick<BundleResult, "service" | "sha256">): string {
+  return `${bundle.service}/${bundle.sha256}.zip`;
+}
+
+/** Paths inside the project are kept relative, so the plan does not depend on the checkout. */
+function assetPath(zipPath: string): string {
+  const rel = relative(process.cwd(), zipPath);
+  return rel.startsWith("..") || isAbsolute(rel) ? zipPath : rel;
+}
