@@ -87,3 +87,6 @@ export const KEY_DESTROY_SCHEDULED_DURATION = `${30 * DAY_SECONDS}s`;
  * Stack config may override it.
  */
 export const DELETION_PROTECTION = { prod: true, staging: false, dev: false } as const;
+
+/** Memorystore for Redis size limits (Standard tier). */
+export const REDIS_MEMORY_LIMITS_GB = { min: 1, max: 300 } as const;

@@ -1,0 +1,180 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { RegionId } from "../runtime/topology";
+import type { Apis } from "./apis";
+import type { PlatformArgs } from "./context";
+import { DELETION_PROTECTION, REDIS, REDIS_MEMORY_LIMITS_GB } from "./defaults";
+import type { Kms } from "./kms";
+import { platformLabels } from "./labels";
+import { gcpName } from "./naming";
+import type { Network } from "./network";
+import { checkPlatformArgs, checkRange } from "./validation";
+
+/** Arguments of {@link Cache}. */
+export interface CacheArgs extends PlatformArgs {
+  /** Enabled APIs; every child depends on them. */
+  readonly apis: Apis;
+  /** The geography's VPC; instances attach through its private service access peering. */
+  readonly network: Network;
+  /** Keys: `redis` and `secrets` in each region. */
+  readonly kms: Kms;
+  /**
+   * Capacity of each region's instance (Standard tier: 1–300 GB).
+   * @default REDIS.memorySizeGb
+   */
+  readonly memorySizeGb?: number;
+  /**
+   * Whether instances and secrets refuse deletion.
+   * @default true in prod, false elsewhere
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/** One region's cache: where it is and where its credentials live. */
+export interface RegionalCache {
+  readonly instance: gcp.redis.Instance;
+  readonly host: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** Secret holding the AUTH string. */
+  readonly authSecret: gcp.secretmanager.Secret;
+  /** Secret holding the server CA certificate (PEM) for TLS. */
+  readonly caSecret: gcp.secretmanager.Secret;
+}
+
+/**
+ * Memorystore for Redis per region: highly available (STANDARD_HA), AUTH and in-transit TLS,
+ * reachable only through private service access, RDB persistence, a weekly maintenance window
+ * and CMEK. Each instance's AUTH string and server CA go to Secret Manager, replicated only
+ * within the geography and encrypted with the regional keys.
+ */
+export class Cache extends pulumi.ComponentResource {
+  /** Cache per region. */
+  readonly regions: Readonly<Partial<Record<RegionId, RegionalCache>>>;
+  private readonly baseName: string;
+  private readonly secretOpts: pulumi.CustomResourceOptions;
+  private grants = 0;
+
+  constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("avalo:redis:Cache", name, {}, opts);
+    checkPlatformArgs(this, args);
+    const memorySizeGb = args.memorySizeGb ?? REDIS.memorySizeGb;
+    checkRange(
+      this,
+      "memorySizeGb",
+      memorySizeGb,
+      REDIS_MEMORY_LIMITS_GB.min,
+      REDIS_MEMORY_LIMITS_GB.max,
+      "GB",
+    );
+    const protect = args.deletionProtection ?? DELETION_PROTECTION[args.environment];
+    this.baseName = name;
+    const childOpts = { parent: this, dependsOn: args.apis.services };
+    this.secretOpts = childOpts;
+
+    const replicas = args.regions.map((r) => ({
+      location: r.gcpRegion,
+      customerManagedEncryption: { kmsKeyName: args.kms.keyId("secrets", r.id) },
+    }));
+    const secret = (
+      logical: string,
+      secretId: string,
+      region: RegionId,
+      data: pulumi.Input<string>,
+    ) => {
+      const s = new gcp.secretmanager.Secret(
+        logical,
+        {
+          project: args.project,
+          secretId,
+          replication: { userManaged: { replicas } },
+          deletionProtection: protect,
+          labels: platformLabels(args, region, { component: "redis" }),
+        },
+        childOpts,
+      );
+      new gcp.secretmanager.SecretVersion(
+        `${logical}-v`,
+        { secret: s.id, secretData: pulumi.secret(data) },
+        childOpts,
+      );
+      return s;
+    };
+
+    const regions: Partial<Record<RegionId, RegionalCache>> = {};
+    for (const region of args.regions) {
+      const instance = new gcp.redis.Instance(
+        `${name}-${region.id}`,
+        {
+          project: args.project,
+          name: gcpName("redisInstance", "avalo", region.id),
+          region: region.gcpRegion,
+          tier: "STANDARD_HA",
+          memorySizeGb,
+          redisVersion: REDIS.redisVersion,
+          authEnabled: true,
+          transitEncryptionMode: "SERVER_AUTHENTICATION",
+          connectMode: "PRIVATE_SERVICE_ACCESS",
+          authorizedNetwork: args.network.network.id,
+          reservedIpRange: args.network.privateServiceRange.name,
+          customerManagedKey: args.kms.keyId("redis", region.id),
+          persistenceConfig: {
+            persistenceMode: "RDB",
+            rdbSnapshotPeriod: REDIS.rdbSnapshotPeriod,
+          },
+          maintenancePolicy: {
+            weeklyMaintenanceWindows: [
+              {
+                day: REDIS.maintenanceDay,
+                startTime: { hours: REDIS.maintenanceHourUtc, minutes: 0, seconds: 0, nanos: 0 },
+              },
+            ],
+          },
+          deletionProtection: protect,
+          labels: platformLabels(args, region.id),
+        },
+        { ...childOpts, dependsOn: [...args.apis.services, args.network.connection] },
+      );
+      const ca = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert ?? "").join(""));
+      regions[region.id] = {
+        instance,
+        host: instance.host,
+        port: instance.port,
+        authSecret: secret(
+          `${name}-${region.id}-auth`,
+          gcpName("secret", "avalo", "redis", region.id, "auth"),
+          region.id,
+          instance.authString,
+        ),
+        caSecret: secret(
+          `${name}-${region.id}-ca`,
+          gcpName("secret", "avalo", "redis", region.id, "ca"),
+          region.id,
+          ca,
+        ),
+      };
+    }
+    this.regions = regions;
+    this.registerOutputs({});
+  }
+
+  /**
+   * Lets `member` connect: `roles/secretmanager.secretAccessor` on every region's AUTH and CA
+   * secrets, nothing more. Redis AUTH is checked by the server itself and the network path is
+   * the service's Direct VPC egress; `roles/redis.dbConnectionUser` governs IAM authentication,
+   * which Memorystore for Redis instances with AUTH do not use.
+   * @param key stable suffix of the grants' resource names, e.g. the service's name
+   */
+  grantConnect(member: pulumi.Input<string>, key?: string): gcp.secretmanager.SecretIamMember[] {
+    const suffix = key ?? String(this.grants++);
+    return Object.entries(this.regions).flatMap(([region, cache]) =>
+      [cache!.authSecret, cache!.caSecret].map(
+        (s, i) =>
+          new gcp.secretmanager.SecretIamMember(
+            `${this.baseName}-${region}-${i === 0 ? "auth" : "ca"}-${suffix}`,
+            { secretId: s.id, role: "roles/secretmanager.secretAccessor", member },
+            this.secretOpts,
+          ),
+      ),
+    );
+  }
+}
