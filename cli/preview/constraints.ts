@@ -1,0 +1,210 @@
+import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
+import { GEOGRAPHIES, allowedLocations, type GeographyId } from "../../runtime/topology";
+import type { Finding } from "./findings";
+import type { Plan, PlanResource } from "./plan";
+
+/**
+ * GCP input constraints checked offline, before any API would reject them: physical name lengths
+ * and patterns, locations inside the stack's geography, and every API enabled before use.
+ */
+
+/** Which input carries the physical name of a resource type, and GCP's rule for it. */
+export const NAMED_INPUTS: Readonly<Record<string, { field: string; kind: NameKind }>> = {
+  "gcp:serviceaccount/account:Account": { field: "accountId", kind: "serviceAccount" },
+  "gcp:cloudrunv2/service:Service": { field: "name", kind: "cloudRunService" },
+  "gcp:pubsub/topic:Topic": { field: "name", kind: "pubsub" },
+  "gcp:pubsub/subscription:Subscription": { field: "name", kind: "pubsub" },
+  "gcp:redis/instance:Instance": { field: "name", kind: "redisInstance" },
+  "gcp:compute/network:Network": { field: "name", kind: "compute" },
+  "gcp:compute/subnetwork:Subnetwork": { field: "name", kind: "compute" },
+  "gcp:compute/globalAddress:GlobalAddress": { field: "name", kind: "compute" },
+  "gcp:compute/firewall:Firewall": { field: "name", kind: "compute" },
+  "gcp:compute/router:Router": { field: "name", kind: "compute" },
+  "gcp:kms/keyRing:KeyRing": { field: "name", kind: "kms" },
+  "gcp:kms/cryptoKey:CryptoKey": { field: "name", kind: "kms" },
+  "gcp:secretmanager/secret:Secret": { field: "secretId", kind: "secret" },
+  "gcp:storage/bucket:Bucket": { field: "name", kind: "bucket" },
+  "gcp:bigquery/dataset:Dataset": { field: "datasetId", kind: "bigquery" },
+  "gcp:bigquery/table:Table": { field: "tableId", kind: "bigquery" },
+};
+
+/** The API each provider module calls (`gcp:<module>/...`). */
+export const MODULE_APIS: Readonly<Record<string, string>> = {
+  artifactregistry: "artifactregistry.googleapis.com",
+  bigquery: "bigquery.googleapis.com",
+  cloudbuild: "cloudbuild.googleapis.com",
+  cloudrun: "run.googleapis.com",
+  cloudrunv2: "run.googleapis.com",
+  compute: "compute.googleapis.com",
+  firebaserules: "firebaserules.googleapis.com",
+  firestore: "firestore.googleapis.com",
+  kms: "cloudkms.googleapis.com",
+  logging: "logging.googleapis.com",
+  monitoring: "monitoring.googleapis.com",
+  projects: "cloudresourcemanager.googleapis.com",
+  pubsub: "pubsub.googleapis.com",
+  redis: "redis.googleapis.com",
+  secretmanager: "secretmanager.googleapis.com",
+  serviceaccount: "iam.googleapis.com",
+  servicenetworking: "servicenetworking.googleapis.com",
+  storage: "storage.googleapis.com",
+  vpcaccess: "vpcaccess.googleapis.com",
+};
+
+const SERVICE_TYPE = "gcp:projects/service:Service";
+const SERVICE_IDENTITY_TYPE = "gcp:projects/serviceIdentity:ServiceIdentity";
+const LOCATION_KEYS = new Set([
+  "location",
+  "region",
+  "zone",
+  "locationId",
+  "alternativeLocationId",
+  "allowedPersistenceRegions",
+]);
+/** Subtrees whose keys are user data (a `region` label is an Avalo region id, not a location). */
+const OPAQUE_KEYS = /labels$|annotations$|attributes$|^env$|^envs$/i;
+
+const DESCRIPTIONS = {
+  "gcp-name": "Physical names satisfy GCP's length and character rules for their kind",
+  "gcp-location": "Every location input lies inside the stack's geography (data residency)",
+  "gcp-api-enabled":
+    "Every resource depends, directly or through its parents, on the service enabling its API",
+} as const;
+
+type ConstraintRule = keyof typeof DESCRIPTIONS;
+
+/** Runs every constraint check over a plan. */
+export function checkConstraints(plan: Plan): Finding[] {
+  const geography = plan.geography in GEOGRAPHIES ? (plan.geography as GeographyId) : undefined;
+  return [
+    ...plan.resources.flatMap(checkName),
+    ...(geography ? plan.resources.flatMap((r) => checkLocations(r, geography)) : []),
+    ...checkApis(plan),
+  ];
+}
+
+function finding(rule: ConstraintRule, r: PlanResource | undefined, message: string): Finding {
+  return {
+    rule,
+    source: "constraint",
+    description: DESCRIPTIONS[rule],
+    level: "mandatory",
+    urn: r?.urn ?? "",
+    message,
+  };
+}
+
+function label(r: PlanResource): string {
+  return `${r.type} "${r.name}"`;
+}
+
+function checkName(r: PlanResource): Finding[] {
+  const named = NAMED_INPUTS[r.type];
+  const value = named ? r.inputs[named.field] : undefined;
+  if (!named || typeof value !== "string" || value === "[unknown]") return [];
+  if (isValidName(named.kind, value)) return [];
+  const rule = NAME_RULES[named.kind];
+  return [
+    finding(
+      "gcp-name",
+      r,
+      `${label(r)}: ${named.field} "${value}" (${value.length} characters) is not a valid ` +
+        `${named.kind} name; GCP allows ${rule.min}–${rule.max} characters matching ${rule.pattern}. ` +
+        `Fix: build the name with gcpName("${named.kind}", ...).`,
+    ),
+  ];
+}
+
+function checkLocations(r: PlanResource, geography: GeographyId): Finding[] {
+  if (!r.custom || !r.type.startsWith("gcp:")) return [];
+  const allowed = new Set(allowedLocations(geography));
+  const g = GEOGRAPHIES[geography];
+  const shown = [...g.allowedGcpRegions, g.firestoreLocation, g.bigQueryLocation].join(", ");
+  const out: Finding[] = [];
+  const visit = (value: unknown, path: string, key: string) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, `${path}[${i}]`, key));
+      return;
+    }
+    if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!OPAQUE_KEYS.test(k)) visit(v, path ? `${path}.${k}` : k, k);
+      }
+      return;
+    }
+    if (!LOCATION_KEYS.has(key) || typeof value !== "string" || value === "[unknown]") return;
+    if (allowed.has(value.toLowerCase())) return;
+    out.push(
+      finding(
+        "gcp-location",
+        r,
+        `${label(r)}: ${path} "${value}" is outside geography ${geography}; allowed: ${shown} ` +
+          `(and their zones). Fix: use a region of the geography in the stack config.`,
+      ),
+    );
+  };
+  visit(r.inputs, "", "");
+  return out;
+}
+
+/** The API a resource needs enabled, or undefined when it needs none we track. */
+export function requiredApi(r: PlanResource): string | undefined {
+  if (!r.custom || !r.type.startsWith("gcp:") || r.type === SERVICE_TYPE) return undefined;
+  if (r.type === SERVICE_IDENTITY_TYPE) {
+    return typeof r.inputs.service === "string" ? r.inputs.service : undefined;
+  }
+  return MODULE_APIS[r.type.slice(4).split("/")[0]];
+}
+
+/**
+ * An API counts as enabled before a resource when the resource reaches the service enabling it
+ * through its dependencies (a dependency on a component covers the component's children) or
+ * through what its ancestors waited for.
+ */
+function checkApis(plan: Plan): Finding[] {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const children = new Map<string, PlanResource[]>();
+  for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const beforeMemo = new Map<string, ReadonlySet<string>>();
+  const providesMemo = new Map<string, ReadonlySet<string>>();
+  const EMPTY: ReadonlySet<string> = new Set();
+
+  const before = (r: PlanResource): ReadonlySet<string> => {
+    const memo = beforeMemo.get(r.urn);
+    if (memo) return memo;
+    beforeMemo.set(r.urn, EMPTY);
+    const apis = new Set<string>();
+    for (const d of r.dependencies) {
+      const dep = byUrn.get(d);
+      if (dep) for (const a of provides(dep)) apis.add(a);
+    }
+    const parent = byUrn.get(r.parent);
+    if (parent) for (const a of before(parent)) apis.add(a);
+    beforeMemo.set(r.urn, apis);
+    return apis;
+  };
+  const provides = (r: PlanResource): ReadonlySet<string> => {
+    const memo = providesMemo.get(r.urn);
+    if (memo) return memo;
+    providesMemo.set(r.urn, EMPTY);
+    const apis = new Set(before(r));
+    if (r.type === SERVICE_TYPE && typeof r.inputs.service === "string") apis.add(r.inputs.service);
+    if (!r.custom)
+      for (const c of children.get(r.urn) ?? []) for (const a of provides(c)) apis.add(a);
+    providesMemo.set(r.urn, apis);
+    return apis;
+  };
+
+  return plan.resources.flatMap((r) => {
+    const api = requiredApi(r);
+    if (!api || before(r).has(api)) return [];
+    return [
+      finding(
+        "gcp-api-enabled",
+        r,
+        `${label(r)} uses ${api} but does not depend on the ${SERVICE_TYPE} enabling it. ` +
+          `Fix: pass dependsOn: apis.services (or create it under a component that does).`,
+      ),
+    ];
+  });
+}

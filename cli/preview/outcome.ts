@@ -1,0 +1,34 @@
+import type { PlanDiff } from "./diff";
+import type { Finding } from "./findings";
+import type { Plan } from "./plan";
+
+/** What the preview found for one stack: its plan, diff and findings, or why it failed. */
+export interface StackOutcome {
+  readonly stack: string;
+  readonly plan?: Plan;
+  /** Present when a base directory was given. */
+  readonly diff?: PlanDiff;
+  readonly findings: readonly Finding[];
+  /** Set when the stack could not be previewed. */
+  readonly error?: { readonly kind: "config" | "program"; readonly message: string };
+  /** Wall time of the stack's worker, in milliseconds. */
+  readonly ms: number;
+}
+
+/** Exit codes of `avalo preview`. */
+export const EXIT = { ok: 0, config: 1, violation: 2 } as const;
+
+/** 1 when any stack failed to run, else 2 when any mandatory finding exists, else 0. */
+export function exitCode(outcomes: readonly StackOutcome[]): number {
+  if (outcomes.some((o) => o.error)) return EXIT.config;
+  const mandatory = outcomes.some((o) => o.findings.some((f) => f.level === "mandatory"));
+  return mandatory ? EXIT.violation : EXIT.ok;
+}
+
+/** Renders a value for a one-line report, shortened to `max` characters. */
+export function shortValue(value: unknown, max = 80): string {
+  if (value === undefined) return "(none)";
+  const s =
+    typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}

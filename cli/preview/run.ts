@@ -1,0 +1,128 @@
+import { fork } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { diffPlans } from "./diff";
+import { renderMarkdown } from "./markdown";
+import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
+import { EXIT, exitCode, type StackOutcome } from "./outcome";
+import { canonicalJson, type Plan } from "./plan";
+import { renderText } from "./text-report";
+import type { WorkerJob, WorkerReply } from "./worker";
+
+/** Where `avalo preview` writes its report (stdout and stderr by default). */
+export interface PreviewIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const processIo: PreviewIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** Result of a preview run, for tests and the benchmark. */
+export interface PreviewResult {
+  readonly exitCode: number;
+  readonly outcomes: readonly StackOutcome[];
+  readonly markdown?: string;
+}
+
+/** `avalo preview [args]`: parses the arguments, runs the preview and returns the exit code. */
+export async function previewCommand(
+  argv: readonly string[],
+  io: PreviewIo = processIo,
+): Promise<number> {
+  let options: PreviewOptions;
+  try {
+    options = parsePreviewArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n`);
+    return EXIT.config;
+  }
+  return (await runPreview(options, io)).exitCode;
+}
+
+/**
+ * Previews every requested stack, each in its own child process, `jobs` at a time; writes the
+ * plans, prints the report, and renders the markdown when asked.
+ */
+export async function runPreview(
+  options: PreviewOptions,
+  io: PreviewIo = processIo,
+): Promise<PreviewResult> {
+  const roots = [repoRoot(), process.cwd(), options.configDir];
+  const jobs = options.stacks.map((stack): WorkerJob => ({
+    stack,
+    configDir: options.configDir,
+    program: options.program,
+    roots,
+  }));
+  const replies = await inPool(jobs, options.jobs, runWorker);
+  mkdirSync(options.outDir, { recursive: true });
+  const outcomes = replies.map(({ reply, ms }): StackOutcome => {
+    if (!reply.ok) return { stack: reply.stack, findings: [], error: reply, ms };
+    writeFileSync(join(options.outDir, `${reply.stack}.json`), canonicalJson(reply.plan));
+    const diff = options.base
+      ? diffPlans(readBase(options.base, reply.stack), reply.plan)
+      : undefined;
+    return { stack: reply.stack, plan: reply.plan, diff, findings: reply.findings, ms };
+  });
+  const planDir = relative(process.cwd(), options.outDir) || ".";
+  io.out(renderText(outcomes, planDir));
+  const markdown = options.markdown ? renderMarkdown(outcomes) : undefined;
+  if (markdown !== undefined && options.markdown === "-") io.out(markdown);
+  else if (markdown !== undefined && options.markdown) writeFileSync(options.markdown, markdown);
+  const code = exitCode(outcomes);
+  const verdict = ["ok", "failed: config or program error", "failed: mandatory violations"][code];
+  io.err(`avalo preview: ${verdict} (exit ${code})\n`);
+  return { exitCode: code, outcomes, markdown };
+}
+
+function readBase(dir: string, stack: string): Plan | undefined {
+  const file = join(dir, `${stack}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Plan) : undefined;
+}
+
+async function inPool<T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
+  return results;
+}
+
+/** Forks the worker for one stack and waits for its reply. */
+function runWorker(job: WorkerJob): Promise<{ reply: WorkerReply; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolveReply) => {
+    const child = fork(join(__dirname, "worker.ts"), [JSON.stringify(job)], {
+      execArgv: ["--require", require.resolve("tsx/cjs")],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
+    });
+    let output = "";
+    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    let reply: WorkerReply | undefined;
+    child.on("message", (m) => (reply = m as WorkerReply));
+    child.on("exit", (code, signal) => {
+      const failure: WorkerReply = {
+        ok: false,
+        stack: job.stack,
+        kind: "program",
+        message: `preview worker exited (${signal ?? code}) without a result\n${output.trim()}`,
+      };
+      resolveReply({ reply: reply ?? failure, ms: Date.now() - started });
+    });
+  });
+}

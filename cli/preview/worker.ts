@@ -1,0 +1,95 @@
+import { resolve } from "node:path";
+import { deferUnusedPulumiModules } from "./deferred-modules";
+import type { Finding } from "./findings";
+import { buildPlan, type Plan } from "./plan";
+import { checkConstraints } from "./constraints";
+import { readStackFiles, StackFileError } from "./stack-files";
+import { geographyForStack } from "../../runtime/topology";
+
+/**
+ * One stack's offline preview, run in its own child process (the Pulumi runtime's state is global
+ * to a process): read the stack's config, run the program under the mocks, build the plan and
+ * check it. The parent forks this file with the job as JSON in argv[2] and receives the reply
+ * over IPC.
+ */
+export interface WorkerJob {
+  readonly stack: string;
+  /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`. */
+  readonly configDir: string;
+  /** Absolute path of the program's entry module. */
+  readonly program: string;
+  /** Absolute directories rewritten to `.` in the plan. */
+  readonly roots: readonly string[];
+}
+
+export type WorkerReply =
+  | {
+      readonly ok: true;
+      readonly stack: string;
+      readonly plan: Plan;
+      readonly findings: readonly Finding[];
+      /** Time spent running the program under the mocks, in milliseconds. */
+      readonly programMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly stack: string;
+      /** `config`: bad stack config or stack files; `program`: the program threw. */
+      readonly kind: "config" | "program";
+      readonly message: string;
+    };
+
+/** A `StackConfigError` from stacks/config.ts (matched by name: this file must not load it early). */
+function isConfigError(err: unknown): err is Error {
+  return err instanceof Error && (err.name === "StackConfigError" || err instanceof StackFileError);
+}
+
+function loadModule<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path) as T;
+}
+
+/** Runs one stack. Must run in a process of its own, once. */
+export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
+  const { stack } = job;
+  try {
+    const files = readStackFiles(job.configDir, stack);
+    deferUnusedPulumiModules();
+    // Required here, after the deferral is installed (a static import would load Pulumi first).
+    const { runOffline } = loadModule<typeof import("../../stacks/offline/mocks")>(
+      "../../stacks/offline/mocks",
+    );
+    const started = process.hrtime.bigint();
+    const { resources } = await runOffline(
+      { project: files.project, stack, config: files.config, secretKeys: files.secretKeys },
+      () => loadModule<unknown>(resolve(job.program)),
+    );
+    const programMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const plan = buildPlan(resources, {
+      project: files.project,
+      stack,
+      geography: geographyForStack(stack)?.id ?? "",
+      roots: job.roots,
+    });
+    return { ok: true, stack, plan, findings: checkConstraints(plan), programMs };
+  } catch (err) {
+    const kind = isConfigError(err) ? "config" : "program";
+    const message =
+      err instanceof Error ? (kind === "config" ? err.message : String(err.stack)) : String(err);
+    return { ok: false, stack, kind, message };
+  }
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? "{}") as WorkerJob;
+  const failed = (err: unknown) => {
+    const message = err instanceof Error ? String(err.stack) : String(err);
+    const reply: WorkerReply = { ok: false, stack: job.stack, kind: "program", message };
+    process.send?.(reply, () => process.exit(0));
+  };
+  process.on("unhandledRejection", failed);
+  const reply = await previewStack(job);
+  process.send?.(reply, () => process.exit(0));
+}
+
+if (require.main === module) void main();

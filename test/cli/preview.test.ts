@@ -1,0 +1,192 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { previewCommand } from "../../cli/preview/run";
+import { FIXTURE_PROGRAM, ROOT, preview, projectDir } from "./preview-env";
+
+const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+describe("avalo preview (offline plan, diff and constraints)", function () {
+  // Each stack runs in a child process that loads the Pulumi SDK (~1-2 s on a busy 2-core box).
+  this.timeout(60_000);
+
+  const program = ["--program", FIXTURE_PROGRAM];
+  const stacks = ["--stack", "us-east", "--stack", "eu-west"];
+  let first: Awaited<ReturnType<typeof preview>>;
+
+  before(async () => {
+    first = await preview([...stacks, ...program, "--config-dir", ROOT, "--out", tmp("plan-a-")]);
+  });
+
+  it("records every resource with type, parent, inputs and dependencies, sorted by URN", () => {
+    const plan = JSON.parse(readFileSync(join(first.options.outDir, "us-east.json"), "utf8")) as {
+      stack: string;
+      geography: string;
+      resources: Array<{
+        urn: string;
+        type: string;
+        parent: string;
+        inputs: Record<string, unknown>;
+        dependencies: string[];
+      }>;
+    };
+    expect(plan.stack).to.equal("us-east");
+    expect(plan.geography).to.equal("us");
+    const urns = plan.resources.map((r) => r.urn);
+    expect(urns).to.deep.equal([...urns].sort());
+    const topic = plan.resources.find((r) =>
+      r.urn.endsWith("gcp:pubsub/topic:Topic::topic-us-west"),
+    );
+    expect(topic?.inputs).to.deep.include({
+      name: "fixture-us-west",
+      messageRetentionDuration: "18000s",
+      messageStoragePolicy: { allowedPersistenceRegions: ["us-west1"] },
+    });
+    expect(topic?.dependencies).to.include(
+      "urn:pulumi:us-east::avalo::avalo:platform:Apis$gcp:projects/service:Service::apis-pubsub",
+    );
+    const service = plan.resources.find((r) => r.type === "gcp:projects/service:Service");
+    expect(service?.parent).to.equal("urn:pulumi:us-east::avalo::avalo:platform:Apis::apis");
+  });
+
+  it("prints resource counts by type for each stack", () => {
+    expect(first.stdout).to.match(/us-east: project avalo, geography us, 26 resources/);
+    expect(first.stdout).to.match(/gcp:pubsub\/topic:Topic\s+2\n/);
+    expect(first.stdout).to.match(/gcp:projects\/service:Service\s+18\n/);
+  });
+
+  it("writes the same bytes when run twice, and shows no changes against its own plans", async () => {
+    const again = await preview([
+      ...stacks,
+      ...program,
+      "--config-dir",
+      ROOT,
+      "--out",
+      tmp("plan-c-"),
+      "--base",
+      first.options.outDir,
+      "--markdown",
+      "-",
+    ]);
+    expect(first.exitCode).to.equal(0);
+    expect(again.exitCode).to.equal(0);
+    for (const stack of ["us-east", "eu-west"]) {
+      const a = readFileSync(join(first.options.outDir, `${stack}.json`), "utf8");
+      const b = readFileSync(join(again.options.outDir, `${stack}.json`), "utf8");
+      expect(a).to.equal(b);
+      expect(a).not.to.include(ROOT);
+      expect(a).not.to.include(tmpdir());
+    }
+    for (const o of again.outcomes) {
+      expect(o.diff?.hasBase).to.equal(true);
+      expect([o.diff?.added.length, o.diff?.changed.length, o.diff?.removed.length]).to.deep.equal([
+        0, 0, 0,
+      ]);
+    }
+    expect(again.stdout.match(/diff: no changes/g)).to.have.length(2);
+    expect(again.markdown).to.include("| us-east | 26 | 0 | 0 | 0 | 0 | 0 |");
+    expect(again.markdown).to.include("No changes.");
+  });
+
+  it("reports a changed input in the diff and the markdown", async () => {
+    const dir = projectDir("us-east", { "avalo:redisMemorySizeGb": 7 });
+    const markdownFile = join(tmp("md-"), "preview.md");
+    const changed = await preview([
+      "--stack",
+      "us-east",
+      ...program,
+      "--config-dir",
+      dir,
+      "--out",
+      tmp("plan-d-"),
+      "--base",
+      first.options.outDir,
+      "--markdown",
+      markdownFile,
+    ]);
+    expect(changed.exitCode).to.equal(0);
+    expect(changed.stdout).to.include("diff: 0 added, 2 changed, 0 removed");
+    expect(changed.stdout).to.include("~ gcp:pubsub/topic:Topic topic-us-east");
+    expect(changed.stdout).to.include('messageRetentionDuration: "18000s" → "25200s"');
+    const markdown = readFileSync(markdownFile, "utf8");
+    expect(markdown).to.include("| us-east | 26 | 0 | 2 | 0 | 0 | 0 |");
+    expect(markdown).to.include(
+      '| ✏️ changed | `gcp:pubsub/topic:Topic` | `topic-us-east` | `messageRetentionDuration`: `"18000s"` → `"25200s"` |',
+    );
+  });
+
+  it("exits 2 and groups the messages when an input breaks a GCP constraint", async () => {
+    const dir = projectDir("us-east", {
+      "fixture:topicName": "Bad_Topic!",
+      "fixture:bucketLocation": "EUROPE-WEST1",
+      "fixture:skipApis": true,
+    });
+    const bad = await preview([
+      "--stack",
+      "us-east",
+      ...program,
+      "--config-dir",
+      dir,
+      "--out",
+      tmp("plan-e-"),
+      "--markdown",
+      "-",
+    ]);
+    expect(bad.exitCode).to.equal(2);
+    const rules = bad.outcomes[0].findings.map((f) => f.rule);
+    expect(rules.filter((r) => r === "gcp-name")).to.have.length(2);
+    expect(rules.filter((r) => r === "gcp-location")).to.have.length(2);
+    expect(rules.filter((r) => r === "gcp-api-enabled")).to.have.length(2);
+    expect(bad.stdout).to.include("Violations: 6 mandatory, 0 advisory");
+    expect(bad.stdout).to.include(
+      'us-east: gcp:pubsub/topic:Topic "topic-us-east": name "Bad_Topic!" (10 characters) is not a valid pubsub name; ' +
+        'GCP allows 3–255 characters matching /^[a-zA-Z][-a-zA-Z0-9_.~+%]*$/. Fix: build the name with gcpName("pubsub", ...).',
+    );
+    expect(bad.stdout).to.include(
+      'gcp:storage/bucket:Bucket "bucket-us-west": location "EUROPE-WEST1" is outside geography us; allowed: us-central1,',
+    );
+    expect(bad.stdout).to.include(
+      'gcp:pubsub/topic:Topic "topic-us-west" uses pubsub.googleapis.com but does not depend on the gcp:projects/service:Service enabling it.',
+    );
+    expect(bad.markdown).to.include("#### ⛔ mandatory: `gcp-location` (2)");
+    expect(bad.stderr).to.include("failed: mandatory violations (exit 2)");
+  });
+
+  it("exits 1 naming the key, value and allowed values on a bad stack config", () => {
+    const dir = projectDir("us-east", { "avalo:environment": "production" });
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--require",
+        require.resolve("tsx/cjs"),
+        join(ROOT, "cli", "avalo.ts"),
+        "preview",
+        "--stack",
+        "us-east",
+        ...program,
+        "--config-dir",
+        dir,
+        "--out",
+        tmp("plan-f-"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.status).to.equal(1);
+    expect(run.stdout).to.include("us-east: config error");
+    expect(run.stdout).to.include(
+      'avalo:environment: "production" is not an environment; allowed: prod, staging, dev',
+    );
+  });
+
+  it("exits 1 on an unknown stack name, listing the stacks", async () => {
+    let err = "";
+    const code = await previewCommand(["--stack", "mars"], {
+      out: () => undefined,
+      err: (t) => (err += t),
+    });
+    expect(code).to.equal(1);
+    expect(err).to.equal('--stack "mars" is not a stack; allowed: us-east, eu-west, asia-east\n');
+  });
+});
