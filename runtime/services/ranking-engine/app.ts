@@ -1,21 +1,71 @@
 import type { FastifyInstance } from "fastify";
+import type Redis from "ioredis";
+import { z } from "zod";
+import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
+import { parseBody } from "../server/errors";
 import { connectRedis, redisCheck } from "../server/redis";
+import { candidatesRequest, interactionRequest, rankRequest } from "./contract";
+import { rankPage } from "./rank";
+import { DEFAULT_WEIGHTS } from "./scoring";
+import { RankingStore, redisEngagement, type EngagementSource } from "./store";
 
-/** ranking-engine: skeleton with /healthz; its routes follow. */
-export async function buildRankingEngine(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig(redisEnv, env);
-  const redis = connectRedis(config);
+const rankingEnv = {
+  /** How long a ranking stays cached for the next pages and repeat requests. */
+  RANKING_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** How long a page's cursor is served from the ranking snapshot it came from. */
+  RANKING_CURSOR_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+  RANKING_HALF_LIFE_HOURS: z.coerce.number().positive().default(DEFAULT_WEIGHTS.halfLifeHours),
+};
+
+export interface RankingEngineDeps {
+  readonly redis: Redis;
+  readonly engagement: EngagementSource;
+  readonly authenticator: Authenticator;
+  readonly now: () => number;
+}
+
+/** ranking-engine: personalised feed ranking with a stable cursor and a Redis cache. */
+export async function buildRankingEngine(
+  env: NodeJS.ProcessEnv,
+  deps: Partial<RankingEngineDeps> = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig({ ...redisEnv, ...rankingEnv }, env);
+  const redis = deps.redis ?? connectRedis(config);
+  const store = new RankingStore(
+    redis,
+    config.RANKING_CACHE_TTL_SECONDS,
+    config.RANKING_CURSOR_TTL_SECONDS,
+  );
+  const engagement = deps.engagement ?? redisEngagement(redis);
+  const weights = { ...DEFAULT_WEIGHTS, halfLifeHours: config.RANKING_HALF_LIFE_HOURS };
+  const now = deps.now ?? Date.now;
   return createServiceApp(
     {
       service: "ranking-engine",
       config,
       checks: [redisCheck(redis)],
+      authenticator: deps.authenticator,
       onClose: async () => {
-        await redis.quit().catch(() => redis.disconnect());
+        if (!deps.redis) await redis.quit().catch(() => redis.disconnect());
       },
     },
-    () => undefined,
+    (app) => {
+      app.post("/v1/rank", async (req) => {
+        const body = parseBody(rankRequest, req.body);
+        return rankPage(body, { store, engagement, weights, now });
+      });
+      app.post("/v1/interactions", async (req, reply) => {
+        const body = parseBody(interactionRequest, req.body);
+        await store.recordInteraction(body.userId, body.authorId, body.weight);
+        return reply.status(204).send();
+      });
+      app.post("/v1/candidates", async (req, reply) => {
+        const body = parseBody(candidatesRequest, req.body);
+        await store.addCandidates(body.userIds, body.candidates);
+        return reply.status(204).send();
+      });
+    },
   );
 }
