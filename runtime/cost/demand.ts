@@ -1,0 +1,193 @@
+import { PIPELINES } from "../catalog/pipelines";
+import { SERVICES } from "../services/catalog";
+import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId, type RegionId } from "../topology";
+import { PUBSUB_MIN_BILLED_BYTES, SECONDS_PER_MONTH } from "./defaults";
+import { OPERATIONS, type Operation, type UsageModel } from "./usage";
+
+/**
+ * Derivation of monthly demand from the usage model: per region, the operations, requests and
+ * instance-seconds of each service, Firestore operations, Pub/Sub bytes and BigQuery rows.
+ * Quantities only; pricing them is the estimate's job.
+ */
+
+/** Requests and instance time of one Cloud Run service (or the API handlers) in one region. */
+export interface ServiceDemand {
+  readonly requests: number;
+  /** Instance-seconds while serving: CPU time / (vCPUs × target utilization). */
+  readonly instanceSeconds: number;
+  readonly vcpuSeconds: number;
+  readonly gibSeconds: number;
+  /** Instance-seconds of minimum instances not covered by serving time. */
+  readonly idleInstanceSeconds: number;
+  readonly cpu: number;
+  readonly memoryGib: number;
+}
+
+/** Monthly demand of one region. */
+export interface RegionDemand {
+  readonly region: RegionId;
+  readonly gcpRegion: string;
+  readonly geography: GeographyId;
+  readonly users: number;
+  readonly operations: Readonly<Record<Operation, number>>;
+  readonly totalOperations: number;
+  readonly api: ServiceDemand;
+  readonly services: Readonly<Record<string, ServiceDemand>>;
+  readonly firestoreReads: number;
+  readonly firestoreWrites: number;
+  /** Reads served by Redis instead of Firestore. */
+  readonly cacheReads: number;
+  readonly pubsubMessages: number;
+  /** Bytes billed for publishing and push delivery. */
+  readonly pubsubBilledBytes: number;
+  /** Bytes written through BigQuery subscriptions. */
+  readonly bigquerySubscriptionBytes: number;
+  readonly bigqueryRows: number;
+  readonly storageGib: number;
+  readonly firestoreStoredGib: number;
+  readonly classAOperations: number;
+  readonly classBOperations: number;
+  readonly crossRegionGib: number;
+  readonly monitoringMib: number;
+  readonly bigqueryTibScanned: number;
+}
+
+function serviceDemand(
+  requests: number,
+  cpuSeconds: number,
+  cpu: number,
+  memoryGib: number,
+  model: UsageModel,
+): ServiceDemand {
+  const instanceSeconds = cpuSeconds / (cpu * model.cloudRun.targetCpuUtilization);
+  const idleInstanceSeconds = Math.max(
+    0,
+    model.cloudRun.minInstances * SECONDS_PER_MONTH - instanceSeconds,
+  );
+  return {
+    requests,
+    instanceSeconds,
+    vcpuSeconds: instanceSeconds * cpu,
+    gibSeconds: instanceSeconds * memoryGib,
+    idleInstanceSeconds,
+    cpu,
+    memoryGib,
+  };
+}
+
+/** Share of a geography's users that region `index` serves (home region first). */
+function regionShare(model: UsageModel, geography: GeographyId, index: number): number {
+  const regions = GEOGRAPHIES[geography].regions.length;
+  if (regions === 1) return 1;
+  return index === 0 ? model.homeRegionShare : (1 - model.homeRegionShare) / (regions - 1);
+}
+
+function demandOf(
+  model: UsageModel,
+  geography: GeographyId,
+  region: RegionId,
+  share: number,
+): RegionDemand {
+  const users = model.dailyActiveUsers * model.geographies[geography] * share;
+  const totalOperations = users * model.operationsPerUserPerDay * model.daysPerMonth;
+  const operations = Object.fromEntries(
+    OPERATIONS.map((op) => [op, totalOperations * model.operationMix[op]]),
+  ) as Record<Operation, number>;
+  const sumOver = (f: (op: Operation) => number): number =>
+    OPERATIONS.reduce((total, op) => total + operations[op] * f(op), 0);
+
+  const hit = model.cache.hitRatio;
+  const increments = sumOver((op) => model.operations[op].counterIncrements);
+  const counterReads = model.counters.sharded
+    ? 0
+    : increments * (1 + model.counters.contentionRetries);
+  const firestoreReads =
+    sumOver(
+      (op) => model.operations[op].firestoreReads - model.operations[op].cacheableReads * hit,
+    ) + counterReads;
+  const firestoreWrites = sumOver((op) => model.operations[op].firestoreWrites) + increments;
+  const cacheReads = sumOver((op) => model.operations[op].cacheableReads * hit);
+
+  const apiCpuSeconds = sumOver((op) => model.operations[op].apiCpuMs) / 1000;
+  const api = serviceDemand(
+    totalOperations,
+    apiCpuSeconds,
+    model.api.cpu,
+    model.api.memoryMiB / 1024,
+    model,
+  );
+
+  const requests = new Map<string, number>();
+  const add = (service: string, n: number) =>
+    requests.set(service, (requests.get(service) ?? 0) + n);
+  let pubsubMessages = 0;
+  let pubsubBilledBytes = 0;
+  let bigquerySubscriptionBytes = 0;
+  let bigqueryRows = 0;
+  for (const pipeline of PIPELINES) {
+    const events = model.events[pipeline.name];
+    if (!events) continue;
+    const messages = sumOver((op) => events.perOperation[op] ?? 0);
+    pubsubMessages += messages;
+    pubsubBilledBytes +=
+      messages * events.bytes + messages * Math.max(events.bytes, PUBSUB_MIN_BILLED_BYTES);
+    add(pipeline.consumer, messages);
+    if (pipeline.bigQueryTable) {
+      bigquerySubscriptionBytes += messages * events.bytes;
+      bigqueryRows += messages;
+    }
+  }
+  for (const [name, spec] of Object.entries(model.services)) {
+    if (spec)
+      add(
+        name,
+        sumOver((op) => spec.requestsPerOperation[op] ?? 0),
+      );
+  }
+  const services: Record<string, ServiceDemand> = {};
+  for (const service of SERVICES) {
+    const spec = model.services[service.name];
+    if (!spec) continue;
+    const n = requests.get(service.name) ?? 0;
+    services[service.name] = serviceDemand(
+      n,
+      (n * spec.cpuMsPerRequest) / 1000,
+      service.cpu,
+      service.memoryMiB / 1024,
+      model,
+    );
+  }
+
+  return {
+    region,
+    gcpRegion: REGIONS[region].gcpRegion,
+    geography,
+    users,
+    operations,
+    totalOperations,
+    api,
+    services,
+    firestoreReads,
+    firestoreWrites,
+    cacheReads,
+    pubsubMessages,
+    pubsubBilledBytes,
+    bigquerySubscriptionBytes,
+    bigqueryRows,
+    storageGib: users * model.storage.storedGibPerUser,
+    firestoreStoredGib: users * model.firestore.storedGibPerUser,
+    classAOperations: sumOver((op) => model.operations[op].mediaWrites),
+    classBOperations: sumOver((op) => model.operations[op].mediaReads),
+    crossRegionGib: sumOver((op) => model.operations[op].crossRegionKib) / 2 ** 20,
+    monitoringMib: (users / 1e6) * model.monitoring.mibPerMillionUsers,
+    bigqueryTibScanned: (users / 1e6) * model.bigquery.tibScannedPerMillionUsers,
+  };
+}
+
+/** Monthly demand per region, for one geography or (by default) all of them. */
+export function deriveDemand(model: UsageModel, geography?: GeographyId): RegionDemand[] {
+  const geographies = geography ? [geography] : [...GEOGRAPHY_IDS];
+  return geographies.flatMap((g) =>
+    GEOGRAPHIES[g].regions.map((region, i) => demandOf(model, g, region, regionShare(model, g, i))),
+  );
+}

@@ -1,0 +1,105 @@
+import { GEOGRAPHIES, REGIONS, type GeographyId } from "../topology";
+import { deriveDemand } from "./demand";
+import { notPricedLine, roundCents } from "./line";
+import type { PricingMode } from "./prices";
+import { RULES, locationOf, secretLocationCount, type RuleContext } from "./rules";
+import type { CostEstimate, CostLine, PlannedResource } from "./types";
+import { usageLines } from "./usage-costs";
+import type { UsageModel } from "./usage";
+
+/** Options of estimating one stack's plan. */
+export interface PlanEstimateOptions {
+  /** The stack's geography: its home region is the location of resources that name none. */
+  readonly geography: GeographyId;
+  /** Label of the estimate (the stack name). @default the geography's stack name */
+  readonly label?: string;
+  /** Adds usage-driven lines for the geography's share of this model's traffic. */
+  readonly usage?: UsageModel;
+  /** @default "strict" */
+  readonly mode?: PricingMode;
+}
+
+/** Sums the priced lines; unknown and not-priced lines are counted, not added. */
+export function totalsOf(lines: readonly CostLine[]): CostEstimate["totals"] {
+  let fixedUsd = 0;
+  let usageUsd = 0;
+  let excludedLines = 0;
+  for (const l of lines) {
+    if (l.monthlyUsd === null) excludedLines += 1;
+    else if (l.basis === "fixed") fixedUsd += l.monthlyUsd;
+    else usageUsd += l.monthlyUsd;
+  }
+  return {
+    fixedUsd: roundCents(fixedUsd),
+    usageUsd: roundCents(usageUsd),
+    totalUsd: roundCents(fixedUsd + usageUsd),
+    excludedLines,
+  };
+}
+
+function byKey(a: CostLine, b: CostLine): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * Prices a stack's planned resources: fixed lines from each resource's inputs, "not priced"
+ * lines (one per type) for types without a rule, and, with a usage model, usage-driven lines.
+ * Deterministic: the same resources and model give the same lines in the same order.
+ */
+export function estimatePlan(
+  resources: readonly PlannedResource[],
+  options: PlanEstimateOptions,
+): CostEstimate {
+  const geography = GEOGRAPHIES[options.geography];
+  const mode = options.mode ?? "strict";
+  const defaultLocation = REGIONS[geography.regions[0]].gcpRegion;
+  const cloud = resources.filter((r) => r.custom !== false);
+  const secretLocations = new Map<string, number>();
+  for (const r of cloud) {
+    if (r.type === "gcp:secretmanager/secret:Secret" && typeof r.inputs.secretId === "string") {
+      secretLocations.set(r.inputs.secretId, secretLocationCount(r.inputs));
+    }
+  }
+  const context: RuleContext = { defaultLocation, mode, secretLocations };
+  const lines: CostLine[] = [];
+  const unpriced = new Map<string, { count: number; location: string }>();
+  for (const r of cloud) {
+    const rule = RULES[r.type];
+    if (rule) {
+      lines.push(...rule(r, context));
+      continue;
+    }
+    const seen = unpriced.get(r.type);
+    unpriced.set(r.type, {
+      count: (seen?.count ?? 0) + 1,
+      location: seen?.location ?? locationOf(r.inputs, defaultLocation),
+    });
+  }
+  for (const [type, { count, location }] of unpriced) {
+    lines.push(notPricedLine(`fixed:${type}:not-priced`, location, type, count));
+  }
+  if (options.usage) {
+    const demand = deriveDemand(options.usage, options.geography);
+    lines.push(...usageLines(demand, options.usage, { mode, includeProvisioned: false }));
+  }
+  const sorted = lines.sort(byKey);
+  return { label: options.label ?? geography.stack, lines: sorted, totals: totalsOf(sorted) };
+}
+
+/** Options of a usage-only estimate (no plan): what the model provisions is priced too. */
+export interface UsageEstimateOptions {
+  readonly label?: string;
+  readonly geography?: GeographyId;
+  /** @default "reference": locations without a quote use the SKU's quoted location, noted */
+  readonly mode?: PricingMode;
+}
+
+/** Prices a usage model on its own: every geography (or one), including provisioned capacity. */
+export function estimateUsage(model: UsageModel, options: UsageEstimateOptions = {}): CostEstimate {
+  const demand = deriveDemand(model, options.geography);
+  const lines = usageLines(demand, model, {
+    mode: options.mode ?? "reference",
+    includeProvisioned: true,
+  }).sort(byKey);
+  return { label: options.label ?? model.name, lines, totals: totalsOf(lines) };
+}

@@ -1,0 +1,522 @@
+/**
+ * The one price table: every price the cost estimate uses, per SKU and location, with its unit,
+ * the public Google Cloud pricing page it belongs to, where the figure was actually read, and the
+ * date. Prices are list prices in US dollars, before free tiers and discounts (free tiers are per
+ * billing account and are not deducted anywhere in the estimate).
+ *
+ * A price that could not be found is recorded with `usd: null`: lines that need it show
+ * "unknown" and stay out of totals. No price here is estimated or interpolated.
+ */
+
+/** Where a figure comes from. */
+export interface PriceSource {
+  /** The public GCP pricing page the SKU belongs to. */
+  readonly url: string;
+  /** Where the figure was read when not on that page itself (a stored copy or a transcript). */
+  readonly via?: string;
+  /** Date the figure was taken from the stored copy (YYYY-MM-DD). */
+  readonly taken: string;
+  /** Date the page or transcript states for itself, when it states one. */
+  readonly pageDate?: string;
+}
+
+/** One SKU's price in the locations a quote covers. */
+export interface Price {
+  /** Our SKU id: `<product>.<item>`, stable, used by the pricing rules. */
+  readonly sku: string;
+  readonly product: string;
+  readonly description: string;
+  /** Unit of `per`, e.g. "vCPU-second", "document reads", "GiB-month". */
+  readonly unit: string;
+  /** US dollars for `per` units; null when no public price was found. */
+  readonly usd: number | null;
+  /** How many units `usd` buys (1, 10 000, 100 000, 1 000 000 ...). */
+  readonly per: number;
+  /** GCP locations (lower case) the quote covers, or "any" for a location-independent price. */
+  readonly locations: readonly string[] | "any";
+  readonly source: PriceSource;
+  /** What is assumed when applying the quote, shown beside every line priced with it. */
+  readonly assumption?: string;
+}
+
+const TAKEN = "2026-11-25";
+
+const RUN: PriceSource = {
+  url: "https://cloud.google.com/run/pricing",
+  via: "stored copy of the page (pages corpus), 'Pricing for regions in Tier 1' table",
+  taken: TAKEN,
+};
+const RUN_SKUS: PriceSource = {
+  url: "https://cloud.google.com/run/pricing",
+  via: "secondary: a public rate table verified against the Cloud Billing Catalog API SKUs 'Services Min Instance CPU/Memory (Request-based)' and 'Services Memory (Instance-based billing)'",
+  taken: TAKEN,
+  pageDate: "2026-07-26",
+};
+const RUN_TIER = "Tier 1 rate; the stored page does not say which tier each region is in";
+
+const MEMORYSTORE: PriceSource = {
+  url: "https://cloud.google.com/memorystore/docs/redis/pricing",
+  via: "secondary: two independent public cost notes quoting the page (Basic M1, us-central1)",
+  taken: TAKEN,
+  pageDate: "2026-09-04",
+};
+const MEMORYSTORE_MISSING: PriceSource = {
+  url: "https://cloud.google.com/memorystore/docs/redis/pricing",
+  via: "not found: the stored copies hold only the page header; secondary quotes disagree",
+  taken: TAKEN,
+};
+
+const PUBSUB: PriceSource = {
+  url: "https://cloud.google.com/pubsub/pricing",
+  via: "stored copy of the page (throughput); transcript api-evangelist/google plans/google-plans-pricing.yml (BigQuery subscriptions, storage)",
+  taken: TAKEN,
+  pageDate: "2026-09-20",
+};
+
+const FIRESTORE: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://firebase.google.com/docs/firestore/pricing, 'United States (multi-region)' table",
+  taken: TAKEN,
+};
+const FIRESTORE_MISSING: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "not found: the stored copies show only the nam5 and single-region US tables",
+  taken: TAKEN,
+};
+
+const BIGQUERY: PriceSource = {
+  url: "https://cloud.google.com/bigquery/pricing",
+  via: "secondary: public notes quoting the page (US multi-region list prices); the page itself is not stored",
+  taken: TAKEN,
+};
+
+const KMS: PriceSource = {
+  url: "https://cloud.google.com/kms/pricing",
+  via: "stored copy of the page",
+  taken: TAKEN,
+  pageDate: "2025-03-17",
+};
+
+const SECRETS: PriceSource = {
+  url: "https://cloud.google.com/secret-manager/pricing",
+  via: "stored copy of the page",
+  taken: TAKEN,
+};
+
+const STORAGE: PriceSource = {
+  url: "https://cloud.google.com/storage/pricing",
+  via: "stored copy of the page (North America, Europe); Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml from the Cloud Billing Catalog (Asia)",
+  taken: TAKEN,
+  pageDate: "2025-03-06",
+};
+const STORAGE_OPS: PriceSource = {
+  url: "https://cloud.google.com/storage/pricing-examples",
+  via: "stored copy of the pricing examples page (us-east1 example)",
+  taken: TAKEN,
+};
+
+const NETWORK_MISSING: PriceSource = {
+  url: "https://cloud.google.com/vpc/network-pricing",
+  via: "not found: no stored copy of the inter-region data transfer table",
+  taken: TAKEN,
+};
+
+const MONITORING: PriceSource = {
+  url: "https://cloud.google.com/stackdriver/pricing",
+  via: "Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml from the Cloud Billing Catalog (SKU 'Metric Volume', per MiB)",
+  taken: TAKEN,
+  pageDate: "2025-03-06",
+};
+const MONITORING_MISSING: PriceSource = {
+  url: "https://cloud.google.com/stackdriver/pricing",
+  via: "not found: the stored copies show the Cloud Logging table only",
+  taken: TAKEN,
+};
+
+/** Memorystore capacity tiers (GB of provisioned capacity). */
+export const MEMORYSTORE_CAPACITY_TIERS = [
+  { tier: "M1", minGb: 1, maxGb: 4 },
+  { tier: "M2", minGb: 5, maxGb: 10 },
+  { tier: "M3", minGb: 11, maxGb: 35 },
+  { tier: "M4", minGb: 36, maxGb: 100 },
+  { tier: "M5", minGb: 101, maxGb: 300 },
+] as const;
+
+function memorystore(): Price[] {
+  const prices: Price[] = [];
+  for (const serviceTier of ["basic", "standard"] as const) {
+    for (const { tier, minGb, maxGb } of MEMORYSTORE_CAPACITY_TIERS) {
+      const known = serviceTier === "basic" && tier === "M1";
+      prices.push({
+        sku: `memorystore.${serviceTier}.${tier.toLowerCase()}`,
+        product: "Memorystore for Redis",
+        description: `${serviceTier === "basic" ? "Basic" : "Standard"} Tier capacity, ${tier} (${minGb}–${maxGb} GB)`,
+        unit: "GB-hour",
+        usd: known ? 0.049 : null,
+        per: 1,
+        locations: known ? ["us-central1"] : "any",
+        source: known ? MEMORYSTORE : MEMORYSTORE_MISSING,
+      });
+    }
+  }
+  return prices;
+}
+
+/** Every price the estimate uses. */
+export const PRICES: readonly Price[] = [
+  // Cloud Run, request-based billing (CPU only allocated while serving).
+  {
+    sku: "run.cpu",
+    product: "Cloud Run",
+    description: "vCPU time while serving (request-based billing)",
+    unit: "vCPU-second",
+    usd: 0.000024,
+    per: 1,
+    locations: "any",
+    source: RUN,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.memory",
+    product: "Cloud Run",
+    description: "memory time while serving (request-based billing)",
+    unit: "GiB-second",
+    usd: 0.0000025,
+    per: 1,
+    locations: "any",
+    source: RUN,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.requests",
+    product: "Cloud Run",
+    description: "requests (request-based billing)",
+    unit: "requests",
+    usd: 0.4,
+    per: 1_000_000,
+    locations: "any",
+    source: RUN,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.idle-cpu",
+    product: "Cloud Run",
+    description: "vCPU of idle minimum instances (request-based billing)",
+    unit: "vCPU-second",
+    usd: 0.0000025,
+    per: 1,
+    locations: "any",
+    source: RUN_SKUS,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.idle-memory",
+    product: "Cloud Run",
+    description: "memory of idle minimum instances (request-based billing)",
+    unit: "GiB-second",
+    usd: 0.0000025,
+    per: 1,
+    locations: "any",
+    source: RUN_SKUS,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.instance-cpu",
+    product: "Cloud Run",
+    description: "vCPU for the whole instance lifetime (instance-based billing)",
+    unit: "vCPU-second",
+    usd: 0.000018,
+    per: 1,
+    locations: "any",
+    source: RUN,
+    assumption: RUN_TIER,
+  },
+  {
+    sku: "run.instance-memory",
+    product: "Cloud Run",
+    description: "memory for the whole instance lifetime (instance-based billing)",
+    unit: "GiB-second",
+    usd: 0.000002,
+    per: 1,
+    locations: "any",
+    source: RUN_SKUS,
+    assumption: RUN_TIER,
+  },
+  ...memorystore(),
+  // Pub/Sub.
+  {
+    sku: "pubsub.throughput",
+    product: "Pub/Sub",
+    description: "message publish and delivery throughput (Message Delivery Basic)",
+    unit: "TiB",
+    usd: 40,
+    per: 1,
+    locations: "any",
+    source: PUBSUB,
+  },
+  {
+    sku: "pubsub.bigquery-subscription",
+    product: "Pub/Sub",
+    description: "BigQuery subscription throughput",
+    unit: "TiB",
+    usd: 50,
+    per: 1,
+    locations: "any",
+    source: PUBSUB,
+  },
+  {
+    sku: "pubsub.storage",
+    product: "Pub/Sub",
+    description: "retained message storage (topics, acknowledged messages, snapshots)",
+    unit: "GiB-month",
+    usd: 0.27,
+    per: 1,
+    locations: "any",
+    source: PUBSUB,
+  },
+  // Firestore (Standard edition), multi-region nam5; other locations not found.
+  ...(["nam5", "eur3", "asia-east1"] as const).flatMap((location): Price[] => {
+    const known = location === "nam5";
+    const source = known ? FIRESTORE : FIRESTORE_MISSING;
+    return [
+      ["reads", "document reads", 0.06, 100_000],
+      ["writes", "document writes", 0.18, 100_000],
+      ["deletes", "document deletes", 0.02, 100_000],
+      ["storage", "GiB-month", 0.18, 1],
+    ].map(([item, unit, usd, per]) => ({
+      sku: `firestore.${item as string}`,
+      product: "Firestore",
+      description: item === "storage" ? "stored data" : `${unit as string}`,
+      unit: unit as string,
+      usd: known ? (usd as number) : null,
+      per: per as number,
+      locations: [location],
+      source,
+    }));
+  }),
+  {
+    sku: "firestore.pitr",
+    product: "Firestore",
+    description: "point-in-time recovery data",
+    unit: "GiB-month",
+    usd: null,
+    per: 1,
+    locations: "any",
+    source: FIRESTORE_MISSING,
+  },
+  // BigQuery, US multi-region.
+  {
+    sku: "bigquery.active-storage",
+    product: "BigQuery",
+    description: "active logical storage",
+    unit: "GiB-month",
+    usd: 0.02,
+    per: 1,
+    locations: ["us"],
+    source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.long-term-storage",
+    product: "BigQuery",
+    description: "long-term logical storage",
+    unit: "GiB-month",
+    usd: 0.01,
+    per: 1,
+    locations: ["us"],
+    source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.write-api",
+    product: "BigQuery",
+    description: "Storage Write API ingestion (first 2 TiB a month free per billing account)",
+    unit: "GiB",
+    usd: 0.025,
+    per: 1,
+    locations: ["us"],
+    source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.streaming-inserts",
+    product: "BigQuery",
+    description: "legacy streaming inserts",
+    unit: "GiB",
+    usd: 0.05,
+    per: 1,
+    locations: ["us"],
+    source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.on-demand",
+    product: "BigQuery",
+    description: "on-demand query compute (first 1 TiB a month free)",
+    unit: "TiB scanned",
+    usd: 6.25,
+    per: 1,
+    locations: ["us"],
+    source: BIGQUERY,
+  },
+  // Cloud KMS, SOFTWARE protection level.
+  {
+    sku: "kms.key-version",
+    product: "Cloud KMS",
+    description: "active key version (SOFTWARE, symmetric or RSA 2048)",
+    unit: "key version-month",
+    usd: 0.06,
+    per: 1,
+    locations: "any",
+    source: KMS,
+  },
+  {
+    sku: "kms.operations",
+    product: "Cloud KMS",
+    description: "cryptographic operations (SOFTWARE)",
+    unit: "operations",
+    usd: 0.03,
+    per: 10_000,
+    locations: "any",
+    source: KMS,
+  },
+  // Secret Manager.
+  {
+    sku: "secretmanager.version",
+    product: "Secret Manager",
+    description: "active secret version per location (6 free per billing account)",
+    unit: "version-location-month",
+    usd: 0.06,
+    per: 1,
+    locations: "any",
+    source: SECRETS,
+  },
+  {
+    sku: "secretmanager.access",
+    product: "Secret Manager",
+    description: "access operations (10 000 free per billing account)",
+    unit: "operations",
+    usd: 0.03,
+    per: 10_000,
+    locations: "any",
+    source: SECRETS,
+  },
+  // Cloud Storage, Standard class, regional buckets.
+  ...(
+    [
+      ["us-central1", 0.02],
+      ["us-east1", 0.02],
+      ["us-west1", 0.02],
+      ["europe-west1", 0.02],
+      ["europe-west3", 0.023],
+      ["asia-east1", 0.02],
+      ["asia-south1", 0.023],
+    ] as const
+  ).map(([location, usd]): Price => ({
+    sku: "storage.standard",
+    product: "Cloud Storage",
+    description: "Standard storage, regional",
+    unit: "GiB-month",
+    usd,
+    per: 1,
+    locations: [location],
+    source: STORAGE,
+  })),
+  {
+    sku: "storage.class-a",
+    product: "Cloud Storage",
+    description: "Class A operations (object writes, listings), Standard class",
+    unit: "operations",
+    usd: 0.005,
+    per: 1_000,
+    locations: ["us-east1"],
+    source: STORAGE_OPS,
+  },
+  {
+    sku: "storage.class-b",
+    product: "Cloud Storage",
+    description: "Class B operations (object reads, metadata), Standard class",
+    unit: "operations",
+    usd: 0.0004,
+    per: 1_000,
+    locations: ["us-east1"],
+    source: STORAGE_OPS,
+  },
+  // Networking.
+  {
+    sku: "network.inter-region",
+    product: "Networking",
+    description: "data transfer between regions of one continent",
+    unit: "GiB",
+    usd: null,
+    per: 1,
+    locations: "any",
+    source: NETWORK_MISSING,
+  },
+  // Cloud Monitoring.
+  {
+    sku: "monitoring.metrics",
+    product: "Cloud Monitoring",
+    description: "metrics ingested, 0–100 000 MiB tier (free allotment not deducted)",
+    unit: "MiB",
+    usd: 0.258,
+    per: 1,
+    locations: "any",
+    source: MONITORING,
+  },
+  {
+    sku: "monitoring.alert-condition",
+    product: "Cloud Monitoring",
+    description: "alerting policy conditions",
+    unit: "condition-month",
+    usd: null,
+    per: 1,
+    locations: "any",
+    source: MONITORING_MISSING,
+  },
+];
+
+/** How a location is matched when a SKU has no quote for it. */
+export type PricingMode =
+  /** Only a quote for the exact location (or a location-independent one) prices a line. */
+  | "strict"
+  /** Fall back to the SKU's first quoted location, with a visible note (projections only). */
+  | "reference";
+
+/** The outcome of looking a SKU up for a location. */
+export type PriceLookup =
+  | {
+      readonly known: true;
+      readonly usdPerUnit: number;
+      readonly price: Price;
+      readonly note?: string;
+    }
+  | { readonly known: false; readonly price?: Price; readonly note: string };
+
+/** Looks up the unit price (US dollars per one unit) of `sku` in `location`. */
+export function lookupPrice(
+  sku: string,
+  location: string,
+  mode: PricingMode = "strict",
+): PriceLookup {
+  const candidates = PRICES.filter((p) => p.sku === sku);
+  if (candidates.length === 0) throw new Error(`no price table entry for SKU "${sku}"`);
+  const loc = location.toLowerCase();
+  const exact =
+    candidates.find((p) => p.locations !== "any" && p.locations.includes(loc)) ??
+    candidates.find((p) => p.locations === "any");
+  if (exact?.usd != null) {
+    return { known: true, usdPerUnit: exact.usd / exact.per, price: exact, note: exact.assumption };
+  }
+  const reference = candidates.find((p) => p.usd != null);
+  if (mode === "reference" && reference?.usd != null && reference.locations !== "any") {
+    return {
+      known: true,
+      usdPerUnit: reference.usd / reference.per,
+      price: reference,
+      note: `no ${sku} price found for ${loc}; ${reference.locations[0]} list price used`,
+    };
+  }
+  const price = exact ?? candidates[0];
+  return {
+    known: false,
+    price,
+    note: `price unknown: ${price.product} ${price.description} in ${loc} (${price.source.via ?? price.source.url})`,
+  };
+}

@@ -1,0 +1,244 @@
+import { GEOGRAPHIES, type GeographyId } from "../topology";
+import type { RegionDemand, ServiceDemand } from "./demand";
+import { HOURS_PER_MONTH } from "./defaults";
+import { priceLine, type LineSpec } from "./line";
+import type { PricingMode } from "./prices";
+import { memorystoreSku } from "./rules";
+import type { CostCategory, CostLine } from "./types";
+import type { UsageModel } from "./usage";
+
+/** Options of pricing derived demand. */
+export interface UsagePricingOptions {
+  readonly mode: PricingMode;
+  /**
+   * Price what the model provisions (Redis capacity, minimum instances) as well. False when a
+   * plan supplies those as fixed lines, so they are not counted twice.
+   */
+  readonly includeProvisioned: boolean;
+}
+
+const TIB = 2 ** 40;
+const GIB = 2 ** 30;
+
+function line(
+  location: string,
+  component: string,
+  category: CostCategory,
+  description: string,
+  sku: string,
+  quantity: number,
+  note?: string,
+): LineSpec {
+  return {
+    key: `usage:${location}:${component}`,
+    basis: "usage",
+    category,
+    location,
+    subject: component.split(":")[0],
+    description,
+    sku,
+    quantity,
+    note,
+  };
+}
+
+function serviceLines(
+  d: RegionDemand,
+  name: string,
+  s: ServiceDemand,
+  category: CostCategory,
+  options: UsagePricingOptions,
+): LineSpec[] {
+  const at = d.gcpRegion;
+  const specs = [
+    line(at, `${name}:cpu`, category, `${name}: vCPU while serving`, "run.cpu", s.vcpuSeconds),
+    line(
+      at,
+      `${name}:memory`,
+      category,
+      `${name}: memory while serving`,
+      "run.memory",
+      s.gibSeconds,
+    ),
+    line(at, `${name}:requests`, category, `${name}: requests`, "run.requests", s.requests),
+  ];
+  if (options.includeProvisioned && s.idleInstanceSeconds > 0) {
+    specs.push(
+      line(
+        at,
+        `${name}:idle-cpu`,
+        category,
+        `${name}: idle min instances, vCPU`,
+        "run.idle-cpu",
+        s.idleInstanceSeconds * s.cpu,
+      ),
+      line(
+        at,
+        `${name}:idle-memory`,
+        category,
+        `${name}: idle min instances, memory`,
+        "run.idle-memory",
+        s.idleInstanceSeconds * s.memoryGib,
+      ),
+    );
+  }
+  return specs;
+}
+
+function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOptions): LineSpec[] {
+  const at = d.gcpRegion;
+  const specs: LineSpec[] = [...serviceLines(d, "api", d.api, "compute", options)];
+  for (const [name, s] of Object.entries(d.services))
+    specs.push(...serviceLines(d, name, s, "cloudrun", options));
+  specs.push(
+    line(
+      at,
+      "pubsub:throughput",
+      "pubsub",
+      "Pub/Sub publish + push delivery",
+      "pubsub.throughput",
+      d.pubsubBilledBytes / TIB,
+    ),
+    line(
+      at,
+      "pubsub:bigquery-subscription",
+      "pubsub",
+      "Pub/Sub BigQuery subscription writes",
+      "pubsub.bigquery-subscription",
+      d.bigquerySubscriptionBytes / TIB,
+    ),
+    line(
+      at,
+      "storage:standard",
+      "storage",
+      "Cloud Storage media stored",
+      "storage.standard",
+      d.storageGib,
+    ),
+    line(
+      at,
+      "storage:class-a",
+      "storage",
+      "Cloud Storage object writes",
+      "storage.class-a",
+      d.classAOperations,
+    ),
+    line(
+      at,
+      "storage:class-b",
+      "storage",
+      "Cloud Storage object reads",
+      "storage.class-b",
+      d.classBOperations,
+    ),
+    line(
+      at,
+      "monitoring:metrics",
+      "other",
+      "Cloud Monitoring metrics ingested",
+      "monitoring.metrics",
+      d.monitoringMib,
+    ),
+  );
+  if (d.crossRegionGib > 0) {
+    specs.push(
+      line(
+        at,
+        "network:inter-region",
+        "other",
+        "traffic between the geography's regions",
+        "network.inter-region",
+        d.crossRegionGib,
+      ),
+    );
+  }
+  if (options.includeProvisioned) {
+    const gb = model.redis.memorySizeGbPerRegion;
+    specs.push(
+      line(
+        at,
+        "redis:capacity",
+        "redis",
+        `Memorystore ${gb} GB ${model.redis.tier} × ${HOURS_PER_MONTH} h`,
+        memorystoreSku(model.redis.tier, gb).sku,
+        gb * HOURS_PER_MONTH,
+      ),
+    );
+  }
+  return specs;
+}
+
+/** Firestore and BigQuery live in the geography's (multi-)region location, not per region. */
+function geographyLines(
+  geography: GeographyId,
+  demands: readonly RegionDemand[],
+  model: UsageModel,
+): LineSpec[] {
+  const g = GEOGRAPHIES[geography];
+  const fs = g.firestoreLocation.toLowerCase();
+  const bq = g.bigQueryLocation.toLowerCase();
+  const sum = (f: (d: RegionDemand) => number) => demands.reduce((t, d) => t + f(d), 0);
+  const rows = sum((d) => d.bigqueryRows);
+  return [
+    line(
+      fs,
+      "firestore:reads",
+      "firestore",
+      "Firestore document reads",
+      "firestore.reads",
+      sum((d) => d.firestoreReads),
+    ),
+    line(
+      fs,
+      "firestore:writes",
+      "firestore",
+      "Firestore document writes",
+      "firestore.writes",
+      sum((d) => d.firestoreWrites),
+    ),
+    line(
+      fs,
+      "firestore:storage",
+      "firestore",
+      "Firestore stored data",
+      "firestore.storage",
+      sum((d) => d.firestoreStoredGib),
+    ),
+    line(
+      bq,
+      "bigquery:storage",
+      "other",
+      `BigQuery active storage (${model.bigquery.activeMonths} months of rows)`,
+      "bigquery.active-storage",
+      (rows * model.bigquery.rowBytes * model.bigquery.activeMonths) / GIB,
+    ),
+    line(
+      bq,
+      "bigquery:queries",
+      "other",
+      "BigQuery on-demand queries",
+      "bigquery.on-demand",
+      sum((d) => d.bigqueryTibScanned),
+    ),
+  ];
+}
+
+/** Prices the derived demand of some regions as usage-driven lines. */
+export function usageLines(
+  demands: readonly RegionDemand[],
+  model: UsageModel,
+  options: UsagePricingOptions,
+): CostLine[] {
+  const geographies = [...new Set(demands.map((d) => d.geography))];
+  const specs = [
+    ...demands.flatMap((d) => regionLines(d, model, options)),
+    ...geographies.flatMap((g) =>
+      geographyLines(
+        g,
+        demands.filter((d) => d.geography === g),
+        model,
+      ),
+    ),
+  ];
+  return specs.map((s) => priceLine(s, options.mode));
+}
