@@ -90,3 +90,6 @@ export const DELETION_PROTECTION = { prod: true, staging: false, dev: false } as
 
 /** Memorystore for Redis size limits (Standard tier). */
 export const REDIS_MEMORY_LIMITS_GB = { min: 1, max: 300 } as const;
+
+/** Firestore: daily backups kept for 7 days, on top of point-in-time recovery. */
+export const FIRESTORE_BACKUP_RETENTION_SECONDS = 7 * DAY_SECONDS;

@@ -37,12 +37,18 @@ const REGIONAL_PURPOSES: readonly KeyPurpose[] = ["redis", "secrets", "storage"]
 const MULTI_PURPOSES: readonly KeyPurpose[] = ["pubsub", "bigquery", "firestore", "storage"];
 
 /**
- * Cloud KMS location matching a geography's BigQuery and Firestore location: the US / nam5
+ * Cloud KMS location that encrypts data stored in a BigQuery or Firestore location: the US / nam5
  * multi-regions map to "us", EU / eur3 to "europe", a single region to itself.
  */
+export function kmsLocationFor(location: string): string {
+  const lower = location.toLowerCase();
+  const multi: Record<string, string> = { us: "us", nam5: "us", eu: "europe", eur3: "europe" };
+  return multi[lower] ?? lower;
+}
+
+/** Cloud KMS location of the geography's "multi" key ring (its BigQuery location's). */
 export function kmsDataLocation(geography: Geography): string {
-  const location = geography.bigQueryLocation.toLowerCase();
-  return ({ us: "us", eu: "europe" } as Record<string, string>)[location] ?? location;
+  return kmsLocationFor(geography.bigQueryLocation);
 }
 
 /** Arguments of {@link Kms}. */

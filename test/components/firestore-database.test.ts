@@ -1,0 +1,69 @@
+import { expect } from "chai";
+import { Apis } from "../../components/apis";
+import { FirestoreDatabase, type FirestoreDatabaseArgs } from "../../components/firestore-database";
+import { Kms } from "../../components/kms";
+import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
+import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
+
+function build(geography: GeographyId, extra: Partial<FirestoreDatabaseArgs> = {}) {
+  const base = platformArgs(geography);
+  const apis = new Apis("apis", { project: base.project });
+  const kms = new Kms("kms", { ...base, apis });
+  return new FirestoreDatabase("firestore", { ...base, apis, kms, ...extra });
+}
+
+describe("FirestoreDatabase component", () => {
+  it("creates the (default) native database in each geography's location with PITR and protection", async () => {
+    const cases: [GeographyId, string, string][] = [
+      ["us", "nam5", "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/firestore"],
+      [
+        "eu",
+        "eur3",
+        "projects/avalo-eu/locations/europe/keyRings/avalo-eu-multi/cryptoKeys/firestore",
+      ],
+      [
+        "asia",
+        "asia-east1",
+        "projects/avalo-asia/locations/asia-east1/keyRings/avalo-asia-multi/cryptoKeys/firestore",
+      ],
+    ];
+    for (const [geography, location, key] of cases) {
+      const { resources } = await runComponent(() => build(geography), geography);
+      expect(named(resources, "firestore").inputs, geography).to.deep.equal({
+        project: `avalo-${geography}`,
+        name: "(default)",
+        locationId: location,
+        type: "FIRESTORE_NATIVE",
+        databaseEdition: "STANDARD",
+        appEngineIntegrationMode: "DISABLED",
+        pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_ENABLED",
+        deleteProtectionState: "DELETE_PROTECTION_ENABLED",
+        deletionPolicy: "ABANDON",
+        cmekConfig: { kmsKeyName: key },
+      });
+    }
+  });
+
+  it("waits for the Firestore agent's key grant and schedules daily backups kept 7 days", async () => {
+    const { resources } = await runComponent(() => build("us"));
+    const db = named(resources, "firestore");
+    expect(db.dependencies).to.include(named(resources, "kms-multi-firestore-agent").urn);
+    const [backup] = ofType(resources, "gcp:firestore/backupSchedule:BackupSchedule");
+    expect(backup.inputs).to.deep.equal({
+      project: "avalo-us",
+      database: "(default)",
+      retention: "604800s",
+      dailyRecurrence: {},
+    });
+  });
+
+  it("can skip CMEK, and refuses a key that would sit outside the database's location", async () => {
+    const { resources } = await runComponent(() => build("us", { cmek: false }));
+    expect(named(resources, "firestore").inputs.cmekConfig).to.equal(undefined);
+    const geography = { ...GEOGRAPHIES.us, firestoreLocation: "eur3" };
+    const { error } = await runFailing(() => build("us", { geography }));
+    expect(error.message).to.equal(
+      '`geography.firestoreLocation` "eur3" needs a KMS key in "europe", but the geography\'s data key ring is in "us"; align the Firestore and BigQuery locations or set `cmek: false`',
+    );
+  });
+});
