@@ -1,14 +1,90 @@
+import { Storage } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
-import { loadConfig } from "../server/config";
-import { firestoreCheck, openFirestore } from "../server/firestore";
+import { ConfigError, loadConfig } from "../server/config";
+import { HttpError, parseBody } from "../server/errors";
+import type { ThumbnailsResponse } from "./contract";
+import { thumbnailsRequest } from "./contract";
+import { directoryStore, gcsStore, sourceKey, type ObjectStore } from "./object-store";
+import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
 
-/** media-processor: skeleton with /healthz; its routes follow. */
-export async function buildMediaProcessor(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig({}, env);
-  const db = openFirestore(config.GOOGLE_CLOUD_PROJECT);
+const mediaEnv = {
+  /** Cloud Storage bucket of media (production). */
+  MEDIA_BUCKET: z.string().min(3).max(222).optional(),
+  /** Directory standing in for the bucket (local). */
+  MEDIA_DIR: z.string().min(1).optional(),
+};
+
+export interface MediaProcessorDeps {
+  readonly store: ObjectStore;
+  readonly authenticator: Authenticator;
+}
+
+/** media-processor: image thumbnails (WebP and JPEG, EXIF stripped) through an object store. */
+export async function buildMediaProcessor(
+  env: NodeJS.ProcessEnv,
+  deps: Partial<MediaProcessorDeps> = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig(mediaEnv, env);
+  if (!deps.store && !config.MEDIA_BUCKET === !config.MEDIA_DIR) {
+    throw new ConfigError(
+      "invalid configuration:\n  MEDIA_BUCKET / MEDIA_DIR: set exactly one (the bucket in production, a directory locally)",
+      ["MEDIA_BUCKET", "MEDIA_DIR"],
+    );
+  }
+  const store =
+    deps.store ??
+    (config.MEDIA_BUCKET
+      ? gcsStore(new Storage({ projectId: config.GOOGLE_CLOUD_PROJECT }), config.MEDIA_BUCKET)
+      : directoryStore(config.MEDIA_DIR!));
   return createServiceApp(
-    { service: "media-processor", config, checks: [firestoreCheck(db)] },
-    () => undefined,
+    {
+      service: "media-processor",
+      config,
+      checks: [store.check],
+      authenticator: deps.authenticator,
+    },
+    (app) => {
+      app.post("/v1/thumbnails", async (req): Promise<ThumbnailsResponse> => {
+        const body = parseBody(thumbnailsRequest, req.body);
+        let key: string;
+        try {
+          key = sourceKey(body.sourceUri, store);
+        } catch (error) {
+          throw new HttpError(400, `invalid request body: sourceUri: ${(error as Error).message}`, {
+            field: "sourceUri",
+          });
+        }
+        const source = await store.get(key);
+        if (!source)
+          throw new HttpError(404, `source ${body.sourceUri} does not exist in ${store.location}`);
+        let thumbnails;
+        try {
+          thumbnails = await makeThumbnails(source, body.contentType);
+        } catch (error) {
+          if (error instanceof UnsupportedMediaError)
+            throw new HttpError(error.status, error.message);
+          throw error;
+        }
+        const stored = await Promise.all(
+          thumbnails.map(async (t) => {
+            const thumbKey = `thumbnails/${body.mediaId}/${t.size}.${t.format === "jpeg" ? "jpg" : t.format}`;
+            await store.put(thumbKey, t.data, `image/${t.format}`);
+            return {
+              size: t.size,
+              format: t.format,
+              width: t.width,
+              height: t.height,
+              bytes: t.data.length,
+              key: thumbKey,
+            };
+          }),
+        );
+        req.log.info({ mediaId: body.mediaId, thumbnails: stored.length }, "thumbnails stored");
+        return { mediaId: body.mediaId, thumbnails: stored };
+      });
+    },
   );
 }
