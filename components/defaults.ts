@@ -93,3 +93,11 @@ export const REDIS_MEMORY_LIMITS_GB = { min: 1, max: 300 } as const;
 
 /** Firestore: daily backups kept for 7 days, on top of point-in-time recovery. */
 export const FIRESTORE_BACKUP_RETENTION_SECONDS = 7 * DAY_SECONDS;
+
+/** Services whose Data Access audit logs (admin read, data read, data write) are enabled. */
+export const DATA_ACCESS_AUDITED_SERVICES = [
+  "firestore.googleapis.com",
+  "pubsub.googleapis.com",
+  "bigquery.googleapis.com",
+  "secretmanager.googleapis.com",
+] as const;

@@ -33,6 +33,16 @@ export interface PipelineArgs extends PlatformArgs {
 
 const seconds = (value: number) => `${value}s`;
 
+/** Id of the subscription that holds a pipeline's dead letters. */
+export function holdSubscriptionId(spec: Pick<PipelineSpec, "deadLetterTopic">): string {
+  return gcpName("pubsub", spec.deadLetterTopic, "hold");
+}
+
+/** Id of a pipeline's push subscription in one region. */
+export function pushSubscriptionId(spec: Pick<PipelineSpec, "topic">, region: RegionId): string {
+  return gcpName("pubsub", spec.topic, region);
+}
+
 /**
  * One Pub/Sub pipeline of the catalog: the topic, its `-dlq` dead-letter topic with a hold
  * subscription, and one push subscription per region that delivers only that region's messages
@@ -96,7 +106,7 @@ export class Pipeline extends pulumi.ComponentResource {
       `${name}-dlq-hold`,
       {
         project,
-        name: gcpName("pubsub", spec.deadLetterTopic, "hold"),
+        name: holdSubscriptionId(spec),
         topic: this.deadLetterTopic.id,
         messageRetentionDuration: seconds(DEAD_LETTER_RETENTION_SECONDS),
         retainAckedMessages: true,
@@ -134,7 +144,7 @@ export class Pipeline extends pulumi.ComponentResource {
         `${name}-${region.id}`,
         {
           ...delivery,
-          name: gcpName("pubsub", spec.topic, region.id),
+          name: pushSubscriptionId(spec, region.id),
           filter: `attributes.region = "${region.id}"`,
           enableMessageOrdering: spec.orderingKeyField !== undefined,
           pushConfig: {
