@@ -77,7 +77,7 @@ function fail(field: string, value: unknown, allowed: string): never {
 export function auditRecord(
   entry: AuditEntry,
   now: Date = new Date(),
-  id = randomUUID(),
+  id: string = randomUUID(),
 ): AuditRecord {
   if (!(AUDIT_ACTIONS as readonly string[]).includes(entry.action)) {
     fail("action", entry.action, `one of ${AUDIT_ACTIONS.join(", ")}`);

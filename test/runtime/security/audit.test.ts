@@ -28,7 +28,9 @@ async function freshDb(): Promise<Firestore> {
 
 async function auditEntries(db: Firestore) {
   const snap = await db.collection("audit_log").get();
-  return snap.docs.map((d) => ({ id: d.id, ...d.data(), time: d.get("time").toDate() }));
+  return snap.docs.map(
+    (d) => ({ id: d.id, ...d.data(), time: d.get("time").toDate() }) as Record<string, unknown>,
+  );
 }
 
 function recorder() {
@@ -131,7 +133,7 @@ describe("audit trail on the Firestore emulator", function () {
     );
     expect((await db.doc("wallets/alice").get()).get("balanceCents")).to.equal(1500);
     const entries = await auditEntries(db);
-    expect(entries.map((e) => (e as { requestId: string }).requestId).sort()).to.deep.equal([
+    expect(entries.map((e) => e.requestId).sort()).to.deep.equal([
       "req-1",
       "req-2",
       "req-3",
@@ -172,9 +174,7 @@ describe("audit trail on the Firestore emulator", function () {
     expect(claims.mo).to.deep.equal({ geo: "us", userShard: "user_shard_007" });
     expect((await db.doc("roles/mo").get()).exists).to.equal(false);
     const entries = await auditEntries(db);
-    expect(
-      entries.map((e) => [(e as { action: string }).action, (e as { details: object }).details]),
-    ).to.have.deep.members([
+    expect(entries.map((e) => [e.action, e.details])).to.have.deep.members([
       ["role.change", { role: "moderator" }],
       ["role.change", { role: null }],
     ]);
@@ -205,9 +205,7 @@ describe("audit trail on the Firestore emulator", function () {
       'fraud decision "nope" does not exist; only an existing decision can be overridden',
     );
     const entries = await auditEntries(db);
-    expect(entries.map((e) => (e as { target: string }).target)).to.deep.equal([
-      "fraud_decision:d1",
-    ]);
+    expect(entries.map((e) => e.target)).to.deep.equal(["fraud_decision:d1"]);
   });
 });
 
