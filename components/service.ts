@@ -124,6 +124,18 @@ export function stableRevisionOf(current: {
 }
 
 /**
+ * The deterministic URL of a Cloud Run service, `https://<name>-<project number>.<region>.run.app`.
+ * Known before the service exists, so callers and the service's own ID token audience agree.
+ */
+export function serviceUrl(
+  service: string,
+  projectNumber: pulumi.Input<string>,
+  gcpRegion: string,
+): pulumi.Output<string> {
+  return pulumi.interpolate`https://${gcpName("cloudRunService", service)}-${projectNumber}.${gcpRegion}.run.app`;
+}
+
+/**
  * One Avalo service in one region: Cloud Run v2 deployed from its source bundle (`buildConfig`),
  * with its own service account, internal ingress only, no public invoker, scale to zero, probes
  * on `/healthz`, Direct VPC egress to private ranges (Memorystore) and secrets from Secret
@@ -177,7 +189,7 @@ export class Service extends pulumi.ComponentResource {
       this.childOpts,
     );
     const granted = args.grants?.(this.serviceAccount.member, name) ?? [];
-    const url = pulumi.interpolate`https://${this.serviceName}-${args.projectNumber}.${region.gcpRegion}.run.app`;
+    const url = serviceUrl(spec.name, args.projectNumber, region.gcpRegion);
     const env: Record<string, pulumi.Input<string>> = {
       ...args.env,
       AVALO_REGION: region.id,

@@ -3,28 +3,19 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { z } from "zod";
-import { ENVIRONMENTS, type PlatformArgs } from "../components/context";
+import { ENVIRONMENTS } from "../components/context";
+import type { GeographySettings } from "../components/geography";
 import { REDIS } from "../components/defaults";
-import { SERVICES, type ServiceName } from "../runtime/services/catalog";
+import { SERVICES } from "../runtime/services/catalog";
 import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
 
 /**
  * The stack's configuration, read from `Pulumi.<stack>.yaml` (namespaces `avalo` and `gcp`) and
  * the stack name, validated before any resource is registered.
  */
-export interface StackConfig extends PlatformArgs {
+export interface StackConfig extends GeographySettings {
   /** Stack name (one per geography, named after its home region). */
   readonly stack: string;
-  /** Email address that receives the alert notifications. */
-  readonly alertEmail: string;
-  /** Memorystore capacity per region, in GB (1–300). @default 5 */
-  readonly redisMemorySizeGb: number;
-  /** Per-service overrides of the service table's max instances per region (1–1000). */
-  readonly maxInstances: Readonly<Partial<Record<ServiceName, number>>>;
-  /** Cloud Run, Firestore and bucket delete protection. @default true for prod, else false */
-  readonly deletionProtection: boolean;
-  /** Per-service traffic percent (1–100) sent to the newest revision, tagged `canary`. */
-  readonly rollout: Readonly<Partial<Record<ServiceName, number>>>;
   /** Monthly budget in US dollars, read by the cost policy. */
   readonly budgetMonthlyUsd?: number;
 }

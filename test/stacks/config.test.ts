@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
 import { runOffline } from "../../stacks/offline/mocks";
+import { defineStack } from "../../stacks/program";
 import { STACK_NAMES } from "../../runtime/topology";
 
 const PROJECT_RULE =
@@ -165,7 +166,7 @@ function configFor(stack: string, set: Readonly<Record<string, unknown>>): Recor
 async function runBad(stack: string, set: Readonly<Record<string, unknown>>) {
   return runOffline({ project: "avalo", stack, config: configFor(stack, set) }, () => {
     try {
-      loadStackConfig();
+      defineStack(loadStackConfig(), []);
       return undefined;
     } catch (err) {
       return err;

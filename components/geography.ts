@@ -1,0 +1,247 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { PIPELINES } from "../runtime/catalog/pipelines";
+import { SERVICES, type ServiceName, type ServiceSpec } from "../runtime/services/catalog";
+import type { RegionId } from "../runtime/topology";
+import { Analytics } from "./analytics";
+import { Apis } from "./apis";
+import { BuildIdentity } from "./build-identity";
+import type { BundleResult } from "./bundling";
+import { Cache } from "./cache";
+import type { PlatformArgs } from "./context";
+import { FirestoreDatabase } from "./firestore-database";
+import { Kms } from "./kms";
+import { Network } from "./network";
+import { Pipeline } from "./pipeline";
+import { RuntimeBundle } from "./runtime-bundle";
+import { Service, serviceUrl } from "./service";
+import { checkPlatformArgs, checkRange } from "./validation";
+
+/** The per-stack settings a geography is built from (the stack reads them from config). */
+export interface GeographySettings extends PlatformArgs {
+  /** Email address that receives the alert notifications. */
+  readonly alertEmail: string;
+  /** Memorystore capacity per region, in GB (1–300). */
+  readonly redisMemorySizeGb: number;
+  /** Per-service overrides of the service table's max instances per region. */
+  readonly maxInstances: Readonly<Partial<Record<ServiceName, number>>>;
+  /** Delete protection of Cloud Run services, caches, keys, secrets and the bundle bucket. */
+  readonly deletionProtection: boolean;
+  /** Per-service traffic percent for a new revision (tagged `canary`). */
+  readonly rollout: Readonly<Partial<Record<ServiceName, number>>>;
+}
+
+/** Arguments of {@link Geography}. */
+export interface GeographyArgs {
+  readonly config: GeographySettings;
+  /** One zip per service of the service table (components/bundling.ts). */
+  readonly bundles: readonly BundleResult[];
+}
+
+/** Environment variable holding a pipeline's topic id, e.g. `AVALO_TOPIC_USER_CREATED`. */
+export function topicVariable(pipeline: string): string {
+  return `AVALO_TOPIC_${pipeline.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** Environment variable holding a callee's URL (matches runtime/services/server/config.ts). */
+function urlVariable(service: string): string {
+  return `AVALO_URL_${service.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** Services that write rows to the analytics dataset. */
+const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-processor"];
+
+/**
+ * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database,
+ * analytics dataset, a cache per region, the service bundles, every service of the table in
+ * every region, a pipeline per catalog entry pushing to its consumer in each region, and the
+ * IAM between them, granted only through the components' grant methods.
+ */
+export class Geography extends pulumi.ComponentResource {
+  readonly apis: Apis;
+  readonly kms: Kms;
+  readonly network: Network;
+  readonly firestore: FirestoreDatabase;
+  readonly analytics: Analytics;
+  readonly cache: Cache;
+  readonly bundle: RuntimeBundle;
+  readonly builder: BuildIdentity;
+  /** Service per region per service name. */
+  readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
+  /** Pipeline per catalog name. */
+  readonly pipelines: Readonly<Record<string, Pipeline>>;
+
+  constructor(name: string, args: GeographyArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("avalo:platform:Geography", name, {}, opts);
+    const { config } = args;
+    checkPlatformArgs(this, config);
+    checkRange(this, "config.redisMemorySizeGb", config.redisMemorySizeGb, 1, 300, "GB");
+    const missing = SERVICES.filter((s) => !args.bundles.some((b) => b.service === s.name));
+    if (missing.length > 0) {
+      throw new pulumi.ResourceError(
+        `\`bundles\` must hold a bundle for every service, but ${missing.map((s) => s.name).join(", ")} ` +
+          "has none; run `npm run bundle`",
+        this,
+      );
+    }
+    const platform: PlatformArgs = {
+      project: config.project,
+      geography: config.geography,
+      environment: config.environment,
+      regions: config.regions,
+    };
+    const parent = { parent: this };
+    const protection = config.deletionProtection;
+
+    this.apis = new Apis(`${name}-apis`, { project: config.project }, parent);
+    const apis = this.apis;
+    this.kms = new Kms(
+      `${name}-kms`,
+      { ...platform, apis, deletionProtection: protection },
+      parent,
+    );
+    const kms = this.kms;
+    this.network = new Network(`${name}-network`, { ...platform, apis }, parent);
+    this.firestore = new FirestoreDatabase(`${name}-firestore`, { ...platform, apis, kms }, parent);
+    this.analytics = new Analytics(`${name}-analytics`, { ...platform, apis, kms }, parent);
+    this.cache = new Cache(
+      `${name}-cache`,
+      {
+        ...platform,
+        apis,
+        kms,
+        network: this.network,
+        memorySizeGb: config.redisMemorySizeGb,
+        deletionProtection: protection,
+      },
+      parent,
+    );
+    this.builder = new BuildIdentity(`${name}-builder`, { ...platform, apis }, parent);
+    const home = config.regions[0];
+    this.bundle = new RuntimeBundle(
+      `${name}-bundles`,
+      { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id), bundles: args.bundles },
+      parent,
+    );
+    const bundleRead = this.bundle.grantRead(this.builder.member, "builder");
+    const builder = {
+      id: pulumi.all([this.builder.id, bundleRead.id]).apply(([id]) => id),
+      member: this.builder.member,
+    };
+    const projectNumber = gcp.organizations
+      .getProjectOutput({ projectId: config.project }, { parent: this })
+      .apply((p) => p.number);
+
+    const services: Partial<Record<RegionId, Record<string, Service>>> = {};
+    for (const region of config.regions) {
+      const regional: Record<string, Service> = {};
+      const cache = this.cache.regions[region.id]!;
+      for (const spec of SERVICES as readonly ServiceSpec[]) {
+        const bundle = args.bundles.find((b) => b.service === spec.name)!;
+        const consumed = PIPELINES.filter((p) => p.consumer === spec.name);
+        const env: Record<string, pulumi.Input<string>> = {
+          REDIS_HOST: cache.host,
+          REDIS_PORT: cache.port.apply(String),
+          ...Object.fromEntries(consumed.map((p) => [topicVariable(p.name), p.topic])),
+          ...Object.fromEntries(
+            spec.calls.map((callee) => [
+              urlVariable(callee),
+              serviceUrl(callee, projectNumber, region.gcpRegion),
+            ]),
+          ),
+        };
+        const writesDataset = DATASET_WRITERS.includes(spec.name as ServiceName);
+        regional[spec.name] = new Service(
+          `${name}-${spec.name}-${region.id}`,
+          {
+            ...platform,
+            apis,
+            spec,
+            region,
+            projectNumber,
+            sourceLocation: this.bundle.sourceLocation(spec.name),
+            functionTarget: bundle.functionTarget,
+            builder,
+            network: this.network.network.id,
+            subnetwork: this.network.subnets[region.id]!.id,
+            env: writesDataset ? { ...env, BIGQUERY_DATASET: this.analytics.datasetId } : env,
+            secrets: {
+              REDIS_PASSWORD: { secret: cache.authSecret.id },
+              REDIS_CA_CERT: { secret: cache.caSecret.id },
+            },
+            grants: (member, key) => [
+              ...this.cache.grantConnect(member, key),
+              this.grantFirestoreUser(member, key),
+              ...(writesDataset ? [this.analytics.grantWrite(member, key)] : []),
+            ],
+            maxInstances: config.maxInstances[spec.name as ServiceName],
+            rollout: rolloutOf(config.rollout[spec.name as ServiceName]),
+            deletionProtection: protection,
+          },
+          parent,
+        );
+      }
+      for (const spec of SERVICES as readonly ServiceSpec[]) {
+        for (const callee of spec.calls) {
+          regional[callee].grantInvoke(regional[spec.name].serviceAccount.member, spec.name);
+        }
+      }
+      services[region.id] = regional;
+    }
+    this.services = services;
+
+    const pipelines: Record<string, Pipeline> = {};
+    for (const spec of PIPELINES) {
+      const consumers = config.regions.map((r) => [r.id, services[r.id]![spec.consumer]] as const);
+      const pipeline = new Pipeline(
+        `${name}-${spec.name}`,
+        {
+          ...platform,
+          apis,
+          spec,
+          kmsKeyName: kms.keyId("pubsub", "multi"),
+          pushEndpoints: Object.fromEntries(consumers.map(([id, s]) => [id, s.url])),
+          ...(spec.bigQueryTable
+            ? { bigQueryTable: this.analytics.subscriptionTable(spec.bigQueryTable) }
+            : {}),
+        },
+        parent,
+      );
+      for (const [, consumer] of consumers) {
+        consumer.grantInvoke(
+          pulumi.interpolate`serviceAccount:${pipeline.invokerEmail}`,
+          `push-${spec.name}`,
+        );
+      }
+      pipelines[spec.name] = pipeline;
+    }
+    this.pipelines = pipelines;
+    this.registerOutputs({});
+  }
+
+  /**
+   * `roles/datastore.user` on the geography's database only (an IAM condition on its name):
+   * Firestore has no per-database IAM policy, so the grant is a conditional project binding.
+   */
+  private grantFirestoreUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
+    const database = this.firestore.database;
+    return new gcp.projects.IAMMember(
+      `${key}-firestore-user`,
+      {
+        project: database.project,
+        role: "roles/datastore.user",
+        member,
+        condition: {
+          title: "avalo-database-only",
+          description: "Only the Avalo database of this geography",
+          expression: pulumi.interpolate`resource.name == "projects/${database.project}/databases/${database.name}"`,
+        },
+      },
+      { parent: this, dependsOn: this.apis.services },
+    );
+  }
+}
+
+function rolloutOf(percent: number | undefined) {
+  return percent === undefined ? undefined : { percent };
+}
