@@ -1,0 +1,169 @@
+import { expect } from "chai";
+import { deriveDemand } from "../../../runtime/cost/demand";
+import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
+import { estimatePlan, estimateUsage } from "../../../runtime/cost/estimate";
+import { formatCostSummary, formatCostTable } from "../../../runtime/cost/format";
+import type { CostLine, PlannedResource } from "../../../runtime/cost/types";
+import { naiveVariant, scaleUsers } from "../../../runtime/cost/usage";
+import { smallModel } from "./small-model";
+
+const redis = (name: string, gb: number): PlannedResource => ({
+  type: "gcp:redis/instance:Instance",
+  name,
+  inputs: { memorySizeGb: gb, tier: "BASIC", region: "us-central1" },
+});
+
+/** A small synthetic plan: two caches, a warm service, a key, a network. */
+function plan(cacheAGb = 2): PlannedResource[] {
+  return [
+    redis("cache-a", cacheAGb),
+    redis("cache-b", 3),
+    {
+      type: "gcp:cloudrunv2/service:Service",
+      name: "api",
+      inputs: {
+        location: "us-east1",
+        template: {
+          scaling: { minInstanceCount: 1 },
+          containers: [{ resources: { limits: { cpu: "1", memory: "512Mi" } } }],
+        },
+      },
+    },
+    { type: "gcp:kms/cryptoKey:CryptoKey", name: "key", inputs: { rotationPeriod: "7776000s" } },
+    { type: "gcp:compute/network:Network", name: "vpc", inputs: {} },
+  ];
+}
+
+const byKey = (lines: readonly CostLine[]) => new Map(lines.map((l) => [l.key, l]));
+
+describe("cost estimate", () => {
+  it("derives monthly demand from the usage model (worked by hand)", () => {
+    const [d, ...others] = deriveDemand(smallModel(), "us");
+    expect(others.map((o) => o.totalOperations)).to.deep.equal([0]);
+    // 1,000 users × 10 operations × 30 days.
+    expect(d.totalOperations).to.equal(300_000);
+    // 300,000 × (10 reads − 8 cacheable × 0.5 hit ratio) = 1,800,000; 1,200,000 served by Redis.
+    expect(d.firestoreReads).to.equal(1_800_000);
+    expect(d.cacheReads).to.equal(1_200_000);
+    // 300,000 × 1 write + 300,000 sharded counter increments.
+    expect(d.firestoreWrites).to.equal(600_000);
+    // API: 300,000 × 30 ms = 9,000 CPU-s; / (1 vCPU × 0.6) = 15,000 instance-s; × 0.5 GiB.
+    expect([d.api.instanceSeconds, d.api.vcpuSeconds, d.api.gibSeconds]).to.deep.equal([
+      15_000, 15_000, 7_500,
+    ]);
+    // One 500-byte analytics event per operation: published once, pushed once at the 1,000-byte minimum.
+    expect([d.pubsubMessages, d.pubsubBilledBytes, d.bigqueryRows]).to.deep.equal([
+      300_000, 450_000_000, 300_000,
+    ]);
+    // analytics-aggregator (1 vCPU, 4 GiB): 300,000 × 6 ms = 1,800 CPU-s → 3,000 instance-s.
+    const agg = d.services["analytics-aggregator"];
+    expect([agg.requests, agg.instanceSeconds, agg.gibSeconds]).to.deep.equal([
+      300_000, 3_000, 12_000,
+    ]);
+  });
+
+  it("counts transaction reads and retries for single-document counters and drops the cache when naive", () => {
+    const [d] = deriveDemand(naiveVariant(smallModel()), "us");
+    // 300,000 × 10 uncached reads + 300,000 increments × (1 + 3 retries).
+    expect(d.firestoreReads).to.equal(4_200_000);
+    expect(d.firestoreWrites).to.equal(600_000);
+  });
+
+  it("prices the usage-driven lines of a stack (worked by hand)", () => {
+    const estimate = estimatePlan([], { geography: "us", usage: smallModel() });
+    const usd = (key: string) => byKey(estimate.lines).get(key)?.monthlyUsd;
+    expect(usd("usage:nam5:firestore:reads")).to.equal(1.08); // 1,800,000 × $0.06 / 100,000
+    expect(usd("usage:nam5:firestore:writes")).to.equal(1.08); // 600,000 × $0.18 / 100,000
+    expect(usd("usage:nam5:firestore:storage")).to.equal(0.18); // 1 GiB × $0.18
+    expect(usd("usage:us-east1:api:cpu")).to.equal(0.36); // 15,000 vCPU-s × $0.000024
+    expect(usd("usage:us-east1:api:requests")).to.equal(0.12); // 300,000 × $0.40 / 1M
+    expect(usd("usage:us-east1:storage:standard")).to.equal(10); // 500 GiB × $0.020
+    expect(usd("usage:us-east1:monitoring:metrics")).to.equal(0.26); // 1 MiB × $0.258
+    expect(usd("usage:us-east1:analytics-aggregator:memory")).to.equal(0.03); // 12,000 GiB-s × $0.0000025
+    expect(usd("usage:us-east1:pubsub:throughput")).to.equal(0.02); // 450e6 B / 2^40 × $40
+    expect(estimate.totals.fixedUsd).to.equal(0);
+  });
+
+  it("is deterministic: the same plan and model give the same lines and text", () => {
+    const a = estimatePlan(plan(), { geography: "us", usage: smallModel() });
+    const b = estimatePlan(plan(), { geography: "us", usage: smallModel() });
+    expect(a).to.deep.equal(b);
+    expect(formatCostTable(a)).to.equal(formatCostTable(b));
+    expect(a.lines.map((l) => l.key)).to.deep.equal([...a.lines.map((l) => l.key)].sort());
+  });
+
+  it("doubling daily users doubles every usage-driven line and leaves fixed lines unchanged", () => {
+    const model = smallModel();
+    const base = estimatePlan(plan(), { geography: "us", usage: model });
+    const doubled = estimatePlan(plan(), { geography: "us", usage: scaleUsers(model, 2) });
+    const head = byKey(doubled.lines);
+    expect(doubled.lines.map((l) => l.key)).to.deep.equal(base.lines.map((l) => l.key));
+    const usage = base.lines.filter((l) => l.basis === "usage" && (l.quantity ?? 0) > 0);
+    expect(usage.length).to.equal(15);
+    for (const l of usage) {
+      const h = head.get(l.key) as CostLine;
+      expect(h.quantity, l.key).to.be.closeTo(
+        2 * (l.quantity as number),
+        1e-6 * (l.quantity as number),
+      );
+      if (l.monthlyUsd !== null)
+        expect(h.monthlyUsd, l.key).to.be.closeTo(2 * l.monthlyUsd, 0.0100001);
+    }
+    for (const l of base.lines.filter((x) => x.basis === "fixed"))
+      expect(head.get(l.key)).to.deep.equal(l);
+  });
+
+  it("raising one Memorystore instance's size changes exactly that line", () => {
+    const base = estimatePlan(plan(2), { geography: "us" });
+    const head = estimatePlan(plan(4), { geography: "us" });
+    const diff = diffEstimates(base, head);
+    expect(diff.changes.map((c) => [c.key, c.deltaUsd])).to.deep.equal([
+      ["fixed:gcp:redis/instance:Instance:cache-a:capacity", 71.54], // 2 GB × 730 h × $0.049 more
+    ]);
+    expect([diff.baseTotalUsd, diff.headTotalUsd, diff.deltaUsd]).to.deep.equal([
+      base.totals.totalUsd,
+      base.totals.totalUsd + 71.54,
+      71.54,
+    ]);
+  });
+
+  it("renders the monthly delta per stack and the top changed lines as markdown", () => {
+    const base = { ...estimatePlan(plan(2), { geography: "us" }), label: "us-east" };
+    const head = { ...estimatePlan(plan(4), { geography: "us" }), label: "us-east" };
+    const markdown = formatCostDiffMarkdown(diffEstimates(base, head));
+    expect(markdown).to.contain(
+      `| us-east | $${base.totals.totalUsd} | $${head.totals.totalUsd} | +$71.54 |`,
+    );
+    expect(markdown).to.contain(
+      "| cache-a: 4 GB BASIC (M1) × 730 h | $71.54 (1,460 GB-hour) | $143.08 (2,920 GB-hour) | +$71.54 |",
+    );
+  });
+
+  it("shows a change of an unknown-priced line with its quantities and an unknown delta", () => {
+    const standard = (gb: number): PlannedResource => ({
+      type: "gcp:redis/instance:Instance",
+      name: "cache",
+      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "us-east1" },
+    });
+    const diff = diffEstimates(
+      estimatePlan([standard(5)], { geography: "us", label: "us-east" }),
+      estimatePlan([standard(10)], { geography: "us", label: "us-east" }),
+    );
+    expect(diff.deltaUsd).to.equal(0);
+    expect(formatCostDiffMarkdown(diff)).to.contain(
+      "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown |",
+    );
+  });
+
+  it("prices a usage model alone, including what it provisions", () => {
+    const estimate = estimateUsage(smallModel(), { geography: "us" });
+    const redisLine = estimate.lines.find((l) => l.key === "usage:us-east1:redis:capacity");
+    // BASIC 1 GB in us-east1 has no quote; reference pricing uses the us-central1 M1 price: 730 × $0.049.
+    expect(redisLine?.monthlyUsd).to.equal(35.77);
+    expect(redisLine?.note).to.equal(
+      "no memorystore.basic.m1 price found for us-east1; us-central1 list price used",
+    );
+    // Both us regions provision one: 2 × $35.77.
+    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$71\.54 +\$71\.54/);
+  });
+});

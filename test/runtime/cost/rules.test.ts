@@ -1,0 +1,234 @@
+import { expect } from "chai";
+import { estimatePlan } from "../../../runtime/cost/estimate";
+import { formatCostTable } from "../../../runtime/cost/format";
+import { parseCpu, parseMemoryGib } from "../../../runtime/cost/rules";
+import type { CostLine, PlannedResource } from "../../../runtime/cost/types";
+
+const REDIS = "gcp:redis/instance:Instance";
+const RUN = "gcp:cloudrunv2/service:Service";
+const KEY = "gcp:kms/cryptoKey:CryptoKey";
+
+function run(
+  name: string,
+  min: number,
+  cpu: string,
+  memory: string,
+  cpuIdle?: boolean,
+): PlannedResource {
+  return {
+    type: RUN,
+    name,
+    inputs: {
+      location: "us-east1",
+      template: {
+        scaling: { minInstanceCount: min },
+        containers: [
+          { resources: { limits: { cpu, memory }, ...(cpuIdle === undefined ? {} : { cpuIdle }) } },
+        ],
+      },
+    },
+  };
+}
+
+/** The fixed lines one resource produces, in key order. */
+function linesOf(resource: PlannedResource, others: readonly PlannedResource[] = []): CostLine[] {
+  return estimatePlan([resource, ...others], { geography: "us" }).lines.filter((l) =>
+    l.key.startsWith(`fixed:${resource.type}:${resource.name}:`),
+  );
+}
+
+interface Case {
+  readonly title: string;
+  readonly resource: PlannedResource;
+  readonly others?: readonly PlannedResource[];
+  /** Expected [quantity, monthly USD or "unknown"] per line, with the arithmetic in words. */
+  readonly expected: ReadonlyArray<readonly [number | null, number | "unknown"]>;
+}
+
+const CASES: readonly Case[] = [
+  {
+    title: "Memorystore BASIC 2 GB in us-central1: 2 GB × 730 h = 1,460 GB-h × $0.049 = $71.54",
+    resource: {
+      type: REDIS,
+      name: "cache-a",
+      inputs: { memorySizeGb: 2, tier: "BASIC", region: "us-central1" },
+    },
+    expected: [[1460, 71.54]],
+  },
+  {
+    title: "Memorystore BASIC 4 GB (still M1): 4 × 730 = 2,920 GB-h × $0.049 = $143.08",
+    resource: {
+      type: REDIS,
+      name: "cache-b",
+      inputs: { memorySizeGb: 4, tier: "BASIC", region: "us-central1" },
+    },
+    expected: [[2920, 143.08]],
+  },
+  {
+    title: "Memorystore STANDARD_HA 5 GB in us-east1: 3,650 GB-h, price not found → unknown",
+    resource: {
+      type: REDIS,
+      name: "cache-c",
+      inputs: { memorySizeGb: 5, tier: "STANDARD_HA", region: "us-east1" },
+    },
+    expected: [[3650, "unknown"]],
+  },
+  {
+    title: "Memorystore BASIC 1 GB in us-east1: only us-central1 is quoted → unknown",
+    resource: {
+      type: REDIS,
+      name: "cache-d",
+      inputs: { memorySizeGb: 1, tier: "BASIC", region: "us-east1" },
+    },
+    expected: [[730, "unknown"]],
+  },
+  {
+    title: "Cloud Run min instances 0: an explicit $0 line",
+    resource: run("svc-zero", 0, "1", "512Mi"),
+    expected: [[0, 0]],
+  },
+  {
+    title:
+      "Cloud Run 2 idle min instances, 2 vCPU, 4Gi: 2 × 2,628,000 s × 2 = 10,512,000 vCPU-s × $0.0000025 = $26.28; × 4 GiB = 21,024,000 GiB-s × $0.0000025 = $52.56",
+    resource: run("svc-warm", 2, "2", "4Gi"),
+    expected: [
+      [10_512_000, 26.28],
+      [21_024_000, 52.56],
+    ],
+  },
+  {
+    title:
+      "Cloud Run 1 min instance, instance-based billing, 1000m CPU, 1Gi: 2,628,000 vCPU-s × $0.000018 = $47.30; 2,628,000 GiB-s × $0.000002 = $5.26",
+    resource: run("svc-always", 1, "1000m", "1Gi", false),
+    expected: [
+      [2_628_000, 47.3],
+      [2_628_000, 5.26],
+    ],
+  },
+  {
+    title: "KMS key rotated every 90 days: 1 + ⌊365 / 90⌋ = 5 versions × $0.06 = $0.30",
+    resource: {
+      type: KEY,
+      name: "key-a",
+      inputs: { rotationPeriod: "7776000s", keyRing: "projects/p/locations/us-east1/keyRings/r" },
+    },
+    expected: [[5, 0.3]],
+  },
+  {
+    title: "KMS key without rotation: 1 version × $0.06 = $0.06",
+    resource: { type: KEY, name: "key-b", inputs: {} },
+    expected: [[1, 0.06]],
+  },
+  {
+    title: "secret version of a secret replicated to 2 locations: 2 × $0.06 = $0.12",
+    resource: {
+      type: "gcp:secretmanager/secretVersion:SecretVersion",
+      name: "auth-v1",
+      inputs: { secret: "projects/123/secrets/redis-auth" },
+    },
+    others: [
+      {
+        type: "gcp:secretmanager/secret:Secret",
+        name: "auth",
+        inputs: {
+          secretId: "redis-auth",
+          replication: {
+            userManaged: { replicas: [{ location: "us-east1" }, { location: "us-west1" }] },
+          },
+        },
+      },
+    ],
+    expected: [[2, 0.12]],
+  },
+  {
+    title: "secret: no charge of its own, explicit $0",
+    resource: { type: "gcp:secretmanager/secret:Secret", name: "auth", inputs: { secretId: "x" } },
+    expected: [[0, 0]],
+  },
+  {
+    title: "alerting policy with 2 conditions: price not found → unknown",
+    resource: {
+      type: "gcp:monitoring/alertPolicy:AlertPolicy",
+      name: "dlq",
+      inputs: { conditions: [{ displayName: "a" }, { displayName: "b" }] },
+    },
+    expected: [[2, "unknown"]],
+  },
+  {
+    title: "bucket: usage-driven, explicit $0",
+    resource: {
+      type: "gcp:storage/bucket:Bucket",
+      name: "media",
+      inputs: { location: "US-EAST1" },
+    },
+    expected: [[0, 0]],
+  },
+  {
+    title: "Firestore database with PITR: $0 fixed, PITR storage unknown",
+    resource: {
+      type: "gcp:firestore/database:Database",
+      name: "db",
+      inputs: {
+        locationId: "nam5",
+        pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_ENABLED",
+      },
+    },
+    expected: [
+      [0, 0],
+      [null, "unknown"],
+    ],
+  },
+];
+
+describe("cost pricing rules", () => {
+  for (const c of CASES) {
+    it(c.title, () => {
+      const lines = linesOf(c.resource, c.others);
+      expect(
+        lines.map((l) => [l.quantity, l.monthlyUsd === null ? "unknown" : l.monthlyUsd]),
+      ).to.deep.equal(c.expected);
+    });
+  }
+
+  it("lists a type without a rule as one 'not priced' line per type, never skipping it", () => {
+    const net = (name: string): PlannedResource => ({
+      type: "gcp:compute/network:Network",
+      name,
+      inputs: {},
+    });
+    const estimate = estimatePlan([net("vpc-a"), net("vpc-b")], { geography: "us" });
+    expect(estimate.lines).to.have.length(1);
+    expect(estimate.lines[0]).to.include({
+      status: "not-priced",
+      quantity: 2,
+      monthlyUsd: null,
+      description: "2 × gcp:compute/network:Network",
+    });
+    expect(estimate.totals).to.deep.equal({
+      fixedUsd: 0,
+      usageUsd: 0,
+      totalUsd: 0,
+      excludedLines: 1,
+    });
+    expect(formatCostTable(estimate))
+      .to.contain("not priced")
+      .and.contain(
+        "gcp:compute/network:Network: not priced: no pricing rule for this resource type",
+      );
+  });
+
+  it("skips components and prices only cloud resources", () => {
+    const estimate = estimatePlan(
+      [{ type: "avalo:platform:Cache", name: "cache", inputs: {}, custom: false }],
+      { geography: "us" },
+    );
+    expect(estimate.lines).to.deep.equal([]);
+  });
+
+  it("parses Cloud Run CPU and memory limits", () => {
+    expect([parseCpu("2"), parseCpu("1000m"), parseCpu("500m")]).to.deep.equal([2, 1, 0.5]);
+    expect([parseMemoryGib("512Mi"), parseMemoryGib("4Gi"), parseMemoryGib("8Gi")]).to.deep.equal([
+      0.5, 4, 8,
+    ]);
+  });
+});
