@@ -38,6 +38,8 @@ export interface CallArgs {
   /** Only idempotent calls are retried. */
   readonly idempotent: boolean;
   readonly timeoutMillis?: number;
+  /** `bytes` resolves the body as a Buffer (e.g. application/pdf). @default "json" */
+  readonly responseType?: "json" | "bytes";
 }
 
 const RETRYABLE_STATUS = new Set([429, 503]);
@@ -167,6 +169,9 @@ export class ServiceClient {
           cause: error,
         },
       };
+    }
+    if (res.ok && c.responseType === "bytes") {
+      return { ok: true, value: Buffer.from(await res.arrayBuffer()) as T };
     }
     const text = await res.text();
     if (res.ok) {

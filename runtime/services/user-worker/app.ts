@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { createServiceApp } from "../server/app";
 import { loadConfig } from "../server/config";
-import { firestoreCheck, openFirestore } from "../server/firestore";
+import { getFirestore } from "../../firestore/client";
+import { firestoreCheck } from "../server/firestore";
 
 /** user-worker: skeleton with /healthz; its routes follow. */
 export async function buildUserWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
   const config = loadConfig({}, env);
-  const db = openFirestore(config.GOOGLE_CLOUD_PROJECT);
+  const db = getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
   return createServiceApp(
     { service: "user-worker", config, checks: [firestoreCheck(db)] },
     () => undefined,

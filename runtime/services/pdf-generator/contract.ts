@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** The pdf-generator API, shared by the service and its client. Both calls are idempotent reads. */
+
+const id = z.string().min(1).max(128);
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month as YYYY-MM");
+
+/** POST /v1/receipts: the receipt of one wallet transaction, as application/pdf. */
+export const receiptRequest = z.object({
+  userId: id,
+  transactionId: id,
+  /** Month of the transaction (its transaction shard is partitioned by month). */
+  month,
+});
+export type ReceiptRequest = z.input<typeof receiptRequest>;
+
+/** POST /v1/statements: a user's monthly wallet statement, as application/pdf. */
+export const statementRequest = z.object({ userId: id, month });
+export type StatementRequest = z.input<typeof statementRequest>;
+
+/** A wallet transaction as stored in its transaction shard. */
+export const walletTransaction = z.object({
+  transactionId: id,
+  userId: id,
+  kind: z.enum(["topup", "purchase", "gift", "payout", "refund"]),
+  /** Positive: credit to the wallet; negative: debit. */
+  amountMinor: z.number().int(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  description: z.string().max(200),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type WalletTransaction = z.infer<typeof walletTransaction>;
