@@ -18,6 +18,24 @@ function build(geography: GeographyId, extra: Partial<AnalyticsArgs> = {}) {
 const valueOf = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
 
 describe("Analytics component", () => {
+  type Run = Awaited<ReturnType<typeof deploy>>;
+  const runs = {} as Record<GeographyId, Run>;
+
+  function deploy(geography: GeographyId) {
+    return runComponent(() => {
+      const analytics = build(geography);
+      analytics.grantWrite(
+        `serviceAccount:agg@avalo-${geography}.iam.gserviceaccount.com`,
+        "aggregator",
+      );
+      return { analytics, table: analytics.subscriptionTable("analytics_events_raw") };
+    }, geography);
+  }
+
+  before(async () => {
+    for (const g of ["us", "eu", "asia"] as const) runs[g] = await deploy(g);
+  });
+
   it("puts the dataset in the geography's BigQuery location with CMEK from that location", async () => {
     const cases: [GeographyId, string, string][] = [
       ["us", "US", "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/bigquery"],
@@ -33,7 +51,7 @@ describe("Analytics component", () => {
       ],
     ];
     for (const [geography, location, key] of cases) {
-      const { resources } = await runComponent(() => build(geography), geography);
+      const { resources } = runs[geography];
       expect(named(resources, "analytics").inputs, geography).to.deep.include({
         datasetId: `avalo_${geography}`,
         location,
@@ -47,7 +65,7 @@ describe("Analytics component", () => {
   });
 
   it("creates every shared table partitioned by day, clustered and protected", async () => {
-    const { resources } = await runComponent(() => build("us"));
+    const { resources } = runs.us;
     const tables = ofType(resources, "gcp:bigquery/table:Table");
     expect(tables.map((t) => t.inputs.tableId)).to.deep.equal(TABLES.map((t) => t.tableId));
     const events = named(resources, "analytics-analytics_events");
@@ -69,10 +87,7 @@ describe("Analytics component", () => {
   });
 
   it("lets the Pub/Sub agent edit data and hands out the subscription table after that grant", async () => {
-    const { resources, result } = await runComponent(() => {
-      const analytics = build("eu");
-      return { table: analytics.subscriptionTable("analytics_events_raw") };
-    }, "eu");
+    const { resources, result } = runs.eu;
     const grant = named(resources, "analytics-pubsub-agent-editor");
     expect(grant.inputs).to.deep.equal({
       project: "avalo-eu",
@@ -84,17 +99,13 @@ describe("Analytics component", () => {
   });
 
   it("grants write as dataEditor on the dataset and rejects an unknown subscription table", async () => {
-    const { resources, result } = await runComponent(() => {
-      const analytics = build("us");
-      analytics.grantWrite("serviceAccount:agg@avalo-us.iam.gserviceaccount.com", "aggregator");
-      return analytics;
-    });
+    const { resources, result } = runs.us;
     expect(named(resources, "analytics-write-aggregator").inputs).to.deep.include({
       datasetId: "avalo_us",
       role: "roles/bigquery.dataEditor",
       member: "serviceAccount:agg@avalo-us.iam.gserviceaccount.com",
     });
-    expect(() => result.subscriptionTable("nope")).to.throw(
+    expect(() => result.analytics.subscriptionTable("nope")).to.throw(
       '`tableId` must be one of analytics_events_raw, analytics_events, hourly_aggregates, but "nope" was provided',
     );
   });

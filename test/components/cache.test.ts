@@ -3,6 +3,7 @@ import { Apis } from "../../components/apis";
 import { Cache, type CacheArgs } from "../../components/cache";
 import { Kms } from "../../components/kms";
 import { Network } from "../../components/network";
+import type { RecordedResource } from "../../stacks/offline/mocks";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function deploy(extra: Partial<CacheArgs> = {}) {
@@ -20,8 +21,20 @@ const keyId = (loc: string, ring: string, purpose: string) =>
   `projects/avalo-eu/locations/${loc}/keyRings/${ring}/cryptoKeys/${purpose}`;
 
 describe("Cache component", () => {
+  let resources: readonly RecordedResource[];
+
+  before(async () => {
+    ({ resources } = await runComponent(() => {
+      const base = platformArgs("eu");
+      const apis = new Apis("apis", { project: base.project });
+      const network = new Network("net", { ...base, apis });
+      const kms = new Kms("kms", { ...base, apis });
+      const cache = new Cache("cache", { ...base, apis, network, kms });
+      return cache.grantConnect("serviceAccount:feed@avalo-eu.iam.gserviceaccount.com", "feed");
+    }, "eu"));
+  });
+
   it("creates an HA, AUTH and TLS Redis per region on private service access with CMEK", async () => {
-    const { resources } = await deploy();
     const instances = ofType(resources, "gcp:redis/instance:Instance");
     expect(instances.map((i) => i.inputs.region)).to.deep.equal(["europe-west1", "europe-west3"]);
     const west = named(resources, "cache-eu-west");
@@ -51,7 +64,6 @@ describe("Cache component", () => {
   });
 
   it("stores AUTH string and CA in secrets replicated only within the geography with CMEK", async () => {
-    const { resources } = await deploy();
     const secrets = ofType(resources, "gcp:secretmanager/secret:Secret");
     expect(secrets.map((s) => s.inputs.secretId)).to.deep.equal([
       "avalo-redis-eu-west-auth",
@@ -89,14 +101,6 @@ describe("Cache component", () => {
   });
 
   it("grants connect as secret accessor on the AUTH and CA secrets only", async () => {
-    const { resources } = await runComponent(() => {
-      const base = platformArgs("eu");
-      const apis = new Apis("apis", { project: base.project });
-      const network = new Network("net", { ...base, apis });
-      const kms = new Kms("kms", { ...base, apis });
-      const cache = new Cache("cache", { ...base, apis, network, kms });
-      return cache.grantConnect("serviceAccount:feed@avalo-eu.iam.gserviceaccount.com", "feed");
-    }, "eu");
     const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember");
     expect(grants.map((g) => g.name)).to.have.members([
       "cache-eu-west-auth-feed",
@@ -116,22 +120,22 @@ describe("Cache component", () => {
   });
 
   it("takes the memory size from args and turns deletion protection off outside prod", async () => {
-    const { resources } = await deploy({ memorySizeGb: 12, environment: "dev" });
-    const east = named(resources, "cache-eu-central");
+    const dev = (await deploy({ memorySizeGb: 12, environment: "dev" })).resources;
+    const east = named(dev, "cache-eu-central");
     expect(east.inputs).to.deep.include({ memorySizeGb: 12, deletionProtection: false });
-    expect(named(resources, "cache-eu-central-auth").inputs.deletionProtection).to.equal(false);
+    expect(named(dev, "cache-eu-central-auth").inputs.deletionProtection).to.equal(false);
   });
 
   it("rejects an out-of-range memory size before creating any instance", async () => {
-    const { error, resources } = await runFailing(() => {
+    const failed = await runFailing(() => {
       const base = platformArgs("eu");
       const apis = new Apis("apis", { project: base.project });
       const network = new Network("net", { ...base, apis });
       const kms = new Kms("kms", { ...base, apis });
       new Cache("cache", { ...base, apis, network, kms, memorySizeGb: 0 });
     });
-    expect(error.message).to.equal("`memorySizeGb` must be 1–300 GB, but 0 was provided");
-    const children = resources.filter(
+    expect(failed.error.message).to.equal("`memorySizeGb` must be 1–300 GB, but 0 was provided");
+    const children = failed.resources.filter(
       (r) => r.type.startsWith("gcp:redis") || r.type.startsWith("gcp:secretmanager"),
     );
     expect(children).to.deep.equal([]);

@@ -3,6 +3,7 @@ import { Apis } from "../../components/apis";
 import { FirestoreDatabase, type FirestoreDatabaseArgs } from "../../components/firestore-database";
 import { Kms } from "../../components/kms";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
+import type { RecordedResource } from "../../stacks/offline/mocks";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function build(geography: GeographyId, extra: Partial<FirestoreDatabaseArgs> = {}) {
@@ -13,6 +14,14 @@ function build(geography: GeographyId, extra: Partial<FirestoreDatabaseArgs> = {
 }
 
 describe("FirestoreDatabase component", () => {
+  const runs = {} as Record<GeographyId, readonly RecordedResource[]>;
+
+  before(async () => {
+    for (const g of ["us", "eu", "asia"] as const) {
+      runs[g] = (await runComponent(() => build(g), g)).resources;
+    }
+  });
+
   it("creates the (default) native database in each geography's location with PITR and protection", async () => {
     const cases: [GeographyId, string, string][] = [
       ["us", "nam5", "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/firestore"],
@@ -28,8 +37,7 @@ describe("FirestoreDatabase component", () => {
       ],
     ];
     for (const [geography, location, key] of cases) {
-      const { resources } = await runComponent(() => build(geography), geography);
-      expect(named(resources, "firestore").inputs, geography).to.deep.equal({
+      expect(named(runs[geography], "firestore").inputs, geography).to.deep.equal({
         project: `avalo-${geography}`,
         name: "(default)",
         locationId: location,
@@ -45,7 +53,7 @@ describe("FirestoreDatabase component", () => {
   });
 
   it("waits for the Firestore agent's key grant and schedules daily backups kept 7 days", async () => {
-    const { resources } = await runComponent(() => build("us"));
+    const resources = runs.us;
     const db = named(resources, "firestore");
     expect(db.dependencies).to.include(named(resources, "kms-multi-firestore-agent").urn);
     const [backup] = ofType(resources, "gcp:firestore/backupSchedule:BackupSchedule");

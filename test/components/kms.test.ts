@@ -19,6 +19,13 @@ function deploy(geography: GeographyId, environment: "prod" | "dev" = "prod") {
 const valueOf = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
 
 describe("Kms component", () => {
+  const runs = {} as Record<GeographyId | "dev", Awaited<ReturnType<typeof deploy>>>;
+
+  before(async () => {
+    for (const g of ["us", "eu", "asia"] as const) runs[g] = await deploy(g);
+    runs.dev = await deploy("us", "dev");
+  });
+
   it("creates a key ring per region and one in the data location of each geography", async () => {
     const cases: [GeographyId, string[]][] = [
       ["us", ["us-east1", "us-west1", "us"]],
@@ -26,7 +33,7 @@ describe("Kms component", () => {
       ["asia", ["asia-east1", "asia-south1", "asia-east1"]],
     ];
     for (const [geography, locations] of cases) {
-      const { resources } = await deploy(geography);
+      const { resources } = runs[geography];
       const rings = ofType(resources, "gcp:kms/keyRing:KeyRing");
       expect(
         rings.map((r) => r.inputs.location),
@@ -36,7 +43,7 @@ describe("Kms component", () => {
   });
 
   it("rotates every key every 90 days and keeps destroyed versions 30 days", async () => {
-    const { resources } = await deploy("us");
+    const { resources } = runs.us;
     const keys = ofType(resources, "gcp:kms/cryptoKey:CryptoKey");
     expect(keys).to.have.length(2 * 3 + 4);
     for (const key of keys) {
@@ -62,7 +69,7 @@ describe("Kms component", () => {
   });
 
   it("grants encrypter/decrypter on each key to exactly the agent that uses it", async () => {
-    const { resources } = await deploy("eu");
+    const { resources } = runs.eu;
     const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
     const byName = Object.fromEntries(grants.map((g) => [g.name, g.inputs]));
     const ring = (loc: string, ringName: string) =>
@@ -93,14 +100,13 @@ describe("Kms component", () => {
   });
 
   it("protects keys in prod only, and hands out key ids once the grant exists", async () => {
-    const prod = await deploy("us");
-    const kms = prod.result;
+    const kms = runs.us.result;
     const key = kms.key("bigquery", "multi") as unknown as { __protect: boolean };
     expect(key.__protect).to.equal(true);
     expect(await valueOf(kms.keyId("bigquery", "multi"))).to.equal(
       "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/bigquery",
     );
-    const dev = await deploy("us", "dev");
+    const dev = runs.dev;
     expect(
       (dev.result.key("redis", "us-east") as unknown as { __protect: boolean }).__protect,
     ).to.equal(false);

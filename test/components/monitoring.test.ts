@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { Apis } from "../../components/apis";
 import { Monitoring, type MonitoringArgs } from "../../components/monitoring";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
+import type { RecordedResource } from "../../stacks/offline/mocks";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function build(extra: Partial<MonitoringArgs> = {}) {
@@ -22,8 +23,13 @@ interface Condition {
 }
 
 describe("Monitoring component", () => {
+  let resources: readonly RecordedResource[];
+
+  before(async () => {
+    ({ resources } = await runComponent(() => build()));
+  });
+
   it("sends every alert to the configured email channel", async () => {
-    const { resources } = await runComponent(() => build());
     expect(named(resources, "mon-email").inputs).to.deep.include({
       type: "email",
       labels: { email_address: "oncall@avalo.app" },
@@ -44,7 +50,6 @@ describe("Monitoring component", () => {
   });
 
   it("alerts on any dead letter held by the hold subscriptions of every pipeline", async () => {
-    const { resources } = await runComponent(() => build());
     const [condition] = named(resources, "mon-dead-letters").inputs.conditions as Condition[];
     const holds = PIPELINES.map((p) => `"${p.topic}-dlq-hold"`).join(", ");
     expect(condition.conditionThreshold).to.deep.include({
@@ -58,7 +63,6 @@ describe("Monitoring component", () => {
   });
 
   it("watches the oldest unacked age on each region's push subscriptions", async () => {
-    const { resources } = await runComponent(() => build());
     const [condition] = named(resources, "mon-oldest-unacked").inputs.conditions as Condition[];
     expect(condition.conditionThreshold.filter).to.contain(
       '"avalo-user-created-us-east", "avalo-user-created-us-west", "avalo-match-created-us-east"',
@@ -67,7 +71,6 @@ describe("Monitoring component", () => {
   });
 
   it("computes the Cloud Run 5xx ratio, p95 latency and Redis memory thresholds", async () => {
-    const { resources } = await runComponent(() => build());
     const threshold = (name: string) =>
       (named(resources, name).inputs.conditions as Condition[])[0].conditionThreshold;
     const errors = threshold("mon-server-errors");
@@ -89,7 +92,6 @@ describe("Monitoring component", () => {
   });
 
   it("builds a dashboard covering pipelines, dead letters, services, Redis and Firestore", async () => {
-    const { resources } = await runComponent(() => build());
     const json = JSON.parse(named(resources, "mon-dashboard").inputs.dashboardJson as string) as {
       displayName: string;
       mosaicLayout: { tiles: { widget: { title: string } }[] };
@@ -108,7 +110,6 @@ describe("Monitoring component", () => {
   });
 
   it("enables Data Access audit logs for Firestore, Pub/Sub, BigQuery and Secret Manager", async () => {
-    const { resources } = await runComponent(() => build());
     const audits = ofType(resources, "gcp:projects/iAMAuditConfig:IAMAuditConfig");
     expect(audits.map((a) => a.inputs.service)).to.have.members([
       "firestore.googleapis.com",
@@ -126,10 +127,10 @@ describe("Monitoring component", () => {
   });
 
   it("rejects a malformed notification email before creating anything", async () => {
-    const { error, resources } = await runFailing(() => build({ notificationEmail: "oncall" }));
-    expect(error.message).to.equal(
+    const failed = await runFailing(() => build({ notificationEmail: "oncall" }));
+    expect(failed.error.message).to.equal(
       '`notificationEmail` must be an email address such as oncall@example.com, but "oncall" was provided',
     );
-    expect(resources.filter((r) => r.type.startsWith("gcp:monitoring"))).to.deep.equal([]);
+    expect(failed.resources.filter((r) => r.type.startsWith("gcp:monitoring"))).to.deep.equal([]);
   });
 });
