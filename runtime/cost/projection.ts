@@ -119,12 +119,18 @@ export function formatReportComparison(p: Projection): string {
     formatUsd(roundCents(p.naive.totals.totalUsd - p.optimized.totals.totalUsd)),
   ]);
   const users = p.model.dailyActiveUsers.toLocaleString("en-US");
+  const unknown = [
+    ...new Set(
+      p.optimized.lines.filter((l) => l.monthlyUsd === null).map((l) => l.sku ?? l.subject),
+    ),
+  ].sort();
   return [
     `Monthly projection: ${p.model.name} (${users} daily active users), beside the scale report's 20M figures`,
     textTable(["line", "scale report", "this model", "naive variant", "naive − model"], rows),
     `The report's unoptimized figure is ${formatUsd(SCALE_REPORT_20M_UNOPTIMIZED)}; its projection counts no BigQuery, Monitoring or networking.`,
     "Prices: list prices from runtime/cost/prices.ts; where a location has no quote, the SKU's quoted",
     "location is used (noted per line); lines with no price at all are counted as unknown, not $0.",
+    ...(unknown.length > 0 ? [`Unknown prices (not in totals): ${unknown.join(", ")}`] : []),
   ].join("\n");
 }
 
