@@ -7,6 +7,7 @@ import {
   type Query,
   type WriteBatch,
 } from "firebase-admin/firestore";
+import { HotCounterKeys } from "../counters/hot-counter";
 import { COUNTER_KIND_NAMES, COUNTER_KINDS, counterDocId, counterId } from "../counters/kinds";
 import {
   auditedTransaction,
@@ -59,7 +60,19 @@ export interface GdprRequest {
   readonly requestId: string;
 }
 
+/** The Redis commands erasure uses on hot counters; an ioredis client satisfies it. */
+export interface HotCounterStore {
+  del(...keys: string[]): Promise<number>;
+  srem(key: string, ...members: string[]): Promise<number>;
+}
+
 export interface GdprOptions extends AuditOptions {
+  /**
+   * Redis holding hot counters not yet written behind, with the key prefix of each region
+   * (`avalo:<region>:ctr`). Erasure drops the user's pending deltas first, so a later flush
+   * cannot recreate a deleted counter document.
+   */
+  readonly hotCounters?: { readonly redis: HotCounterStore; readonly prefixes: readonly string[] };
   /** Shard layout to search. @default DEFAULT_SHARD_CONFIG */
   readonly shards?: ShardConfig;
   /** Collections searched in parallel (1–64). @default 8 */
@@ -328,13 +341,25 @@ export async function runDeleteUserJob(
   const shards = options.shards ?? DEFAULT_SHARD_CONFIG;
   const { userId } = request;
   const pseudonym = pseudonymousUser(userId);
+  const touched: TouchedDocument[] = [];
+  if (options.hotCounters) {
+    const { redis, prefixes } = options.hotCounters;
+    const ids = COUNTER_KIND_NAMES.filter((k) => COUNTER_KINDS[k].store === "hot").map((k) =>
+      counterId(k, userId),
+    );
+    for (const keys of prefixes.map((p) => new HotCounterKeys(p))) {
+      await redis.srem(keys.dirty, ...ids);
+      const dropped = ids.flatMap((id) => [keys.pending(id), keys.inflight(id), keys.sequence(id)]);
+      const removed = await redis.del(...dropped);
+      if (removed > 0) touched.push({ path: `redis:${keys.prefix}`, action: "deleted" });
+    }
+  }
   const { found, counters, collectionsSearched } = await findUserData(
     db,
     userId,
     shards,
     concurrency,
   );
-  const touched: TouchedDocument[] = [];
   const writes: ((batch: WriteBatch) => void)[] = [];
   const del = (ref: DocumentReference) => {
     writes.push((b) => b.delete(ref));
