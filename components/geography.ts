@@ -5,12 +5,15 @@ import { SERVICES, type ServiceName, type ServiceSpec } from "../runtime/service
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
 import { Apis } from "./apis";
+import { AuditSink } from "./audit-sink";
 import { BuildIdentity } from "./build-identity";
 import type { BundleResult } from "./bundling";
 import { Cache } from "./cache";
 import type { PlatformArgs } from "./context";
 import { FirestoreDatabase } from "./firestore-database";
+import { FirestoreRules } from "./firestore-rules";
 import { Kms } from "./kms";
+import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import { Pipeline } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
@@ -52,16 +55,20 @@ function urlVariable(service: string): string {
 const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-processor"];
 
 /**
- * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database,
- * analytics dataset, a cache per region, the service bundles, every service of the table in
- * every region, a pipeline per catalog entry pushing to its consumer in each region, and the
- * IAM between them, granted only through the components' grant methods.
+ * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database with
+ * its security rules, the audit sink, the analytics dataset, a cache per region, the service
+ * bundles, every service of the table in every region, a pipeline per catalog entry pushing to
+ * its consumer in each region, monitoring, and the IAM between them, granted only through the
+ * components' grant methods.
  */
 export class Geography extends pulumi.ComponentResource {
   readonly apis: Apis;
   readonly kms: Kms;
   readonly network: Network;
   readonly firestore: FirestoreDatabase;
+  readonly firestoreRules: FirestoreRules;
+  readonly auditSink: AuditSink;
+  readonly monitoring: Monitoring;
   readonly analytics: Analytics;
   readonly cache: Cache;
   readonly bundle: RuntimeBundle;
@@ -103,6 +110,16 @@ export class Geography extends pulumi.ComponentResource {
     const kms = this.kms;
     this.network = new Network(`${name}-network`, { ...platform, apis }, parent);
     this.firestore = new FirestoreDatabase(`${name}-firestore`, { ...platform, apis, kms }, parent);
+    this.firestoreRules = new FirestoreRules(
+      `${name}-firestore-rules`,
+      { ...platform, apis, databaseName: this.firestore.databaseName },
+      parent,
+    );
+    this.auditSink = new AuditSink(
+      `${name}-audit`,
+      { ...platform, apis, kmsKeyName: kms.keyId("bigquery", "multi") },
+      parent,
+    );
     this.analytics = new Analytics(`${name}-analytics`, { ...platform, apis, kms }, parent);
     this.cache = new Cache(
       `${name}-cache`,
@@ -216,6 +233,11 @@ export class Geography extends pulumi.ComponentResource {
       pipelines[spec.name] = pipeline;
     }
     this.pipelines = pipelines;
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      { ...platform, apis, notificationEmail: config.alertEmail },
+      { parent: this, dependsOn: Object.values(pipelines) },
+    );
     this.registerOutputs({});
   }
 

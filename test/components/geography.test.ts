@@ -1,0 +1,124 @@
+import { expect } from "chai";
+import type { BundleResult } from "../../components/bundling";
+import { Geography, type GeographySettings, topicVariable } from "../../components/geography";
+import type { RecordedResource } from "../../stacks/offline/mocks";
+import { SERVICES } from "../../runtime/services/catalog";
+import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
+
+const SETTINGS: GeographySettings = {
+  ...platformArgs("us"),
+  alertEmail: "oncall@avalo.app",
+  redisMemorySizeGb: 5,
+  maxInstances: {},
+  deletionProtection: true,
+  rollout: {},
+};
+const BUNDLES: BundleResult[] = SERVICES.map((s, i) => ({
+  service: s.name,
+  zipPath: `/tmp/${s.name}.zip`,
+  sha256: i.toString(16).padStart(64, "0"),
+  bytes: 100 + i,
+  functionTarget: "handler",
+}));
+
+type Inputs = Record<string, unknown>;
+
+function envOf(resources: readonly RecordedResource[], service: string): Record<string, unknown> {
+  const run = named(resources, `us-${service}`);
+  const container = ((run.inputs.template as Inputs).containers as Inputs[])[0];
+  return Object.fromEntries(
+    (container.envs as Inputs[]).map((e) => [e.name, e.value ?? e.valueSource]),
+  );
+}
+
+describe("Geography", function () {
+  this.timeout(120_000);
+  let resources: readonly RecordedResource[];
+
+  before(async () => {
+    ({ resources } = await runComponent(
+      () => new Geography("us", { config: SETTINGS, bundles: BUNDLES }),
+    ));
+  });
+
+  it("parents every platform component to the geography", () => {
+    const geography = resources.find((r) => r.type === "avalo:platform:Geography")!;
+    const children = resources.filter((r) => r.parent === geography.urn && !r.custom);
+    const counts: Record<string, number> = {};
+    for (const c of children) counts[c.type] = (counts[c.type] ?? 0) + 1;
+    expect(counts).to.deep.equal({
+      "avalo:platform:Apis": 1,
+      "avalo:kms:Kms": 1,
+      "avalo:network:Network": 1,
+      "avalo:firestore:FirestoreDatabase": 1,
+      "avalo:firestore:FirestoreRules": 1,
+      "avalo:logging:AuditSink": 1,
+      "avalo:bigquery:Analytics": 1,
+      "avalo:redis:Cache": 1,
+      "avalo:deploy:BuildIdentity": 1,
+      "avalo:deploy:RuntimeBundle": 1,
+      "avalo:run:Service": SERVICES.length * 2,
+      "avalo:pubsub:Pipeline": 8,
+      "avalo:monitoring:Monitoring": 1,
+    });
+  });
+
+  it("gives each service its region's Redis, its consumed topic and Secret Manager references", () => {
+    const env = envOf(resources, "media-processor-us-west");
+    expect(env).to.include({
+      AVALO_REGION: "us-west",
+      REDIS_PORT: "6378",
+      [topicVariable("media-transcode")]: "avalo-media-transcode",
+    });
+    const cache = named(resources, "us-cache-us-west");
+    expect(env.REDIS_HOST)
+      .to.be.a("string")
+      .and.match(/^10\.10\.0\.\d+$/);
+    expect(cache.inputs.region).to.equal("us-west1");
+    expect(env.REDIS_PASSWORD).to.deep.equal({
+      secretKeyRef: { secret: "us-cache-us-west-auth-id", version: "latest" },
+    });
+    expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
+  });
+
+  it("grants each runtime account Firestore on the geography's database only", () => {
+    const grant = named(resources, "us-ranking-engine-us-east-firestore-user");
+    expect(grant.inputs).to.deep.include({
+      project: "avalo-us",
+      role: "roles/datastore.user",
+      member: "serviceAccount:ranking-engine-us-east@avalo-us.iam.gserviceaccount.com",
+    });
+    expect((grant.inputs.condition as Inputs).expression).to.equal(
+      'resource.name == "projects/avalo-us/databases/(default)"',
+    );
+  });
+
+  it("lets only the analytics writers edit the dataset and the builder read the bundles", () => {
+    const writers = ofType(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember")
+      .filter((g) => g.inputs.role === "roles/bigquery.dataEditor")
+      .map((g) => g.inputs.member as string)
+      .filter((m) => m.includes("-us-"));
+    expect(writers.sort()).to.deep.equal([
+      "serviceAccount:analytics-aggregator-us-east@avalo-us.iam.gserviceaccount.com",
+      "serviceAccount:analytics-aggregator-us-west@avalo-us.iam.gserviceaccount.com",
+      "serviceAccount:batch-processor-us-east@avalo-us.iam.gserviceaccount.com",
+      "serviceAccount:batch-processor-us-west@avalo-us.iam.gserviceaccount.com",
+    ]);
+    const read = named(resources, "us-bundles-read-builder");
+    expect(read.inputs).to.deep.equal({
+      bucket: "avalo-us-bundles",
+      role: "roles/storage.objectViewer",
+      member: "serviceAccount:avalo-builder@avalo-us.iam.gserviceaccount.com",
+    });
+  });
+
+  it("rejects a bundle list that misses a service before creating anything", async () => {
+    const { error, resources: created } = await runFailing(
+      () => new Geography("us", { config: SETTINGS, bundles: BUNDLES.slice(1) }),
+    );
+    expect(error.message).to.equal(
+      "`bundles` must hold a bundle for every service, but media-processor has none; run `npm run bundle`",
+    );
+    expect(created.filter((r) => r.custom)).to.have.length(0);
+  });
+});
