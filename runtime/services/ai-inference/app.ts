@@ -1,21 +1,97 @@
 import type { FastifyInstance } from "fastify";
+import type Redis from "ioredis";
+import { z } from "zod";
+import { RequestRateLimiter } from "../../cache/rate-limit";
+import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
-import { loadConfig, redisEnv } from "../server/config";
+import { ConfigError, loadConfig, redisEnv } from "../server/config";
+import { HttpError, parseBody } from "../server/errors";
 import { connectRedis, redisCheck } from "../server/redis";
+import { generateRequest } from "./contract";
+import { generate } from "./generate";
+import { LOCAL_LABEL, localProvider, vertexProvider, type GenerationProvider } from "./provider";
 
-/** ai-inference: skeleton with /healthz; its routes follow. */
-export async function buildAiInference(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig(redisEnv, env);
-  const redis = connectRedis(config);
+const aiEnv = {
+  /** `local` (deterministic, labelled; the default) or `vertex`. */
+  AI_PROVIDER: z.enum(["local", "vertex"]).default("local"),
+  AI_VERTEX_LOCATION: z.string().min(1).optional(),
+  AI_VERTEX_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  AI_TIMEOUT_MILLIS: z.coerce.number().int().min(100).max(110_000).default(60_000),
+  AI_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  AI_GENERATIONS_PER_DAY: z.coerce.number().int().min(1).default(500),
+  AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+};
+
+export interface AiInferenceDeps {
+  readonly redis: Redis;
+  readonly provider: GenerationProvider;
+  readonly authenticator: Authenticator;
+}
+
+/** ai-inference: companion replies behind a provider interface, rate-limited and cached. */
+export async function buildAiInference(
+  env: NodeJS.ProcessEnv,
+  deps: Partial<AiInferenceDeps> = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig({ ...redisEnv, ...aiEnv }, env);
+  if (config.AI_PROVIDER === "vertex" && !config.AI_VERTEX_LOCATION && !deps.provider) {
+    throw new ConfigError(
+      "invalid configuration:\n  AI_VERTEX_LOCATION: required when AI_PROVIDER=vertex; it is not set",
+      ["AI_VERTEX_LOCATION"],
+    );
+  }
+  const provider =
+    deps.provider ??
+    (config.AI_PROVIDER === "vertex"
+      ? vertexProvider({
+          projectId: config.GOOGLE_CLOUD_PROJECT,
+          location: config.AI_VERTEX_LOCATION!,
+          model: config.AI_VERTEX_MODEL,
+        })
+      : localProvider);
+  const redis = deps.redis ?? connectRedis(config);
+  const limiter = new RequestRateLimiter({
+    redis,
+    region: config.AVALO_REGION,
+    perUser: { points: config.AI_GENERATIONS_PER_DAY, durationSeconds: 86_400 },
+    defaultRoute: { points: config.AI_GENERATIONS_PER_MINUTE, durationSeconds: 60 },
+  });
   return createServiceApp(
     {
       service: "ai-inference",
       config,
       checks: [redisCheck(redis)],
+      authenticator: deps.authenticator,
       onClose: async () => {
-        await redis.quit().catch(() => redis.disconnect());
+        if (!deps.redis) await redis.quit().catch(() => redis.disconnect());
       },
     },
-    () => undefined,
+    (app) => {
+      if (provider.name === "local") {
+        app.log.warn(
+          { provider: "local" },
+          `AI provider: LOCAL deterministic stand-in; answers start with ${LOCAL_LABEL}`,
+        );
+      } else {
+        app.log.info({ provider: provider.name, model: provider.model }, "AI provider");
+      }
+      app.post("/v1/generate", async (req, reply) => {
+        const body = parseBody(generateRequest, req.body);
+        try {
+          return await generate(body, {
+            provider,
+            redis,
+            limiter,
+            timeoutMillis: config.AI_TIMEOUT_MILLIS,
+            cacheTtlSeconds: config.AI_CACHE_TTL_SECONDS,
+          });
+        } catch (error) {
+          if (error instanceof HttpError && error.statusCode === 429) {
+            reply.header("retry-after", String(error.details.retryAfterSeconds));
+          }
+          throw error;
+        }
+      });
+    },
   );
 }
