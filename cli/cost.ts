@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { estimatePlan } from "../runtime/cost/estimate";
+import { estimateStack } from "../runtime/cost/estimate";
 import { formatCostSummary, formatCostTable } from "../runtime/cost/format";
 import {
   formatGrowth,
@@ -132,11 +132,7 @@ export async function runCostCommand(
     }
     const sections: string[] = [];
     for (const plan of plans) {
-      const estimate = estimatePlan(plan.resources, {
-        geography: plan.geography,
-        label: plan.stack,
-        usage: model,
-      });
+      const estimate = estimateStack(plan, model);
       sections.push(options.lines ? formatCostTable(estimate) : formatCostSummary(estimate));
     }
     if (model && options.usage) {

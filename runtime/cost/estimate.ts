@@ -1,4 +1,4 @@
-import { GEOGRAPHIES, REGIONS, type GeographyId } from "../topology";
+import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId } from "../topology";
 import { deriveDemand } from "./demand";
 import { notPricedLine, roundCents } from "./line";
 import type { PricingMode } from "./prices";
@@ -102,4 +102,25 @@ export function estimateUsage(model: UsageModel, options: UsageEstimateOptions =
     includeProvisioned: true,
   }).sort(byKey);
   return { label: options.label ?? model.name, lines, totals: totalsOf(lines) };
+}
+
+/** A stack's plan as written to `out/plan/<stack>.json` (the fields pricing reads). */
+export interface StackPlan {
+  readonly stack: string;
+  readonly geography: string;
+  readonly resources: readonly PlannedResource[];
+}
+
+/** Prices a stack's plan file; throws naming the geography when it is not one of the topology's. */
+export function estimateStack(plan: StackPlan, usage?: UsageModel): CostEstimate {
+  if (!(GEOGRAPHY_IDS as readonly string[]).includes(plan.geography)) {
+    throw new Error(
+      `plan of ${plan.stack}: geography ${JSON.stringify(plan.geography)} is not one of ${GEOGRAPHY_IDS.join(", ")}`,
+    );
+  }
+  return estimatePlan(plan.resources, {
+    geography: plan.geography as GeographyId,
+    label: plan.stack,
+    usage,
+  });
 }

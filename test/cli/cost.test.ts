@@ -65,7 +65,8 @@ describe("avalo cost", () => {
     expect(out).to.contain("fixed $71.54 + usage-driven $0.00 = $71.54/month");
   });
 
-  it("prints the 20M projection beside the report, the naive variant and growth", async () => {
+  it("prints the 20M projection beside the report, the naive variant and growth", async function () {
+    this.timeout(30_000);
     const { code, out } = await cost([
       "--usage",
       "usage/20m.yaml",
