@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { deriveDemand } from "../../../runtime/cost/demand";
 import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
-import { estimatePlan, estimateUsage } from "../../../runtime/cost/estimate";
+import { estimatePlan, estimateStack, estimateUsage } from "../../../runtime/cost/estimate";
 import { formatCostSummary, formatCostTable } from "../../../runtime/cost/format";
 import type { CostLine, PlannedResource } from "../../../runtime/cost/types";
 import { naiveVariant, scaleUsers } from "../../../runtime/cost/usage";
@@ -165,5 +165,14 @@ describe("cost estimate", () => {
     );
     // Both us regions provision one: 2 × $35.77.
     expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$71\.54 +\$71\.54/);
+  });
+
+  it("prices a plan file by its geography and rejects an unknown one", () => {
+    const estimate = estimateStack({ stack: "us-east", geography: "us", resources: plan() });
+    expect(estimate.label).to.equal("us-east");
+    expect(estimate.totals).to.deep.equal(estimatePlan(plan(), { geography: "us" }).totals);
+    expect(() => estimateStack({ stack: "x", geography: "mars", resources: [] })).to.throw(
+      'plan of x: geography "mars" is not one of us, eu, asia',
+    );
   });
 });
