@@ -66,6 +66,10 @@ export const ALERTS = {
   redisMemoryRatio: 0.8,
   /** How long a condition must hold before the policy fires. */
   durationSeconds: 300,
+  /** Alignment period of conditions and dashboard charts. */
+  alignmentPeriodSeconds: 60,
+  /** An incident with no new data closes itself after this long. */
+  autoCloseSeconds: 1_800,
 } as const;
 
 /** Pub/Sub push: path the consumer serves pushes on; the OIDC audience is the service URL. */

@@ -5,7 +5,6 @@ import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { ALERTS, DATA_ACCESS_AUDITED_SERVICES } from "./defaults";
 import { platformLabels } from "./labels";
-import { gcpName } from "./naming";
 import { holdSubscriptionId, pushSubscriptionId } from "./pipeline";
 import { checkPattern, checkPlatformArgs } from "./validation";
 
@@ -163,7 +162,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const alerts: Record<string, gcp.monitoring.AlertPolicy> = {};
     for (const [key, [title, runbook, t]] of Object.entries(thresholds)) {
       const aggregation = {
-        alignmentPeriod: "60s",
+        alignmentPeriod: seconds(ALERTS.alignmentPeriodSeconds),
         perSeriesAligner: t.aligner,
         crossSeriesReducer: t.reducer,
         groupByFields: [...t.groupBy],
@@ -195,7 +194,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           ],
           notificationChannels: [this.channel.name],
-          alertStrategy: { autoClose: "1800s" },
+          alertStrategy: { autoClose: seconds(ALERTS.autoCloseSeconds) },
           documentation: { content: runbook, mimeType: "text/markdown" },
           userLabels: labels,
         },
@@ -244,7 +243,7 @@ function chart(
           timeSeriesFilter: {
             filter: d.filter,
             aggregation: {
-              alignmentPeriod: "60s",
+              alignmentPeriod: seconds(ALERTS.alignmentPeriodSeconds),
               perSeriesAligner: d.aligner,
               crossSeriesReducer: d.reducer,
               groupByFields: d.groupBy,
@@ -364,6 +363,5 @@ export function dashboardJson(
         widget,
       })),
     },
-    labels: { [gcpName("generic", "avalo", geography)]: "" },
   });
 }

@@ -4,6 +4,7 @@ import type { RegionId } from "../runtime/topology";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { NETWORK } from "./defaults";
+import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkPlatformArgs } from "./validation";
 
@@ -73,6 +74,7 @@ export class Network extends pulumi.ComponentResource {
         address: NETWORK.privateServiceAccessAddress,
         prefixLength: NETWORK.privateServiceAccessPrefixLength,
         network: this.network.id,
+        labels: platformLabels(args),
       },
       childOpts,
     );

@@ -43,6 +43,7 @@ describe("Monitoring component", () => {
       "mon-redis-memory",
     ]);
     for (const p of policies) {
+      expect(p.inputs.alertStrategy).to.deep.equal({ autoClose: "1800s" });
       expect(p.inputs.notificationChannels).to.deep.equal([
         "projects/avalo-us/notificationChannels/90",
       ]);

@@ -39,6 +39,7 @@ describe("Network component", () => {
       address: "10.240.0.0",
       prefixLength: 16,
       network: "net-id",
+      labels: { app: "avalo", geography: "us", region: "multi", env: "prod" },
     });
     expect(named(resources, "net-psa-peering").inputs).to.deep.equal({
       network: "net-id",
