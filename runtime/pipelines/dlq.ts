@@ -31,8 +31,10 @@ export interface ReadArgs {
   readonly holdSubscription?: string;
   /** Stop after this many messages. @default 100 */
   readonly max?: number;
-  /** Stop after no message arrived for this long. @default 1000 */
+  /** Stop when no message arrived this long after the last one. @default 500 */
   readonly idleMillis?: number;
+  /** Stop when the first message takes longer than this (an empty hold). @default 3000 */
+  readonly waitMillis?: number;
 }
 
 /** Attributes the dead-lettering added; stripped again on replay. */
@@ -73,7 +75,8 @@ async function scan(
   decide: (letter: DeadLetter) => Promise<boolean>,
 ): Promise<DeadLetter[]> {
   const max = args.max ?? 100;
-  const idle = args.idleMillis ?? 1000;
+  const idle = args.idleMillis ?? 500;
+  const wait = args.waitMillis ?? 3000;
   const seen = new Map<string, DeadLetter>();
   const sub = pubsub.subscription(args.holdSubscription ?? holdSubscriptionName(spec), {
     flowControl: { maxMessages: max, allowExcessMessages: false },
@@ -82,7 +85,7 @@ async function scan(
   const startedAt = Date.now();
   try {
     await new Promise<void>((resolve, reject) => {
-      let timer = setTimeout(resolve, idle);
+      let timer = setTimeout(resolve, wait);
       sub.on("error", reject);
       sub.on("message", (m: Message) => {
         // Messages dead-lettered after the scan began (e.g. a replayed message that failed

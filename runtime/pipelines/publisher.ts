@@ -128,11 +128,11 @@ export class PipelinePublisher {
    * an invalid event and `PublishError` when publishing fails for good.
    */
   async publish<P extends PipelineSpec>(
-    pipeline: P | P["name"],
+    pipeline: P | string,
     event: EventOf<P>,
     options: PublishOptions = {},
   ): Promise<PublishResult> {
-    const spec = (typeof pipeline === "string" ? getPipeline(pipeline) : pipeline) as P;
+    const spec = typeof pipeline === "string" ? getPipeline(pipeline) : pipeline;
     const envelope = createEnvelope(spec, event, {
       region: options.region ?? this.args.region,
       id: options.id,

@@ -71,6 +71,8 @@ describe("pipelines/consumer core, push and pull", function () {
   before(async () => {
     [pubsub] = await Promise.all([emulatorPubSub(), useFirestore()]);
     db = getFirestore();
+    // The emulator's first write takes seconds (JVM warm-up); pay it here, not in a test.
+    await db.collection("warmup").doc("first-write").set({ at: Date.now() });
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.drain(1000)));

@@ -1,0 +1,117 @@
+import { Timestamp } from "firebase-admin/firestore";
+import type Redis from "ioredis";
+import type { PipelineHandler } from "../pipelines/consumer";
+import { TransientError } from "../pipelines/errors";
+import { applyOnceFirestore } from "../pipelines/idempotency";
+import { pipelineSpec } from "../pipelines/spec";
+import { fraudCheckEvent } from "../schemas/events";
+import type { FraudScore, ScoreRequest } from "../services/fraud-analyzer/contract";
+import { DEFAULT_THRESHOLDS } from "../services/fraud-analyzer/rules";
+import { scorePayment } from "../services/fraud-analyzer/signals";
+import { getTransactionShardId, initSharding } from "../sharding";
+import { derivedId, type HandlerDeps } from "./deps";
+
+/**
+ * fraud-check: scores the payment with the fraud rules (through `FraudScorer`: the
+ * fraud-analyzer service client in production, the same rules in-process locally), records the
+ * decision on the transaction (`/{transaction_shard_YYYY_MM_NNN}/{transactionId}`, field `fraud`)
+ * and in `fraud_decisions/{transactionId}`, once per event. A `block` decision emits an alert:
+ * a `fraud` notification to the user and a `fraud_high_risk` analytics event.
+ */
+
+const spec = pipelineSpec("fraud-check", fraudCheckEvent);
+
+/** Fraud scoring, idempotent per transaction id (FraudAnalyzerClient satisfies it). */
+export interface FraudScorer {
+  score(request: ScoreRequest): Promise<FraudScore>;
+}
+
+/** LOCAL: the fraud-analyzer's rules on its Redis signals, in-process. */
+export function localFraudScorer(redis: Redis): FraudScorer {
+  return {
+    score: (r) =>
+      scorePayment(
+        redis,
+        { ...r, atMillis: r.occurredAt ? Date.parse(r.occurredAt) : Date.now() },
+        DEFAULT_THRESHOLDS,
+      ),
+  };
+}
+
+export function createFraudCheckHandler(
+  deps: HandlerDeps & { readonly scorer: FraudScorer },
+): PipelineHandler<typeof spec> {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  return {
+    pipeline: spec,
+    async handle(event) {
+      await initSharding();
+      const tx = event.data;
+      let score: FraudScore;
+      try {
+        score = await deps.scorer.score({ ...tx, occurredAt: event.occurredAt });
+      } catch (err) {
+        throw new TransientError(
+          `fraud scoring of ${tx.transactionId} failed: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      const at = new Date(event.occurredAt);
+      const decision = {
+        score: score.score,
+        decision: score.decision,
+        reasons: score.reasons.map((r) => ({ ...r })),
+        checkedAt: Timestamp.fromDate(now()),
+        eventId: event.id,
+      };
+      const result = await applyOnceFirestore(
+        db,
+        { pipeline: spec.name, eventId: event.id },
+        (batch) => {
+          batch.set(
+            db.collection(getTransactionShardId(tx.userId, at)).doc(tx.transactionId),
+            {
+              userId: tx.userId,
+              amountMinor: tx.amountMinor,
+              currency: tx.currency,
+              fraud: decision,
+            },
+            { merge: true },
+          );
+          batch.set(db.collection("fraud_decisions").doc(tx.transactionId), {
+            transactionId: tx.transactionId,
+            userId: tx.userId,
+            ...decision,
+          });
+        },
+      );
+      if (score.decision === "block") {
+        await Promise.all([
+          deps.publisher.publish(
+            "notification-batch",
+            {
+              notificationId: derivedId(event.id, "fraud"),
+              userId: tx.userId,
+              kind: "fraud",
+              title: "Payment blocked",
+              body: `A payment of ${tx.amountMinor} ${tx.currency} was blocked for your security.`,
+            },
+            { id: derivedId(event.id, "alert"), region: event.region },
+          ),
+          deps.publisher.publish(
+            "analytics-aggregation",
+            {
+              eventName: "fraud_high_risk",
+              userId: tx.userId,
+              at: event.occurredAt,
+              value: score.score,
+            },
+            { id: derivedId(event.id, "analytics"), region: event.region },
+          ),
+        ]);
+      }
+      return result;
+    },
+  };
+}
