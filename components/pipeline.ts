@@ -62,6 +62,8 @@ export class Pipeline extends pulumi.ComponentResource {
   readonly bigQuerySubscription?: gcp.pubsub.Subscription;
   /** Email of the service account that signs pushes; grant it `roles/run.invoker` on the consumer. */
   readonly invokerEmail: pulumi.Output<string>;
+  /** `serviceAccount:<invokerEmail>`, the member to grant `roles/run.invoker`. */
+  readonly invokerMember: pulumi.Output<string>;
   readonly topicName: pulumi.Output<string>;
   readonly deadLetterTopicName: pulumi.Output<string>;
 
@@ -120,6 +122,7 @@ export class Pipeline extends pulumi.ComponentResource {
     this.invokerEmail = args.invokerServiceAccountEmail
       ? pulumi.output(args.invokerServiceAccountEmail)
       : this.createInvoker(name, args, agent);
+    this.invokerMember = pulumi.interpolate`serviceAccount:${this.invokerEmail}`;
 
     const delivery = {
       project,

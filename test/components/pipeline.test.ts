@@ -114,9 +114,11 @@ describe("Pipeline component", () => {
 
   it("uses a given invoker account and creates none", async () => {
     const email = "pubsub-invoker@avalo-us.iam.gserviceaccount.com";
-    const { resources } = await deploy([getPipeline("match-created")], {
+    const { resources, result } = await deploy([getPipeline("match-created")], {
       invokerServiceAccountEmail: email,
     });
+    const member = await new Promise<string>((resolve) => result[0].invokerMember.apply(resolve));
+    expect(member).to.equal(`serviceAccount:${email}`);
     expect(ofType(resources, "gcp:serviceaccount/account:Account")).to.deep.equal([]);
     const sub = named(resources, "match-created-us-west");
     expect(sub.inputs.pushConfig).to.deep.include({
