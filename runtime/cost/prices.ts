@@ -43,12 +43,12 @@ const TAKEN = "2026-11-25";
 
 const RUN: PriceSource = {
   url: "https://cloud.google.com/run/pricing",
-  via: "stored copy of the page (pages corpus), 'Pricing for regions in Tier 1' table",
+  via: "stored copies of the page: Tier 1 vCPU-second for request-based and for instance-based (CPU always allocated) billing",
   taken: TAKEN,
 };
 const RUN_SKUS: PriceSource = {
   url: "https://cloud.google.com/run/pricing",
-  via: "secondary: a public rate table verified against the Cloud Billing Catalog API SKUs 'Services Min Instance CPU/Memory (Request-based)' and 'Services Memory (Instance-based billing)'",
+  via: "secondary: a public rate table verified against the Cloud Billing Catalog API SKUs (request-based memory and requests, min-instance CPU and memory, instance-based memory); matches public calculators",
   taken: TAKEN,
   pageDate: "2026-07-26",
 };
@@ -86,7 +86,7 @@ const FIRESTORE_MISSING: PriceSource = {
 
 const BIGQUERY: PriceSource = {
   url: "https://cloud.google.com/bigquery/pricing",
-  via: "secondary: public notes quoting the page (US multi-region list prices); the page itself is not stored",
+  via: "secondary: public notes quoting the page's list prices without a region; applied to the US multi-region only; the page itself is not stored",
   taken: TAKEN,
 };
 
@@ -184,7 +184,7 @@ export const PRICES: readonly Price[] = [
     usd: 0.0000025,
     per: 1,
     locations: "any",
-    source: RUN,
+    source: RUN_SKUS,
     assumption: RUN_TIER,
   },
   {
@@ -195,7 +195,7 @@ export const PRICES: readonly Price[] = [
     usd: 0.4,
     per: 1_000_000,
     locations: "any",
-    source: RUN,
+    source: RUN_SKUS,
     assumption: RUN_TIER,
   },
   {
