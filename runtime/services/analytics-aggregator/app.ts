@@ -1,15 +1,77 @@
+import { BigQuery } from "@google-cloud/bigquery";
 import type { FastifyInstance } from "fastify";
-import { createServiceApp } from "../server/app";
-import { loadConfig } from "../server/config";
+import { z } from "zod";
 import { getFirestore } from "../../firestore/client";
+import { initSharding } from "../../sharding/hash";
+import type { Authenticator } from "../server/auth";
+import { createServiceApp } from "../server/app";
+import { ConfigError, loadConfig } from "../server/config";
+import { parseBody } from "../server/errors";
 import { firestoreCheck } from "../server/firestore";
+import { hourlyRows, recordEvents } from "./aggregates";
+import { eventsRequest, flushRequest, type FlushResponse } from "./contract";
+import { bigQueryWarehouse, ndjsonWarehouse, type Warehouse } from "./warehouse";
 
-/** analytics-aggregator: skeleton with /healthz; its routes follow. */
-export async function buildAnalyticsAggregator(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig({}, env);
+const analyticsEnv = {
+  /** BigQuery dataset of the geography (production). */
+  ANALYTICS_DATASET: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,1024}$/)
+    .optional(),
+  /** Directory of NDJSON files standing in for BigQuery (local). */
+  ANALYTICS_NDJSON_DIR: z.string().min(1).optional(),
+};
+
+export interface AnalyticsAggregatorDeps {
+  readonly warehouse: Warehouse;
+  readonly authenticator: Authenticator;
+}
+
+const TABLE = "hourly_aggregates";
+
+/** analytics-aggregator: hourly roll-ups in the analytics shards, synced to the warehouse. */
+export async function buildAnalyticsAggregator(
+  env: NodeJS.ProcessEnv,
+  deps: Partial<AnalyticsAggregatorDeps> = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig(analyticsEnv, env);
+  if (!deps.warehouse && !config.ANALYTICS_DATASET === !config.ANALYTICS_NDJSON_DIR) {
+    throw new ConfigError(
+      "invalid configuration:\n  ANALYTICS_DATASET / ANALYTICS_NDJSON_DIR: set exactly one (the BigQuery dataset in production, a directory locally)",
+      ["ANALYTICS_DATASET", "ANALYTICS_NDJSON_DIR"],
+    );
+  }
+  await initSharding();
   const db = getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
+  const warehouse =
+    deps.warehouse ??
+    (config.ANALYTICS_DATASET
+      ? bigQueryWarehouse(
+          new BigQuery({ projectId: config.GOOGLE_CLOUD_PROJECT }),
+          config.ANALYTICS_DATASET,
+        )
+      : ndjsonWarehouse(config.ANALYTICS_NDJSON_DIR!));
   return createServiceApp(
-    { service: "analytics-aggregator", config, checks: [firestoreCheck(db)] },
-    () => undefined,
+    {
+      service: "analytics-aggregator",
+      config,
+      checks: [firestoreCheck(db), warehouse.check],
+      authenticator: deps.authenticator,
+    },
+    (app) => {
+      app.post("/v1/events", async (req) => {
+        const body = parseBody(eventsRequest, req.body);
+        const aggregates = await recordEvents(db, body.events);
+        return { events: body.events.length, aggregates };
+      });
+      app.post("/v1/flush", async (req): Promise<FlushResponse> => {
+        const body = parseBody(flushRequest, req.body);
+        const hour = new Date(body.hour).toISOString();
+        const rows = await hourlyRows(db, hour, config.AVALO_REGION);
+        await warehouse.write(TABLE, `${hour}-${config.AVALO_REGION}`, rows);
+        req.log.info({ hour, rows: rows.length, location: warehouse.location }, "hour flushed");
+        return { table: TABLE, rows: rows.length, location: warehouse.location };
+      });
+    },
   );
 }
