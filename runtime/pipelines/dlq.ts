@@ -80,6 +80,8 @@ async function scan(
   const seen = new Map<string, DeadLetter>();
   const sub = pubsub.subscription(args.holdSubscription ?? holdSubscriptionName(spec), {
     flowControl: { maxMessages: max, allowExcessMessages: false },
+    // Messages leased after the scan stopped listening go straight back, not after the deadline.
+    closeOptions: { behavior: "NACK" },
   });
   const work: Promise<unknown>[] = [];
   const startedAt = Date.now();

@@ -33,7 +33,10 @@ export async function receive(
   count: number,
   timeoutMs = 10_000,
 ): Promise<Received[]> {
-  const sub = pubsub.subscription(subscription, { flowControl: { maxMessages: 1000 } });
+  const sub = pubsub.subscription(subscription, {
+    flowControl: { maxMessages: 1000 },
+    closeOptions: { behavior: "NACK" },
+  });
   const got: Received[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
