@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { estimateStack } from "../runtime/cost/estimate";
-import { formatCostSummary, formatCostTable } from "../runtime/cost/format";
+import { formatCostSummary, formatCostTable, formatPriceTable } from "../runtime/cost/format";
+import { PRICES } from "../runtime/cost/prices";
 import {
   formatGrowth,
   formatReportComparison,
@@ -12,12 +13,13 @@ import type { PlannedResource } from "../runtime/cost/types";
 import { loadUsageModel, UsageModelError, type UsageModel } from "../runtime/cost/usage";
 import { GEOGRAPHY_IDS, STACK_NAMES, type GeographyId } from "../runtime/topology";
 
-export const COST_USAGE = `usage: avalo cost [--usage FILE] [--plan-dir DIR] [--stack NAME]... [--lines]
+export const COST_USAGE = `usage: avalo cost [--usage FILE] [--plan-dir DIR] [--stack NAME]... [--lines] [--prices]
 
 Prices out/plan/<stack>.json (fixed costs from resource inputs; with --usage, the stack's share of
 the usage model's traffic too). With --usage, also prints the model's projection beside the scale
 report, the naive variant, and growth across the 10k/1m/20m models found beside the file.
---lines prints every priced line instead of the per-category summary.
+--lines prints every priced line instead of the per-category summary; --prices prints the price
+table with the source and date of every figure.
 Exit codes: 0 ok, 1 bad arguments, unreadable plan or invalid usage file.`;
 
 /** Where `avalo cost` writes; injectable for tests. */
@@ -31,6 +33,7 @@ interface CostOptions {
   readonly planDir: string;
   readonly stacks: readonly string[];
   readonly lines: boolean;
+  readonly prices: boolean;
 }
 
 class CostArgsError extends Error {}
@@ -41,6 +44,7 @@ function parseArgs(argv: readonly string[], cwd: string): CostOptions {
   let planDir = join(cwd, "out", "plan");
   const stacks: string[] = [];
   let lines = false;
+  let prices = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -52,6 +56,7 @@ function parseArgs(argv: readonly string[], cwd: string): CostOptions {
     else if (arg === "--plan-dir") planDir = abs(value());
     else if (arg === "--stack") stacks.push(...value().split(","));
     else if (arg === "--lines") lines = true;
+    else if (arg === "--prices") prices = true;
     else throw new CostArgsError(`unknown argument "${arg}"`);
   }
   for (const s of stacks) {
@@ -59,7 +64,7 @@ function parseArgs(argv: readonly string[], cwd: string): CostOptions {
       throw new CostArgsError(`--stack: "${s}" is not a stack; allowed: ${STACK_NAMES.join(", ")}`);
     }
   }
-  return { usage, planDir, stacks, lines };
+  return { usage, planDir, stacks, lines, prices };
 }
 
 /** The part of `out/plan/<stack>.json` that pricing reads. */
@@ -123,6 +128,10 @@ export async function runCostCommand(
 ): Promise<number> {
   try {
     const options = parseArgs(argv, cwd);
+    if (options.prices) {
+      io.out(formatPriceTable(PRICES) + "\n");
+      return 0;
+    }
     const model = options.usage ? loadUsageModel(options.usage) : undefined;
     const plans = planFiles(options).map(readPlan);
     if (plans.length === 0 && !model) {

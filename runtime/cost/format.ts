@@ -1,3 +1,4 @@
+import type { Price } from "./prices";
 import { COST_CATEGORIES, type CostEstimate, type CostLine } from "./types";
 
 /** "$1,234.56"; negative amounts as "-$12.00". */
@@ -28,12 +29,18 @@ export function amountOf(line: CostLine): string {
   return formatUsd(line.monthlyUsd ?? 0);
 }
 
-/** Renders rows as a left-aligned text table (last column right-aligned). */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** Renders rows as a left-aligned text table (the last column right-aligned unless told not to). */
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  lastRight = true,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const render = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) =>
+        lastRight && i === cells.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]),
+      )
       .join("  ")
       .trimEnd();
   return [render(header), render(widths.map((w) => "-".repeat(w))), ...rows.map(render)].join("\n");
@@ -104,4 +111,17 @@ export function formatCostSummary(estimate: CostEstimate): string {
     textTable(["category", "fixed", "usage-driven", "excluded lines", "monthly"], rows),
     ...totalLines(estimate),
   ].join("\n");
+}
+
+/** The price table with each figure's unit, locations and source, unknown prices included. */
+export function formatPriceTable(prices: readonly Price[]): string {
+  const rows = prices.map((p) => [
+    p.sku,
+    p.locations === "any" ? "any" : p.locations.join(","),
+    p.usd === null
+      ? "unknown"
+      : `$${p.usd} per ${p.per === 1 ? "" : `${p.per.toLocaleString("en-US")} `}${p.unit}`,
+    `${p.source.url} (${p.source.taken}${p.source.pageDate ? `, page ${p.source.pageDate}` : ""})`,
+  ]);
+  return textTable(["sku", "locations", "price", "source (taken, page date)"], rows, false);
 }

@@ -111,4 +111,13 @@ describe("avalo cost", () => {
     expect(code).to.equal(1);
     expect(err).to.contain('--stack: "mars" is not a stack; allowed: us-east, eu-west, asia-east');
   });
+
+  it("prints the price table with the source and date of every figure", async () => {
+    const { code, out } = await cost(["--prices"]);
+    expect(code).to.equal(0);
+    expect(out).to.match(
+      /^firestore\.reads +nam5 +\$0\.06 per 100,000 document reads +https:\/\/cloud\.google\.com\/firestore\/pricing \(2026-11-25\)$/m,
+    );
+    expect(out).to.match(/^memorystore\.standard\.m1 +any +unknown /m);
+  });
 });
