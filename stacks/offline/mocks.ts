@@ -78,6 +78,9 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   "gcp:bigquery/dataset:Dataset": (name, i) => ({
     id: `projects/${str(i.project, "mock-project")}/datasets/${str(i.datasetId, name)}`,
   }),
+  "gcp:logging/projectSink:ProjectSink": () => ({
+    writerIdentity: `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com`,
+  }),
   "gcp:monitoring/notificationChannel:NotificationChannel": (name, i) => ({
     name: `projects/${str(i.project, "mock-project")}/notificationChannels/${name.length}0`,
   }),
