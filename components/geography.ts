@@ -146,7 +146,7 @@ export class Geography extends pulumi.ComponentResource {
       member: this.builder.member,
     };
     const projectNumber = gcp.organizations
-      .getProjectOutput({ projectId: config.project }, { parent: this })
+      .getProjectOutput({ projectId: config.project }, { parent: this, dependsOn: apis.services })
       .apply((p) => p.number);
 
     const services: Partial<Record<RegionId, Record<string, Service>>> = {};
