@@ -159,6 +159,7 @@ export class Geography extends pulumi.ComponentResource {
         const env: Record<string, pulumi.Input<string>> = {
           REDIS_HOST: cache.host,
           REDIS_PORT: cache.port.apply(String),
+          REDIS_TLS: "true",
           ...Object.fromEntries(consumed.map((p) => [topicVariable(p.name), p.topic])),
           ...Object.fromEntries(
             spec.calls.map((callee) => [
@@ -184,7 +185,7 @@ export class Geography extends pulumi.ComponentResource {
             env: writesDataset ? { ...env, BIGQUERY_DATASET: this.analytics.datasetId } : env,
             secrets: {
               REDIS_PASSWORD: { secret: cache.authSecret.id },
-              REDIS_CA_CERT: { secret: cache.caSecret.id },
+              REDIS_TLS_CA: { secret: cache.caSecret.id },
             },
             grants: (member, key) => [
               ...this.cache.grantConnect(member, key),

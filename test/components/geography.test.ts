@@ -68,6 +68,7 @@ describe("Geography", function () {
     expect(env).to.include({
       AVALO_REGION: "us-west",
       REDIS_PORT: "6378",
+      REDIS_TLS: "true",
       [topicVariable("media-transcode")]: "avalo-media-transcode",
     });
     const cache = named(resources, "us-cache-us-west");
@@ -77,6 +78,9 @@ describe("Geography", function () {
     expect(cache.inputs.region).to.equal("us-west1");
     expect(env.REDIS_PASSWORD).to.deep.equal({
       secretKeyRef: { secret: "us-cache-us-west-auth-id", version: "latest" },
+    });
+    expect(env.REDIS_TLS_CA).to.deep.equal({
+      secretKeyRef: { secret: "us-cache-us-west-ca-id", version: "latest" },
     });
     expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
   });
