@@ -43,22 +43,25 @@ export function xxh64(id: string): bigint {
   return hasher().h64(id);
 }
 
-const split = new DataView(new ArrayBuffer(8));
+const wide = new BigUint64Array(1);
+const halves = new Uint32Array(wide.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = LITTLE_ENDIAN ? 0 : 1;
 
-// The LCG multiplier 2862933555777941757 = 0x27BB2EE6_87B0B0FD, as halves and 16-bit pieces.
+// The LCG multiplier 2862933555777941757 = 0x27BB2EE6_87B0B0FD, as 32-bit halves.
 const M_HI = 0x27bb2ee6;
 const M_LO = 0x87b0b0fd;
-const M_LO_LO16 = M_LO & 0xffff;
-const M_LO_HI16 = M_LO >>> 16;
 
-/** High 32 bits of the 64-bit product of unsigned 32-bit `a` and {@link M_LO}. */
+/**
+ * High 32 bits of the 64-bit product of unsigned 32-bit `a` and {@link M_LO}. Splitting `a`
+ * into 16-bit halves keeps both partial products below 2^49, exact in a double, and dividing by
+ * 2^16 is exact too.
+ */
 function mulHiByMLo(a: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const mid1 = a1 * M_LO_LO16;
-  const mid2 = a0 * M_LO_HI16;
-  const carry = (((a0 * M_LO_LO16) >>> 16) + (mid1 & 0xffff) + (mid2 & 0xffff)) >>> 16;
-  return (a1 * M_LO_HI16 + (mid1 >>> 16) + (mid2 >>> 16) + carry) >>> 0;
+  const low = (a & 0xffff) * M_LO;
+  const high = (a >>> 16) * M_LO;
+  return Math.floor((high + Math.floor(low / 65536)) / 65536) >>> 0;
 }
 
 /**
@@ -82,8 +85,8 @@ export function jumpHash(hi: number, lo: number, buckets: number): number {
 
 /** The shard number (0 … buckets-1) of `id`: jump hash of its xxHash64. */
 export function shardIndex(id: string, buckets: number): number {
-  split.setBigUint64(0, hasher().h64(id), true);
-  return jumpHash(split.getUint32(4, true), split.getUint32(0, true), buckets);
+  wide[0] = hasher().h64(id);
+  return jumpHash(halves[HI], halves[LO], buckets);
 }
 
 /** {@link shardIndex} with the bucket count validated; `name` names it in the error. */

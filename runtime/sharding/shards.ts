@@ -1,4 +1,10 @@
-import { DEFAULT_SHARD_CONFIG, formatShardId, type ShardConfig, type ShardFamily } from "./config";
+import {
+  allShardIds,
+  DEFAULT_SHARD_CONFIG,
+  formatShardId,
+  type ShardConfig,
+  type ShardFamily,
+} from "./config";
 import { shardIndex } from "./hash";
 
 /**
@@ -16,8 +22,18 @@ function requireId(field: string, value: unknown): string {
   return value;
 }
 
+/** Shard ids of families without a time partition, built once per family. */
+const fixedNames = new WeakMap<ShardFamily, readonly string[]>();
+
 function shardOf(family: ShardFamily, key: string, at?: Date): string {
-  return formatShardId(family, shardIndex(key, family.count), at);
+  const index = shardIndex(key, family.count);
+  if (family.partition !== "none") return formatShardId(family, index, at);
+  let names = fixedNames.get(family);
+  if (!names) {
+    names = allShardIds(family);
+    fixedNames.set(family, names);
+  }
+  return names[index];
 }
 
 /** `user_shard_000` … `user_shard_099` (100 shards by default). */
