@@ -1,5 +1,6 @@
 import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
-import { GEOGRAPHIES, allowedLocations, type GeographyId } from "../../runtime/topology";
+import { allowedList, locationsOutside } from "../../policies/rules/placement";
+import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import type { Finding } from "./findings";
 import type { Plan, PlanResource } from "./plan";
 
@@ -53,17 +54,6 @@ export const MODULE_APIS: Readonly<Record<string, string>> = {
 
 const SERVICE_TYPE = "gcp:projects/service:Service";
 const SERVICE_IDENTITY_TYPE = "gcp:projects/serviceIdentity:ServiceIdentity";
-const LOCATION_KEYS = new Set([
-  "location",
-  "region",
-  "zone",
-  "locationId",
-  "alternativeLocationId",
-  "allowedPersistenceRegions",
-]);
-/** Subtrees whose keys are user data (a `region` label is an Avalo region id, not a location). */
-const OPAQUE_KEYS = /labels$|annotations$|attributes$|^env$|^envs$/i;
-
 const DESCRIPTIONS = {
   "gcp-name": "Physical names satisfy GCP's length and character rules for their kind",
   "gcp-location": "Every location input lies inside the stack's geography (data residency)",
@@ -117,34 +107,15 @@ function checkName(r: PlanResource): Finding[] {
 
 function checkLocations(r: PlanResource, geography: GeographyId): Finding[] {
   if (!r.custom || !r.type.startsWith("gcp:")) return [];
-  const allowed = new Set(allowedLocations(geography));
   const g = GEOGRAPHIES[geography];
-  const shown = [...g.allowedGcpRegions, g.firestoreLocation, g.bigQueryLocation].join(", ");
-  const out: Finding[] = [];
-  const visit = (value: unknown, path: string, key: string) => {
-    if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, `${path}[${i}]`, key));
-      return;
-    }
-    if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (!OPAQUE_KEYS.test(k)) visit(v, path ? `${path}.${k}` : k, k);
-      }
-      return;
-    }
-    if (!LOCATION_KEYS.has(key) || typeof value !== "string" || value === "[unknown]") return;
-    if (allowed.has(value.toLowerCase())) return;
-    out.push(
-      finding(
-        "gcp-location",
-        r,
-        `${label(r)}: ${path} "${value}" is outside geography ${geography}; allowed: ${shown} ` +
-          `(and their zones). Fix: use a region of the geography in the stack config.`,
-      ),
-    );
-  };
-  visit(r.inputs, "", "");
-  return out;
+  return locationsOutside(r.inputs, g).map((l) =>
+    finding(
+      "gcp-location",
+      r,
+      `${label(r)}: ${l.path} "${l.value}" is outside geography ${geography}; allowed: ` +
+        `${allowedList(g)} (and their zones). Fix: use a region of the geography in the stack config.`,
+    ),
+  );
 }
 
 /** The API a resource needs enabled, or undefined when it needs none we track. */

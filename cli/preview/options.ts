@@ -17,6 +17,8 @@ export interface PreviewOptions {
   readonly markdown?: string;
   /** Stacks previewed at once, one child process each. @default 2 */
   readonly jobs: number;
+  /** Per-stack policy config (`<stack>.json`). @default policies/config */
+  readonly policyConfigDir: string;
 }
 
 /** Bad command-line usage; reported like a config error (exit 1). */
@@ -29,6 +31,7 @@ export class UsageError extends Error {
 
 export const PREVIEW_USAGE = `usage: avalo preview [--stack NAME]... [--base DIR] [--markdown [FILE|-]]
                      [--config-dir DIR] [--program FILE] [--out DIR] [--jobs N]
+                     [--policy-config DIR]
 
 Runs the Pulumi program of each stack offline under the SDK mocks, writes out/plan/<stack>.json,
 checks GCP input constraints and the policy pack, and diffs against --base plans.
@@ -45,6 +48,7 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
   let base: string | undefined;
   let markdown: string | undefined;
   let jobs = 2;
+  let policyConfigDir = join(REPO_ROOT, "policies", "config");
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -74,6 +78,9 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
       case "--out":
         outDir = abs(value());
         break;
+      case "--policy-config":
+        policyConfigDir = abs(value());
+        break;
       case "--jobs": {
         const v = value();
         jobs = Number(v);
@@ -99,6 +106,7 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
     base,
     markdown,
     jobs,
+    policyConfigDir,
   };
 }
 

@@ -56,6 +56,7 @@ export async function runPreview(
     stack,
     configDir: options.configDir,
     program: options.program,
+    policyConfigDir: options.policyConfigDir,
     roots,
   }));
   const replies = await inPool(jobs, options.jobs, runWorker);

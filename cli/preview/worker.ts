@@ -3,6 +3,8 @@ import { deferUnusedPulumiModules } from "./deferred-modules";
 import type { Finding } from "./findings";
 import { buildPlan, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
+import { evaluatePolicies, readPolicyConfig } from "./policies";
+import type { RecordedOptions } from "./resource-options";
 import { readStackFiles, StackFileError } from "./stack-files";
 import { geographyForStack } from "../../runtime/topology";
 
@@ -20,6 +22,8 @@ export interface WorkerJob {
   readonly program: string;
   /** Absolute directories rewritten to `.` in the plan. */
   readonly roots: readonly string[];
+  /** Directory of per-stack policy config (`<stack>.json`), as given to `--policy-pack-config`. */
+  readonly policyConfigDir: string;
 }
 
 export type WorkerReply =
@@ -59,10 +63,16 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     const { runOffline } = loadModule<typeof import("../../stacks/offline/mocks")>(
       "../../stacks/offline/mocks",
     );
+    const { recordResourceOptions } =
+      loadModule<typeof import("./resource-options")>("./resource-options");
+    let options: ReadonlyMap<string, RecordedOptions> = new Map();
     const started = process.hrtime.bigint();
     const { resources } = await runOffline(
       { project: files.project, stack, config: files.config, secretKeys: files.secretKeys },
-      () => loadModule<unknown>(resolve(job.program)),
+      () => {
+        options = recordResourceOptions();
+        return loadModule<unknown>(resolve(job.program));
+      },
     );
     const programMs = Number(process.hrtime.bigint() - started) / 1e6;
     const plan = buildPlan(resources, {
@@ -71,7 +81,12 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       geography: geographyForStack(stack)?.id ?? "",
       roots: job.roots,
     });
-    return { ok: true, stack, plan, findings: checkConstraints(plan), programMs };
+    const policyConfig = readPolicyConfig(job.policyConfigDir, stack);
+    const findings = [
+      ...checkConstraints(plan),
+      ...(await evaluatePolicies(plan.resources, policyConfig, options)),
+    ];
+    return { ok: true, stack, plan, findings, programMs };
   } catch (err) {
     const kind = isConfigError(err) ? "config" : "program";
     const message =

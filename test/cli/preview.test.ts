@@ -139,7 +139,8 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(rules.filter((r) => r === "gcp-name")).to.have.length(2);
     expect(rules.filter((r) => r === "gcp-location")).to.have.length(2);
     expect(rules.filter((r) => r === "gcp-api-enabled")).to.have.length(2);
-    expect(bad.stdout).to.include("Violations: 6 mandatory, 0 advisory");
+    expect(rules.filter((r) => r === "data-residency")).to.have.length(2);
+    expect(bad.stdout).to.include("Violations: 8 mandatory, 0 advisory");
     expect(bad.stdout).to.include(
       'us-east: gcp:pubsub/topic:Topic "topic-us-east": name "Bad_Topic!" (10 characters) is not a valid pubsub name; ' +
         'GCP allows 3–255 characters matching /^[a-zA-Z][-a-zA-Z0-9_.~+%]*$/. Fix: build the name with gcpName("pubsub", ...).',
