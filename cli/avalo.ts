@@ -23,6 +23,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "monthly cost of the offline plans and of a usage model (--usage usage/20m.yaml)",
     run: (argv) => load<typeof import("./cost")>("./cost").runCostCommand(argv),
   },
+  up: {
+    summary: "the whole platform on this machine (up --local [--once] [--region <id>])",
+    run: (argv) => load<typeof import("./local/up")>("./local/up").runUpCommand(argv),
+  },
   dlq: {
     summary: "list, inspect or replay a pipeline's dead letters (dlq list|inspect|replay <pipeline>)",
     run: (argv) => load<typeof import("./dlq")>("./dlq").runDlqCommand(argv),

@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { renderCostMarkdown, renderCostText } from "./cost";
 import { diffPlans } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
@@ -71,7 +72,10 @@ export async function runPreview(
   });
   const planDir = relative(process.cwd(), options.outDir) || ".";
   io.out(renderText(outcomes, planDir));
-  const markdown = options.markdown ? renderMarkdown(outcomes) : undefined;
+  io.out(renderCostText(outcomes));
+  const markdown = options.markdown
+    ? renderMarkdown(outcomes) + renderCostMarkdown(outcomes, options.base)
+    : undefined;
   if (markdown !== undefined && options.markdown === "-") io.out(markdown);
   else if (markdown !== undefined && options.markdown) writeFileSync(options.markdown, markdown);
   const code = exitCode(outcomes);

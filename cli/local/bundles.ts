@@ -1,0 +1,47 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildBundles, type BundleResult } from "../../components/bundling";
+
+/**
+ * The service bundles the local platform runs: the same zips `pulumi up` uploads
+ * (`out/bundles/<service>.zip`, built or reused by content), each extracted once per content
+ * hash into `out/local/bundles/<service>/` so that it runs with `node index.js`.
+ */
+
+/** One runnable bundle. */
+export interface LocalBundle {
+  readonly service: string;
+  /** Directory holding the extracted `index.js`. */
+  readonly dir: string;
+  readonly entry: string;
+  readonly sha256: string;
+}
+
+const MARKER = ".sha256";
+
+/** Builds (or reuses) every zip and extracts the ones whose content changed. */
+export async function prepareBundles(rootDir: string): Promise<LocalBundle[]> {
+  const zips = await buildBundles({ rootDir });
+  return zips.map((zip) => extract(zip, join(rootDir, "out", "local", "bundles", zip.service)));
+}
+
+function extract(zip: BundleResult, dir: string): LocalBundle {
+  const marker = join(dir, MARKER);
+  const entry = join(dir, "index.js");
+  const fresh =
+    existsSync(entry) && existsSync(marker) && readFileSync(marker, "utf8") === zip.sha256;
+  if (!fresh) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const result = spawnSync("unzip", ["-q", "-o", zip.zipPath, "-d", dir], { encoding: "utf8" });
+    if (result.error || result.status !== 0) {
+      throw new Error(
+        `cannot extract ${zip.zipPath} for ${zip.service}: ${result.error?.message ?? result.stderr}; ` +
+          "the local platform needs the unzip binary (apt-get install unzip)",
+      );
+    }
+    writeFileSync(marker, zip.sha256);
+  }
+  return { service: zip.service, dir, entry, sha256: zip.sha256 };
+}
