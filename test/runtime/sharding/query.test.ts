@@ -6,7 +6,7 @@ import { queryAllShards, ShardQueryError } from "../../../runtime/sharding";
 import { useFirestore } from "../../support/services";
 
 describe("queryAllShards (Firestore emulator)", function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   let db: Firestore;
   const prefix = `q${randomUUID().slice(0, 8)}`;
   const shardIds = Array.from({ length: 8 }, (_, i) => `user_shard_${String(i).padStart(3, "0")}`);
