@@ -88,6 +88,7 @@ export async function runUpCommand(argv: readonly string[]): Promise<number> {
         `  ${r.spec.topic} -> ${r.endpoint} (${r.via === "host" ? "local pipeline host" : r.consumer})`,
       );
     }
+    print(`process groups: ${platform.pids.join(" ")}`);
     const latencies: Latencies = new Map();
     const checks = await runSmoke(platform, latencies);
     print("smoke scenario:");
