@@ -74,6 +74,11 @@ function side(line: CostLine | undefined): string {
   return `${amountOf(line)}${quantity}`;
 }
 
+function unknownNote(d: CostDiff): string {
+  const n = d.changes.filter((c) => c.deltaUsd === null).length;
+  return n > 0 ? ` (+${n} line${n > 1 ? "s" : ""} with unknown price changed)` : "";
+}
+
 /**
  * Markdown for a pull-request comment: the monthly delta per stack and its top changed lines.
  */
@@ -90,7 +95,7 @@ export function formatCostDiffMarkdown(
     "|---|---:|---:|---:|",
     ...list.map(
       (d) =>
-        `| ${d.label} | ${formatUsd(d.baseTotalUsd)} | ${formatUsd(d.headTotalUsd)} | ${formatDeltaUsd(d.deltaUsd)} |`,
+        `| ${d.label} | ${formatUsd(d.baseTotalUsd)} | ${formatUsd(d.headTotalUsd)} | ${formatDeltaUsd(d.deltaUsd)}${unknownNote(d)} |`,
     ),
   ];
   for (const d of list) {

@@ -151,6 +151,9 @@ describe("cost estimate", () => {
     );
     expect(diff.deltaUsd).to.equal(0);
     expect(formatCostDiffMarkdown(diff)).to.contain(
+      "| us-east | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed) |",
+    );
+    expect(formatCostDiffMarkdown(diff)).to.contain(
       "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown |",
     );
   });

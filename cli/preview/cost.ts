@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { diffEstimates, formatCostDiffMarkdown, type CostDiff } from "../../runtime/cost/diff";
+import { estimateStack, type StackPlan } from "../../runtime/cost/estimate";
+import { formatCostSummary } from "../../runtime/cost/format";
+import type { CostEstimate } from "../../runtime/cost/types";
+import type { StackOutcome } from "./outcome";
+
+/**
+ * The preview's cost section: each stack's plan priced by runtime/cost (fixed costs from the
+ * resources' inputs; `avalo cost --usage FILE` adds traffic), and for the pull-request markdown
+ * the monthly delta against the --base plans with the top changed lines.
+ */
+
+function estimateOf(plan: StackPlan): CostEstimate | string {
+  try {
+    return estimateStack(plan);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Text section: a per-category summary per stack. */
+export function renderCostText(outcomes: readonly StackOutcome[]): string {
+  const sections = outcomes.flatMap((o) => {
+    if (!o.plan) return [];
+    const estimate = estimateOf(o.plan);
+    return [
+      typeof estimate === "string"
+        ? `${o.stack}: cost not estimated: ${estimate}`
+        : formatCostSummary(estimate),
+    ];
+  });
+  if (sections.length === 0) return "";
+  return `\nMonthly cost (list prices; unknown prices are excluded and counted; \`avalo cost --lines\` lists every line)\n\n${sections.join("\n\n")}\n`;
+}
+
+function readBasePlan(dir: string, stack: string): StackPlan | undefined {
+  const file = join(dir, `${stack}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as StackPlan) : undefined;
+}
+
+/** Markdown section: monthly delta per stack against the base plans, with the top changed lines. */
+export function renderCostMarkdown(outcomes: readonly StackOutcome[], baseDir?: string): string {
+  const diffs: CostDiff[] = [];
+  for (const o of outcomes) {
+    if (!o.plan) continue;
+    const head = estimateOf(o.plan);
+    if (typeof head === "string") continue;
+    const basePlan = baseDir ? readBasePlan(baseDir, o.stack) : o.plan;
+    const base = basePlan
+      ? estimateOf(basePlan)
+      : { ...head, lines: [], totals: { fixedUsd: 0, usageUsd: 0, totalUsd: 0, excludedLines: 0 } };
+    if (typeof base === "string") continue;
+    diffs.push(diffEstimates(base, head));
+  }
+  return diffs.length === 0 ? "" : `\n${formatCostDiffMarkdown(diffs)}`;
+}
