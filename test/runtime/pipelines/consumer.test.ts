@@ -19,7 +19,7 @@ import { PipelineMetrics } from "../../../runtime/pipelines/metrics";
 import { provisionPipelines, type ProvisionedPipeline } from "../../../runtime/pipelines/provision";
 import { createPushHandler, registerPushRoute } from "../../../runtime/pipelines/push";
 import { PipelinePublisher } from "../../../runtime/pipelines/publisher";
-import { startPullWorker, type PullWorker } from "../../../runtime/pipelines/pull";
+import { drainOnSigterm, startPullWorker, type PullWorker } from "../../../runtime/pipelines/pull";
 import { freePort } from "../../../runtime/local/processes";
 import { useFirestore } from "../../support/services";
 import { emulatorPubSub, eventually, uniquePrefix } from "./fixtures";
@@ -267,6 +267,22 @@ describe("pipelines/consumer core, push and pull", function () {
     release();
     expect(await first).to.deep.equal({ action: "ack", result: "applied" });
     expect(await draining).to.equal(0);
+  });
+
+  it("drains every consumer on SIGTERM and then exits 0", async () => {
+    const { sink } = await setup("sigterm");
+    const core = new ConsumerCore({
+      handler: { pipeline: spec, handle: async () => "applied" },
+      deadLetter: sink,
+      logger: silentLogger,
+    });
+    const exited = new Promise<number>((resolve) => {
+      const remove = drainOnSigterm([core], { exit: resolve, logger: silentLogger });
+      process.emit("SIGTERM");
+      remove();
+    });
+    expect(await exited).to.equal(0);
+    expect(core.isDraining).to.equal(true);
   });
 
   it("bounds concurrency to maxConcurrent", async () => {

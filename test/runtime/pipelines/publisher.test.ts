@@ -106,6 +106,16 @@ describe("pipelines/publisher", function () {
     expect(got.map((m) => m.attributes.id)).to.deep.equal(["sentinel"]);
   });
 
+  it("rejects an unknown region with the allowed regions", async () => {
+    const { publisher } = await setup("region");
+    const err = await publisher
+      .publish("user-created", validUser, { region: "mars" as never })
+      .catch((e: Error) => e);
+    expect((err as Error).message).to.equal(
+      'pipeline "user-created": event field "envelope.region" must be one of us-east, us-west, eu-west, eu-central, asia-south, asia-east; received "mars"',
+    );
+  });
+
   it("sets the ordering key from the catalog's orderingKeyField", async () => {
     const { notif, publisher } = await setup("order");
     await publisher.publish("notification-batch", {
