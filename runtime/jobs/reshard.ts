@@ -6,7 +6,7 @@ import {
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import { MAX_SHARD_COUNT, validateShardCount } from "../sharding/config";
-import { shardIndex } from "../sharding/hash";
+import { initSharding, shardIndex } from "../sharding/hash";
 
 /**
  * Resharding: moves every document of a sharded collection family from `from` to `to` shards.
@@ -119,6 +119,7 @@ export async function runReshardJob(
 ): Promise<ReshardProgress> {
   const pageSize = options.pageSize ?? RESHARD_DEFAULTS.pageSize;
   validate(params, pageSize);
+  await initSharding();
   const fixed = {
     sourcePattern: params.sourcePattern,
     targetPattern: params.targetPattern ?? params.sourcePattern,
@@ -216,6 +217,7 @@ export async function locateDoc(
   params: Omit<ReshardJobParams, "jobId">,
   id: string,
 ): Promise<{ readonly ref: DocumentReference; readonly data: DocumentData } | undefined> {
+  await initSharding();
   const target = params.targetPattern ?? params.sourcePattern;
   const newRef = db
     .collection(collectionFor(target, params.shardPrefix, shardIndex(id, params.to), params.to))
