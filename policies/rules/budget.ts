@@ -49,6 +49,9 @@ export function budgetViolation(input: BudgetInput): string | undefined {
   );
 }
 
+/** Type prefixes of components and the stack itself, which cost nothing of their own. */
+const COMPONENT_PACKAGES = ["avalo:", "pulumi:"];
+
 /** The budget stack policy: mandatory, threshold per stack from config. */
 export const budgetRules: StackValidationPolicy[] = [
   stackRule({
@@ -67,7 +70,9 @@ export const budgetRules: StackValidationPolicy[] = [
         return;
       }
       const message = budgetViolation({
-        resources: args.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props })),
+        resources: args.resources
+          .filter((r) => !COMPONENT_PACKAGES.some((p) => r.type.startsWith(p)))
+          .map((r) => ({ type: r.type, name: r.name, inputs: r.props })),
         geography: budget.geography as GeographyId,
         budgetMonthlyUsd: budget.budgetMonthlyUsd,
         usage: budget.budgetUsageFile ? loadUsageModel(budget.budgetUsageFile) : undefined,

@@ -1,5 +1,7 @@
 import type { StackValidationArgs } from "@pulumi/policy";
 import { expect } from "chai";
+import { exitCode } from "../../../cli/preview/outcome";
+import { evaluatePolicies } from "../../../cli/preview/policies";
 import { budgetRules, budgetViolation } from "../../../policies/rules/budget";
 import type { PlannedResource } from "../../../runtime/cost/types";
 
@@ -58,5 +60,30 @@ describe("budget policy", () => {
     expect(violations[0]).to.match(
       /^estimated monthly cost \$[\d,]+\.\d\d exceeds the budget \$1,000\.00/,
     );
+  });
+
+  it("fails the offline preview's policy evaluation (exit 2) with the budget rule named", async () => {
+    const resources = [
+      cache(4),
+      { type: "avalo:platform:Cache", name: "c", inputs: {}, custom: false },
+    ].map((r) => ({
+      urn: `urn:pulumi:us-east::avalo::${r.type}::${r.name}`,
+      type: r.type,
+      name: r.name,
+      custom: r.custom ?? true,
+      parent: "",
+      inputs: r.inputs,
+      dependencies: [],
+      propertyDependencies: {},
+    }));
+    const config = { "monthly-cost-within-budget": { geography: "us", budgetMonthlyUsd: 100 } };
+    const findings = await evaluatePolicies(resources, config, new Map(), budgetRules);
+    expect(findings.map((f) => [f.rule, f.level])).to.deep.equal([
+      ["monthly-cost-within-budget", "mandatory"],
+    ]);
+    expect(findings[0].message).to.contain(
+      "estimated monthly cost $143.08 exceeds the budget $100.00",
+    );
+    expect(exitCode([{ stack: "us-east", findings, ms: 0 }])).to.equal(2);
   });
 });
