@@ -124,6 +124,7 @@ async function childMain(mode: string, count: number): Promise<void> {
   const deferral =
     require("../cli/preview/deferred-modules") as typeof import("../cli/preview/deferred-modules");
   deferral.deferUnusedPulumiModules();
+  process.setSourceMapsEnabled(false); // as the preview worker does, for both subject and floor
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   const { runOffline } =
     require("../stacks/offline/mocks") as typeof import("../stacks/offline/mocks");

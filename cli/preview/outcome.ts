@@ -13,6 +13,8 @@ export interface StackOutcome {
   readonly error?: { readonly kind: "config" | "program"; readonly message: string };
   /** Wall time of the stack's worker, in milliseconds. */
   readonly ms: number;
+  /** Time the program took under the mocks (registration), in milliseconds. */
+  readonly programMs?: number;
 }
 
 /** Exit codes of `avalo preview`. */

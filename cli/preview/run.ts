@@ -68,7 +68,14 @@ export async function runPreview(
     const diff = options.base
       ? diffPlans(readBase(options.base, reply.stack), reply.plan)
       : undefined;
-    return { stack: reply.stack, plan: reply.plan, diff, findings: reply.findings, ms };
+    return {
+      stack: reply.stack,
+      plan: reply.plan,
+      diff,
+      findings: reply.findings,
+      ms,
+      programMs: reply.programMs,
+    };
   });
   const planDir = relative(process.cwd(), options.outDir) || ".";
   io.out(renderText(outcomes, planDir));

@@ -29,7 +29,7 @@ function stackSection(o: StackOutcome, planDir: string): string[] {
   const width = Math.max(4, ...counts.map((c) => c.type.length));
   return [
     `${o.stack}: project ${plan.project}, geography ${plan.geography || "-"}, ` +
-      `${plan.resources.length} resources (${seconds})`,
+      `${plan.resources.length} resources (${seconds}; program ${((o.programMs ?? 0) / 1000).toFixed(2)} s)`,
     `  ${"TYPE".padEnd(width)}  COUNT`,
     ...counts.map((c) => `  ${c.type.padEnd(width)}  ${String(c.count).padStart(5)}`),
     `  plan: ${planDir}/${o.stack}.json`,

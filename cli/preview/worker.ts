@@ -59,6 +59,9 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   try {
     const files = readStackFiles(job.configDir, stack);
     deferUnusedPulumiModules();
+    // Pulumi formats a stack trace for every resource and promise; mapping each through tsx's
+    // source maps costs more than registering the resource. Errors turn mapping back on below.
+    process.setSourceMapsEnabled(false);
     // Required here, after the deferral is installed (a static import would load Pulumi first).
     const { runOffline } = loadModule<typeof import("../../stacks/offline/mocks")>(
       "../../stacks/offline/mocks",
@@ -88,6 +91,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     ];
     return { ok: true, stack, plan, findings, programMs };
   } catch (err) {
+    process.setSourceMapsEnabled(true);
     const kind = isConfigError(err) ? "config" : "program";
     const message =
       err instanceof Error ? (kind === "config" ? err.message : String(err.stack)) : String(err);
@@ -98,6 +102,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "{}") as WorkerJob;
   const failed = (err: unknown) => {
+    process.setSourceMapsEnabled(true);
     const message = err instanceof Error ? String(err.stack) : String(err);
     const reply: WorkerReply = { ok: false, stack: job.stack, kind: "program", message };
     process.send?.(reply, () => process.exit(0));
