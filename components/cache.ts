@@ -158,23 +158,34 @@ export class Cache extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets `member` connect: `roles/secretmanager.secretAccessor` on every region's AUTH and CA
-   * secrets, nothing more. Redis AUTH is checked by the server itself and the network path is
-   * the service's Direct VPC egress; `roles/redis.dbConnectionUser` governs IAM authentication,
-   * which Memorystore for Redis instances with AUTH do not use.
+   * Lets `member` connect to the cache of `region`: `roles/secretmanager.secretAccessor` on that
+   * region's AUTH and CA secrets, nothing more. A service reaches only its own region's cache, so
+   * it gets no access to another region's secrets. Redis AUTH is checked by the server itself and
+   * the network path is the service's Direct VPC egress; `roles/redis.dbConnectionUser` governs
+   * IAM authentication, which Memorystore for Redis instances with AUTH do not use.
+   * @param region the member's region; throws naming the cache's regions for any other
    * @param key stable suffix of the grants' resource names, e.g. the service's name
    */
-  grantConnect(member: pulumi.Input<string>, key?: string): gcp.secretmanager.SecretIamMember[] {
+  grantConnect(
+    member: pulumi.Input<string>,
+    region: RegionId,
+    key?: string,
+  ): gcp.secretmanager.SecretIamMember[] {
+    const cache = this.regions[region];
+    if (!cache) {
+      throw new pulumi.ResourceError(
+        `grantConnect: region "${region}" has no cache; regions: ${Object.keys(this.regions).join(", ")}`,
+        this,
+      );
+    }
     const suffix = key ?? String(this.grants++);
-    return Object.entries(this.regions).flatMap(([region, cache]) =>
-      [cache!.authSecret, cache!.caSecret].map(
-        (s, i) =>
-          new gcp.secretmanager.SecretIamMember(
-            `${this.baseName}-${region}-${i === 0 ? "auth" : "ca"}-${suffix}`,
-            { secretId: s.id, role: "roles/secretmanager.secretAccessor", member },
-            this.secretOpts,
-          ),
-      ),
+    return [cache.authSecret, cache.caSecret].map(
+      (s, i) =>
+        new gcp.secretmanager.SecretIamMember(
+          `${this.baseName}-${region}-${i === 0 ? "auth" : "ca"}-${suffix}`,
+          { secretId: s.id, role: "roles/secretmanager.secretAccessor", member },
+          this.secretOpts,
+        ),
     );
   }
 }

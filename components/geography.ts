@@ -188,7 +188,7 @@ export class Geography extends pulumi.ComponentResource {
               REDIS_TLS_CA: { secret: cache.caSecret.id },
             },
             grants: (member, key) => [
-              ...this.cache.grantConnect(member, key),
+              ...this.cache.grantConnect(member, region.id, key),
               this.grantFirestoreUser(member, key),
               ...(writesDataset ? [this.analytics.grantWrite(member, key)] : []),
             ],

@@ -30,7 +30,11 @@ describe("Cache component", () => {
       const network = new Network("net", { ...base, apis });
       const kms = new Kms("kms", { ...base, apis });
       const cache = new Cache("cache", { ...base, apis, network, kms });
-      return cache.grantConnect("serviceAccount:feed@avalo-eu.iam.gserviceaccount.com", "feed");
+      return cache.grantConnect(
+        "serviceAccount:feed@avalo-eu.iam.gserviceaccount.com",
+        "eu-central",
+        "feed",
+      );
     }, "eu"));
   });
 
@@ -100,11 +104,9 @@ describe("Cache component", () => {
     ]);
   });
 
-  it("grants connect as secret accessor on the AUTH and CA secrets only", async () => {
+  it("grants connect as secret accessor on the given region's AUTH and CA secrets only", async () => {
     const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember");
-    expect(grants.map((g) => g.name)).to.have.members([
-      "cache-eu-west-auth-feed",
-      "cache-eu-west-ca-feed",
+    expect(grants.map((g) => g.name)).to.deep.equal([
       "cache-eu-central-auth-feed",
       "cache-eu-central-ca-feed",
     ]);
@@ -139,5 +141,22 @@ describe("Cache component", () => {
       (r) => r.type.startsWith("gcp:redis") || r.type.startsWith("gcp:secretmanager"),
     );
     expect(children).to.deep.equal([]);
+  });
+
+  it("refuses to grant connect in a region the cache does not serve", async () => {
+    const failed = await runFailing(() => {
+      const base = platformArgs("eu");
+      const apis = new Apis("apis", { project: base.project });
+      const network = new Network("net", { ...base, apis });
+      const kms = new Kms("kms", { ...base, apis });
+      const cache = new Cache("cache", { ...base, apis, network, kms });
+      cache.grantConnect("serviceAccount:feed@avalo-eu.iam.gserviceaccount.com", "us-east", "feed");
+    });
+    expect(failed.error.message).to.equal(
+      'grantConnect: region "us-east" has no cache; regions: eu-west, eu-central',
+    );
+    expect(
+      ofType(failed.resources, "gcp:secretmanager/secretIamMember:SecretIamMember"),
+    ).to.deep.equal([]);
   });
 });

@@ -85,6 +85,22 @@ describe("Geography", function () {
     expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
   });
 
+  it("grants each service instance exactly its own region's Redis AUTH and CA secrets", () => {
+    const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember");
+    expect(grants).to.have.length(SERVICES.length * 2 * 2);
+    for (const region of ["us-east", "us-west"]) {
+      for (const service of SERVICES) {
+        const member = `serviceAccount:${service.name}-${region}@avalo-us.iam.gserviceaccount.com`;
+        const mine = grants.filter((g) => g.inputs.member === member);
+        expect(mine.map((g) => g.inputs.secretId).sort(), member).to.deep.equal([
+          `us-cache-${region}-auth-id`,
+          `us-cache-${region}-ca-id`,
+        ]);
+        for (const g of mine) expect(g.inputs.role).to.equal("roles/secretmanager.secretAccessor");
+      }
+    }
+  });
+
   it("grants each runtime account Firestore on the geography's database only", () => {
     const grant = named(resources, "us-ranking-engine-us-east-firestore-user");
     expect(grant.inputs).to.deep.include({
