@@ -37,8 +37,9 @@ const REGIONAL_PURPOSES: readonly KeyPurpose[] = ["redis", "secrets", "storage"]
 const MULTI_PURPOSES: readonly KeyPurpose[] = ["pubsub", "bigquery", "firestore", "storage"];
 
 /**
- * Cloud KMS location that encrypts data stored in a BigQuery or Firestore location: the US / nam5
- * multi-regions map to "us", EU / eur3 to "europe", a single region to itself.
+ * Cloud KMS location that GCP requires for data stored in a BigQuery or Firestore location: the
+ * US / nam5 multi-regions map to "us", EU / eur3 to "europe", a single region to itself. Only
+ * used to check a location against the topology's `kmsMultiRegion`, which places the key ring.
  */
 export function kmsLocationFor(location: string): string {
   const lower = location.toLowerCase();
@@ -46,9 +47,9 @@ export function kmsLocationFor(location: string): string {
   return multi[lower] ?? lower;
 }
 
-/** Cloud KMS location of the geography's "multi" key ring (its BigQuery location's). */
+/** Cloud KMS location of the geography's "multi" key ring: the topology's `kmsMultiRegion`. */
 export function kmsDataLocation(geography: Geography): string {
-  return kmsLocationFor(geography.bigQueryLocation);
+  return geography.kmsMultiRegion;
 }
 
 /** Arguments of {@link Kms}. */

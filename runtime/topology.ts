@@ -41,6 +41,12 @@ export interface Geography {
   /** BigQuery dataset location. */
   readonly bigQueryLocation: string;
   /**
+   * Cloud KMS location of the key ring for the geography's multi-region data (BigQuery dataset,
+   * Firestore database, Pub/Sub topics). Cloud KMS spells the multi-regions its own way: BigQuery
+   * "US" and Firestore "nam5" take keys in "us", "EU" and "eur3" in "europe".
+   */
+  readonly kmsMultiRegion: string;
+  /**
    * Every GCP region in which data of this geography may be stored or processed. Region
    * overrides in stack config must stay within this list.
    */
@@ -94,6 +100,7 @@ export const GEOGRAPHIES: Readonly<Record<GeographyId, Geography>> = {
     regions: ["us-east", "us-west"],
     firestoreLocation: "nam5",
     bigQueryLocation: "US",
+    kmsMultiRegion: "us",
     allowedGcpRegions: [
       "us-central1",
       "us-east1",
@@ -113,6 +120,7 @@ export const GEOGRAPHIES: Readonly<Record<GeographyId, Geography>> = {
     regions: ["eu-west", "eu-central"],
     firestoreLocation: "eur3",
     bigQueryLocation: "EU",
+    kmsMultiRegion: "europe",
     allowedGcpRegions: [
       "europe-west1",
       "europe-west2",
@@ -135,6 +143,7 @@ export const GEOGRAPHIES: Readonly<Record<GeographyId, Geography>> = {
     regions: ["asia-east", "asia-south"],
     firestoreLocation: "asia-east1",
     bigQueryLocation: "asia-east1",
+    kmsMultiRegion: "asia-east1",
     allowedGcpRegions: [
       "asia-east1",
       "asia-east2",
@@ -164,12 +173,12 @@ export function isRegionId(value: string): value is RegionId {
 
 /**
  * Every location string a resource of this geography may carry: its GCP regions, their zones,
- * and the multi-region locations used by Firestore and BigQuery. Comparison is case-insensitive.
+ * and the multi-region locations used by Firestore, BigQuery and Cloud KMS. Comparison is
+ * case-insensitive.
  */
 export function allowedLocations(geography: GeographyId): readonly string[] {
   const g = GEOGRAPHIES[geography];
   const zones = g.allowedGcpRegions.flatMap((r) => ["a", "b", "c", "d"].map((z) => `${r}-${z}`));
-  return [...g.allowedGcpRegions, ...zones, g.firestoreLocation, g.bigQueryLocation].map((l) =>
-    l.toLowerCase(),
-  );
+  const multi = [g.firestoreLocation, g.bigQueryLocation, g.kmsMultiRegion];
+  return [...new Set([...g.allowedGcpRegions, ...zones, ...multi].map((l) => l.toLowerCase()))];
 }

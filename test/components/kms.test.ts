@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Apis } from "../../components/apis";
-import { Kms } from "../../components/kms";
+import { Kms, kmsLocationFor } from "../../components/kms";
 import { MOCK_PROJECT_NUMBER } from "../../stacks/offline/mocks";
-import type { GeographyId } from "../../runtime/topology";
+import { allowedLocations, GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const n = MOCK_PROJECT_NUMBER;
@@ -39,6 +39,23 @@ describe("Kms component", () => {
         rings.map((r) => r.inputs.location),
         geography,
       ).to.deep.equal(locations);
+    }
+  });
+
+  it("takes the multi-region key ring location from the topology, which allows it", () => {
+    const cases: [GeographyId, string, string[]][] = [
+      ["us", "us", ["nam5", "us"]],
+      ["eu", "europe", ["eur3", "eu", "europe"]],
+      ["asia", "asia-east1", []],
+    ];
+    for (const [geography, kmsMultiRegion, multi] of cases) {
+      const g = GEOGRAPHIES[geography];
+      expect(g.kmsMultiRegion, geography).to.equal(kmsMultiRegion);
+      const allowed = allowedLocations(geography);
+      expect(allowed, geography).to.include(kmsMultiRegion);
+      expect(allowed.slice(g.allowedGcpRegions.length * 5), geography).to.deep.equal(multi);
+      expect(kmsLocationFor(g.bigQueryLocation), geography).to.equal(kmsMultiRegion);
+      expect(kmsLocationFor(g.firestoreLocation), geography).to.equal(kmsMultiRegion);
     }
   });
 

@@ -23,16 +23,6 @@ const LOCATION_KEYS = new Set([
   "allowedPersistenceRegions",
 ]);
 
-/**
- * Cloud KMS spells the EU multi-region "europe" where BigQuery says "EU"; both name the same
- * residency boundary.
- */
-const KMS_MULTI_REGION_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  us: [],
-  eu: ["europe"],
-  asia: [],
-};
-
 type Inputs = Record<string, unknown>;
 
 /** Every `key: value` pair anywhere inside `value`, with its path. */
@@ -212,10 +202,7 @@ describe("stacks under the mock runtime", function () {
       });
 
       it("keeps every location input inside the geography", () => {
-        const allowed = new Set([
-          ...allowedLocations(geography.id),
-          ...KMS_MULTI_REGION_ALIASES[geography.id],
-        ]);
+        const allowed = new Set(allowedLocations(geography.id));
         let checked = 0;
         for (const r of run().resources) {
           for (const [path, key, value] of entries(r.inputs)) {
