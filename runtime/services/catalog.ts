@@ -1,3 +1,5 @@
+import type { PipelineName } from "../catalog/pipelines";
+
 /**
  * The Cloud Run service table: every service Avalo runs, with its resources and limits. Read by
  * the Service component, the service clients (per-call timeouts) and the policies.
@@ -19,9 +21,15 @@ export interface ServiceSpec {
   readonly kind: "heavy" | "worker";
   /** Services this one calls; the program grants `roles/run.invoker` on exactly these. */
   readonly calls: readonly string[];
+  /**
+   * Pipelines this service publishes to (its handler's derived events); the program grants
+   * `roles/pubsub.publisher` on exactly these topics and passes their ids as `AVALO_TOPIC_*`.
+   */
+  readonly publishes: readonly PipelineName[];
 }
 
 const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [] } as const;
+const none: readonly PipelineName[] = [];
 
 export const SERVICES = [
   {
@@ -34,6 +42,7 @@ export const SERVICES = [
     concurrency: 8,
     kind: "heavy",
     calls: [],
+    publishes: none,
   },
   {
     name: "ai-inference",
@@ -45,6 +54,7 @@ export const SERVICES = [
     concurrency: 20,
     kind: "heavy",
     calls: [],
+    publishes: ["notification-batch"],
   },
   {
     name: "pdf-generator",
@@ -56,6 +66,7 @@ export const SERVICES = [
     concurrency: 20,
     kind: "heavy",
     calls: [],
+    publishes: none,
   },
   {
     name: "fraud-analyzer",
@@ -67,6 +78,7 @@ export const SERVICES = [
     concurrency: 80,
     kind: "heavy",
     calls: [],
+    publishes: ["notification-batch", "analytics-aggregation"],
   },
   {
     name: "batch-processor",
@@ -78,6 +90,7 @@ export const SERVICES = [
     concurrency: 4,
     kind: "heavy",
     calls: [],
+    publishes: none,
   },
   {
     name: "ranking-engine",
@@ -89,6 +102,7 @@ export const SERVICES = [
     concurrency: 80,
     kind: "heavy",
     calls: [],
+    publishes: none,
   },
   {
     name: "analytics-aggregator",
@@ -100,6 +114,7 @@ export const SERVICES = [
     concurrency: 40,
     kind: "heavy",
     calls: [],
+    publishes: none,
   },
   {
     name: "user-worker",
@@ -108,6 +123,7 @@ export const SERVICES = [
     timeoutSeconds: 60,
     maxInstances: 100,
     ...worker,
+    publishes: ["analytics-aggregation"],
   },
   {
     name: "match-worker",
@@ -116,6 +132,7 @@ export const SERVICES = [
     timeoutSeconds: 60,
     maxInstances: 100,
     ...worker,
+    publishes: ["notification-batch"],
   },
   {
     name: "feed-worker",
@@ -124,6 +141,7 @@ export const SERVICES = [
     timeoutSeconds: 120,
     maxInstances: 200,
     ...worker,
+    publishes: ["feed-fanout"],
   },
   {
     name: "notification-worker",
@@ -132,6 +150,7 @@ export const SERVICES = [
     timeoutSeconds: 60,
     maxInstances: 100,
     ...worker,
+    publishes: none,
   },
 ] as const satisfies readonly ServiceSpec[];
 

@@ -1,21 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { createServiceApp } from "../server/app";
-import { loadConfig, redisEnv } from "../server/config";
-import { connectRedis, redisCheck } from "../server/redis";
+import { createFeedFanoutHandler } from "../../handlers/feed-fanout";
+import { buildPipelineWorker } from "../server/pipeline-worker";
 
-/** feed-worker: skeleton with /healthz; its routes follow. */
-export async function buildFeedWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig(redisEnv, env);
-  const redis = connectRedis(config);
-  return createServiceApp(
-    {
-      service: "feed-worker",
-      config,
-      checks: [redisCheck(redis)],
-      onClose: async () => {
-        await redis.quit().catch(() => redis.disconnect());
-      },
-    },
-    () => undefined,
+/** feed-worker: consumes avalo-feed-fanout at POST /pubsub/push. */
+export function buildFeedWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
+  return buildPipelineWorker("feed-worker", "feed-fanout", env, (deps) =>
+    createFeedFanoutHandler(deps),
   );
 }

@@ -1,21 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { createServiceApp } from "../server/app";
-import { loadConfig, redisEnv } from "../server/config";
-import { connectRedis, redisCheck } from "../server/redis";
+import { createMatchCreatedHandler } from "../../handlers/match-created";
+import { buildPipelineWorker } from "../server/pipeline-worker";
 
-/** match-worker: skeleton with /healthz; its routes follow. */
-export async function buildMatchWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig(redisEnv, env);
-  const redis = connectRedis(config);
-  return createServiceApp(
-    {
-      service: "match-worker",
-      config,
-      checks: [redisCheck(redis)],
-      onClose: async () => {
-        await redis.quit().catch(() => redis.disconnect());
-      },
-    },
-    () => undefined,
-  );
+/** match-worker: consumes avalo-match-created at POST /pubsub/push. */
+export function buildMatchWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
+  return buildPipelineWorker("match-worker", "match-created", env, createMatchCreatedHandler);
 }

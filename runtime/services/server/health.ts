@@ -15,7 +15,7 @@ export interface HealthReport {
 }
 
 /** Default time a dependency gets to answer before it counts as down. */
-export const HEALTH_CHECK_TIMEOUT_MILLIS = 1500;
+export const HEALTH_CHECK_TIMEOUT_MILLIS = 3000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,15 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { createServiceApp } from "../server/app";
-import { loadConfig } from "../server/config";
-import { getFirestore } from "../../firestore/client";
-import { firestoreCheck } from "../server/firestore";
+import { createUserCreatedHandler } from "../../handlers/user-created";
+import { buildPipelineWorker } from "../server/pipeline-worker";
 
-/** user-worker: skeleton with /healthz; its routes follow. */
-export async function buildUserWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
-  const config = loadConfig({}, env);
-  const db = getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
-  return createServiceApp(
-    { service: "user-worker", config, checks: [firestoreCheck(db)] },
-    () => undefined,
-  );
+/** user-worker: consumes avalo-user-created at POST /pubsub/push. */
+export function buildUserWorker(env: NodeJS.ProcessEnv): Promise<FastifyInstance> {
+  return buildPipelineWorker("user-worker", "user-created", env, createUserCreatedHandler);
 }
