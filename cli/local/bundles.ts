@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBundles, type BundleResult } from "../../components/bundling";
+import { buildBundles, freshBundles, type BundleResult } from "../../components/bundling";
 
 /**
  * The service bundles the local platform runs: the same zips `pulumi up` uploads
@@ -20,10 +20,22 @@ export interface LocalBundle {
 
 const MARKER = ".sha256";
 
+/** The runnable bundles, and whether esbuild had to rebuild the zips. */
+export interface PreparedBundles {
+  readonly bundles: LocalBundle[];
+  readonly rebuilt: boolean;
+  readonly millis: number;
+}
+
 /** Builds (or reuses) every zip and extracts the ones whose content changed. */
-export async function prepareBundles(rootDir: string): Promise<LocalBundle[]> {
+export async function prepareBundles(rootDir: string): Promise<PreparedBundles> {
+  const started = Date.now();
+  const rebuilt = freshBundles({ rootDir }) === undefined;
   const zips = await buildBundles({ rootDir });
-  return zips.map((zip) => extract(zip, join(rootDir, "out", "local", "bundles", zip.service)));
+  const bundles = zips.map((zip) =>
+    extract(zip, join(rootDir, "out", "local", "bundles", zip.service)),
+  );
+  return { bundles, rebuilt, millis: Date.now() - started };
 }
 
 function extract(zip: BundleResult, dir: string): LocalBundle {

@@ -80,8 +80,9 @@ export async function runUpCommand(argv: readonly string[]): Promise<number> {
       region: options.region,
       log: (line) => print(`  ${line}`),
     });
+    const seconds = platform.startupMillis / 1000;
     print(
-      `startup to all-healthy: ${(platform.startupMillis / 1000).toFixed(1)} s (target < 60 s)`,
+      `startup to all-healthy: ${seconds.toFixed(1)} s (target < 60 s: ${seconds < 60 ? "met" : "MISSED"})`,
     );
     for (const r of platform.routes) {
       print(
