@@ -37,6 +37,28 @@ export function readPolicyConfig(dir: string, stack: string): PolicyPackConfig {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig) : {};
 }
 
+/** The budget rule's name (policies/rules/budget.ts). */
+const BUDGET_RULE = "monthly-cost-within-budget";
+
+/**
+ * Gives the budget rule the stack's own budget (`avalo:budgetMonthlyUsd` in Pulumi.<stack>.yaml)
+ * and geography, so the budget is declared once; a budget set in the policy config wins.
+ */
+export function withStackBudget(
+  config: PolicyPackConfig,
+  stackConfig: Readonly<Record<string, unknown>>,
+  geography: string,
+): PolicyPackConfig {
+  const budget = Number(stackConfig["avalo:budgetMonthlyUsd"]);
+  const current = config[BUDGET_RULE];
+  if (!Number.isFinite(budget) || typeof current === "string") return config;
+  const settings = (current ?? {}) as Record<string, unknown>;
+  return {
+    ...config,
+    [BUDGET_RULE]: { geography, budgetMonthlyUsd: budget, ...settings },
+  };
+}
+
 class NotApplicable extends Error {}
 
 function settings(config: PolicyPackConfig, name: string): Record<string, unknown> {

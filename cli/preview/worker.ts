@@ -3,7 +3,7 @@ import { deferUnusedPulumiModules } from "./deferred-modules";
 import type { Finding } from "./findings";
 import { buildPlan, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
-import { evaluatePolicies, readPolicyConfig } from "./policies";
+import { evaluatePolicies, readPolicyConfig, withStackBudget } from "./policies";
 import type { RecordedOptions } from "./resource-options";
 import { readStackFiles, StackFileError } from "./stack-files";
 import { geographyForStack } from "../../runtime/topology";
@@ -84,7 +84,11 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       geography: geographyForStack(stack)?.id ?? "",
       roots: job.roots,
     });
-    const policyConfig = readPolicyConfig(job.policyConfigDir, stack);
+    const policyConfig = withStackBudget(
+      readPolicyConfig(job.policyConfigDir, stack),
+      files.config,
+      plan.geography,
+    );
     const findings = [
       ...checkConstraints(plan),
       ...(await evaluatePolicies(plan.resources, policyConfig, options)),

@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { bigQueryRules } from "./bigquery";
+import { budgetRules } from "./budget";
 import { cloudRunRules } from "./cloudrun";
 import { firestoreRules } from "./firestore";
 import { iamRules } from "./iam";
@@ -25,4 +26,5 @@ export const rules: readonly AvaloPolicy[] = [
   ...kmsRules,
   ...firestoreRules,
   ...placementRules,
+  ...budgetRules,
 ];

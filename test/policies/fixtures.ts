@@ -241,6 +241,17 @@ export function violatingProgram(): unknown[] {
     transitEncryptionMode: "DISABLED",
     labels,
   });
+  // Priced (Basic M1 in us-central1: 4 GB x 730 h), so the budget rule has a cost to exceed.
+  const pricey = new gcp.redis.Instance("pricey-redis", {
+    project,
+    name: "avalo-pricey",
+    region: "us-central1",
+    tier: "BASIC",
+    memorySizeGb: 4,
+    authEnabled: true,
+    transitEncryptionMode: "SERVER_AUTHENTICATION",
+    labels,
+  });
   const dataset = new gcp.bigquery.Dataset("bad-dataset", {
     project,
     datasetId: "avalo_bad",
@@ -313,6 +324,7 @@ export function violatingProgram(): unknown[] {
     service,
     publicInvoker,
     redis,
+    pricey,
     dataset,
     datasetPublic,
     table,

@@ -1,15 +1,15 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect } from "chai";
-import { evaluatePolicies } from "../../cli/preview/policies";
+import { evaluatePolicies, withStackBudget } from "../../cli/preview/policies";
 import type { Finding } from "../../cli/preview/findings";
 import { recordResourceOptions } from "../../cli/preview/resource-options";
 import { rules } from "../../policies/rules";
 import { runOffline } from "../../stacks/offline/mocks";
 import { compliantProgram, violatingProgram } from "./fixtures";
 
-/** The us-east stack's settings, as in policies/config/us-east.json. */
+/** The us-east stack's settings, as in policies/config/us-east.json, with a $100 budget. */
 const CONFIG: PolicyPackConfig = Object.fromEntries(
-  rules.map((r) => [r.name, { geography: "us", environment: "prod" }]),
+  rules.map((r) => [r.name, { geography: "us", environment: "prod", budgetMonthlyUsd: 100 }]),
 );
 
 async function evaluate(
@@ -89,5 +89,19 @@ describe("policy pack rules (evaluated offline on programs run under the mocks)"
       "advisory",
     );
     expect(overridden.filter((f) => f.rule === "labels-required")).to.deep.equal([]);
+  });
+});
+
+describe("budget from the stack config", () => {
+  it("hands avalo:budgetMonthlyUsd and the geography to the budget rule unless policy config sets one", () => {
+    const stack = { "avalo:budgetMonthlyUsd": 25000 };
+    expect(withStackBudget({}, stack, "us")).to.deep.equal({
+      "monthly-cost-within-budget": { geography: "us", budgetMonthlyUsd: 25000 },
+    });
+    const own = { "monthly-cost-within-budget": { budgetMonthlyUsd: 10 } };
+    expect(withStackBudget(own, stack, "us")).to.deep.equal({
+      "monthly-cost-within-budget": { geography: "us", budgetMonthlyUsd: 10 },
+    });
+    expect(withStackBudget({}, {}, "us")).to.deep.equal({});
   });
 });
