@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { PIPELINES } from "../runtime/catalog/pipelines";
+import { getPipeline, PIPELINES } from "../runtime/catalog/pipelines";
 import { SERVICES, type ServiceName, type ServiceSpec } from "../runtime/services/catalog";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
@@ -59,7 +59,8 @@ const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-
  * its security rules, the audit sink, the analytics dataset, a cache per region, the service
  * bundles, every service of the table in every region, a pipeline per catalog entry pushing to
  * its consumer in each region, monitoring, and the IAM between them, granted only through the
- * components' grant methods.
+ * components' grant methods: each service may publish to exactly the pipelines its table entry's
+ * `publishes` names, whose topic ids it gets as `AVALO_TOPIC_*` beside the one it consumes.
  */
 export class Geography extends pulumi.ComponentResource {
   readonly apis: Apis;
@@ -156,11 +157,14 @@ export class Geography extends pulumi.ComponentResource {
       for (const spec of SERVICES as readonly ServiceSpec[]) {
         const bundle = args.bundles.find((b) => b.service === spec.name)!;
         const consumed = PIPELINES.filter((p) => p.consumer === spec.name);
+        const published = spec.publishes.map((p) => getPipeline(p));
         const env: Record<string, pulumi.Input<string>> = {
           REDIS_HOST: cache.host,
           REDIS_PORT: cache.port.apply(String),
           REDIS_TLS: "true",
-          ...Object.fromEntries(consumed.map((p) => [topicVariable(p.name), p.topic])),
+          ...Object.fromEntries(
+            [...consumed, ...published].map((p) => [topicVariable(p.name), p.topic]),
+          ),
           ...Object.fromEntries(
             spec.calls.map((callee) => [
               urlVariable(callee),
@@ -230,6 +234,15 @@ export class Geography extends pulumi.ComponentResource {
           pulumi.interpolate`serviceAccount:${pipeline.invokerEmail}`,
           `push-${spec.name}`,
         );
+      }
+      for (const region of config.regions) {
+        for (const publisher of SERVICES as readonly ServiceSpec[]) {
+          if (!publisher.publishes.includes(spec.name)) continue;
+          pipeline.grantPublish(
+            services[region.id]![publisher.name].serviceAccount.member,
+            `${publisher.name}-${region.id}`,
+          );
+        }
       }
       pipelines[spec.name] = pipeline;
     }

@@ -1,5 +1,3 @@
-import type { PipelineName } from "../catalog/pipelines";
-
 /**
  * The Cloud Run service table: every service Avalo runs, with its resources and limits. Read by
  * the Service component, the service clients (per-call timeouts) and the policies.
@@ -24,12 +22,13 @@ export interface ServiceSpec {
   /**
    * Pipelines this service publishes to (its handler's derived events); the program grants
    * `roles/pubsub.publisher` on exactly these topics and passes their ids as `AVALO_TOPIC_*`.
+   * Pipeline names of runtime/catalog/pipelines.ts (that catalog's `PipelineName` is `string`,
+   * and it imports this table's types, so the names are checked by the Geography and the tests).
    */
-  readonly publishes: readonly PipelineName[];
+  readonly publishes: readonly string[];
 }
 
 const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [] } as const;
-const none: readonly PipelineName[] = [];
 
 export const SERVICES = [
   {
@@ -42,7 +41,7 @@ export const SERVICES = [
     concurrency: 8,
     kind: "heavy",
     calls: [],
-    publishes: none,
+    publishes: [],
   },
   {
     name: "ai-inference",
@@ -66,7 +65,7 @@ export const SERVICES = [
     concurrency: 20,
     kind: "heavy",
     calls: [],
-    publishes: none,
+    publishes: [],
   },
   {
     name: "fraud-analyzer",
@@ -90,7 +89,7 @@ export const SERVICES = [
     concurrency: 4,
     kind: "heavy",
     calls: [],
-    publishes: none,
+    publishes: [],
   },
   {
     name: "ranking-engine",
@@ -102,7 +101,7 @@ export const SERVICES = [
     concurrency: 80,
     kind: "heavy",
     calls: [],
-    publishes: none,
+    publishes: [],
   },
   {
     name: "analytics-aggregator",
@@ -114,7 +113,7 @@ export const SERVICES = [
     concurrency: 40,
     kind: "heavy",
     calls: [],
-    publishes: none,
+    publishes: [],
   },
   {
     name: "user-worker",
@@ -150,7 +149,7 @@ export const SERVICES = [
     timeoutSeconds: 60,
     maxInstances: 100,
     ...worker,
-    publishes: none,
+    publishes: [],
   },
 ] as const satisfies readonly ServiceSpec[];
 

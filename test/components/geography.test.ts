@@ -101,6 +101,51 @@ describe("Geography", function () {
     }
   });
 
+  it("lets each service publish to exactly the topics its handler publishes to", () => {
+    const publishers = ofType(resources, "gcp:pubsub/topicIAMMember:TopicIAMMember")
+      .filter((g) => g.inputs.role === "roles/pubsub.publisher")
+      .filter((g) => /^serviceAccount:[a-z-]+-us-(east|west)@/.test(g.inputs.member as string))
+      .map((g) => `${(g.inputs.member as string).split(/[:@]/)[1]} -> ${g.inputs.topic}`);
+    const expected = [
+      "ai-inference -> avalo-notification-batch",
+      "fraud-analyzer -> avalo-analytics-aggregation",
+      "fraud-analyzer -> avalo-notification-batch",
+      "user-worker -> avalo-analytics-aggregation",
+      "match-worker -> avalo-notification-batch",
+      "feed-worker -> avalo-feed-fanout",
+    ];
+    expect(publishers.sort()).to.deep.equal(
+      ["us-east", "us-west"]
+        .flatMap((r) => expected.map((e) => e.replace(" ->", `-${r} ->`)))
+        .sort(),
+    );
+    const matchWorker = named(resources, "us-notification-batch-publish-match-worker-us-east");
+    expect(matchWorker.inputs).to.deep.equal({
+      project: "avalo-us",
+      topic: "avalo-notification-batch",
+      role: "roles/pubsub.publisher",
+      member: "serviceAccount:match-worker-us-east@avalo-us.iam.gserviceaccount.com",
+    });
+  });
+
+  it("passes each service the topic ids it consumes and publishes to, and no others", () => {
+    const topics = (service: string) =>
+      Object.entries(envOf(resources, service)).filter(([k]) => k.startsWith("AVALO_TOPIC_"));
+    expect(topics("match-worker-us-east")).to.have.deep.members([
+      ["AVALO_TOPIC_MATCH_CREATED", "avalo-match-created"],
+      ["AVALO_TOPIC_NOTIFICATION_BATCH", "avalo-notification-batch"],
+    ]);
+    expect(topics("fraud-analyzer-us-west")).to.have.deep.members([
+      ["AVALO_TOPIC_FRAUD_CHECK", "avalo-fraud-check"],
+      ["AVALO_TOPIC_NOTIFICATION_BATCH", "avalo-notification-batch"],
+      ["AVALO_TOPIC_ANALYTICS_AGGREGATION", "avalo-analytics-aggregation"],
+    ]);
+    expect(topics("feed-worker-us-east")).to.deep.equal([
+      ["AVALO_TOPIC_FEED_FANOUT", "avalo-feed-fanout"],
+    ]);
+    expect(topics("pdf-generator-us-east")).to.deep.equal([]);
+  });
+
   it("grants each runtime account Firestore on the geography's database only", () => {
     const grant = named(resources, "us-ranking-engine-us-east-firestore-user");
     expect(grant.inputs).to.deep.include({
