@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { getPipeline, PIPELINES, type PipelineSpec } from "../../runtime/catalog/pipelines";
+import { followersOf } from "../../runtime/handlers/feed-fanout";
+import { MARKER_COLLECTION } from "../../runtime/pipelines/defaults";
 import { listDeadLetters } from "../../runtime/pipelines/dlq";
+import { redisMarkerKey } from "../../runtime/pipelines/idempotency";
 import {
   createEnvelope,
   encodeEnvelope,
@@ -116,11 +119,42 @@ async function timed(name: string, check: () => Promise<string>): Promise<SmokeC
   }
 }
 
+/**
+ * Whether a handler applied an event: its exactly-once marker exists, in Firestore
+ * (`processedEvents`, written in the effect's batch) or in Redis (`processed:<marker>*`).
+ */
+async function markerWritten(platform: Platform, spec: PipelineSpec, eventId: string) {
+  const docs = await platform.db
+    .collection(MARKER_COLLECTION)
+    .where("eventId", "==", eventId)
+    .where("pipeline", "==", spec.name)
+    .limit(1)
+    .get();
+  if (!docs.empty) return "Firestore";
+  const [, keys] = await platform.redis.scan(
+    "0",
+    "MATCH",
+    `${redisMarkerKey(spec.name, eventId)}*`,
+    "COUNT",
+    10_000,
+  );
+  return keys.length > 0 ? "Redis" : undefined;
+}
+
 async function pipelineCheck(platform: Platform, spec: PipelineSpec, run: string) {
   const route = platform.routes.find((r) => r.spec.name === spec.name)!;
   const event = sampleEvent(spec, run);
   const id = `smoke-${spec.name}-${run}`;
+  if (spec.name === "feed-fanout") {
+    // One follower, so the fan-out has a feed item (and a marker) to write.
+    await followersOf(platform.db, String(event.authorId))
+      .doc(`f-${run}`)
+      .set({ followedAt: new Date().toISOString() });
+  }
   await platform.publisher.publish(spec, event as never, { id });
+  const store = await eventually(`${spec.name}: exactly-once marker of ${id}`, 30_000, () =>
+    markerWritten(platform, spec, id),
+  );
   const path = effectDocument(spec, event);
   if (route.via === "host") {
     const results = await eventually(`${spec.name}: handler result for ${id}`, 30_000, async () =>
@@ -132,10 +166,9 @@ async function pipelineCheck(platform: Platform, spec: PipelineSpec, run: string
     await eventually(`${spec.name}: document ${path}`, 30_000, async () =>
       (await platform.db.doc(path).get()).exists ? true : undefined,
     );
-    return `applied; ${path} written (via ${route.via})`;
+    return `applied; ${path} and ${store} marker written (via ${route.via})`;
   }
-  if (route.via === "bundle") return "delivered to the bundle (no effect document to check)";
-  return `applied (via ${route.via})`;
+  return `applied; ${store} marker written (via ${route.via})`;
 }
 
 async function poisonCheck(platform: Platform, run: string): Promise<string> {

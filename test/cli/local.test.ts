@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseUpArgs } from "../../cli/local/up";
+import { PIPELINES } from "../../runtime/catalog/pipelines";
+import { SERVICES } from "../../runtime/services/catalog";
 import { renderStatus } from "../../cli/local/status";
 
 const ROOT = join(__dirname, "..", "..");
@@ -103,23 +105,26 @@ describe("avalo up --local: arguments and status table", () => {
 });
 
 describe("avalo up --local on the emulators, redis-server and the service bundles", function () {
-  // Two JVMs and eleven bundles on a shared 2-core machine: about 75 s per run.
-  this.timeout(300_000);
+  // Two JVMs and eleven bundles on a shared 2-core machine: 75 s per run when it is quiet,
+  // over 200 s at load average 20.
+  this.timeout(480_000);
 
   it("--once: passes every smoke check, reports startup, exits 0 and leaves no process behind", async () => {
     const { done } = runAvalo(["--once"]);
     const { code, stdout, stderr } = await done;
     expect(code, `${stdout}\n${stderr}`).to.equal(0);
-    expect(stdout).to.match(/^startup to all-healthy: \d+\.\d s \(target < 60 s\)$/m);
+    expect(stdout).to.match(/^startup to all-healthy: \d+\.\d s \(target < 60 s: (met|MISSED)\)$/m);
     expect(stdout).to.include("all 16 checks passed");
     expect(stdout).to.match(
       /PASS {2}poison message .* in avalo-user-created-dlq with reason invalid-data/,
     );
-    for (const name of ["user-created", "feed-fanout", "fraud-check", "media-transcode"]) {
-      expect(stdout).to.match(new RegExp(`PASS {2}pipeline ${name} `));
+    for (const spec of PIPELINES) {
+      expect(stdout).to.match(new RegExp(`PASS {2}pipeline ${spec.name} .* marker written`));
     }
     expect(stdout).to.match(/PASS {2}service pdf-generator .* POST \/v1\/statements 200/);
-    expect(stdout).to.match(/^user-worker +\d+ {2}ok +1 +1 +\d+$/m);
+    for (const spec of SERVICES) {
+      expect(stdout).to.match(new RegExp(`^${spec.name} +\\d+ {2}ok `, "m"));
+    }
     const { groups, alive } = leftovers(stdout);
     expect(groups).to.have.length(14); // 2 emulators, redis-server, 11 services
     expect(alive).to.deep.equal([]);
