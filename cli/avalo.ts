@@ -28,7 +28,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (argv) => load<typeof import("./local/up")>("./local/up").runUpCommand(argv),
   },
   dlq: {
-    summary: "list, inspect or replay a pipeline's dead letters (dlq list|inspect|replay <pipeline>)",
+    summary:
+      "list, inspect or replay a pipeline's dead letters (dlq list|inspect|replay <pipeline>)",
     run: (argv) => load<typeof import("./dlq")>("./dlq").runDlqCommand(argv),
   },
 };

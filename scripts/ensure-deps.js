@@ -12,6 +12,9 @@ const marker = join(root, "node_modules", ".package-lock.json");
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
   console.error("installing npm packages (npm ci) ...");
-  const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   process.exit(result.status ?? 1);
 }

@@ -10,7 +10,8 @@ const IAM_TYPES = [
 ];
 const DEFAULT_COMPUTE_SA = /-compute@developer\.gserviceaccount\.com$/;
 /** Env var names that hold credentials, and values that look like keys. */
-const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|ACCESS_?KEY|AUTH_?STRING)$/i;
+const SECRET_NAME =
+  /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|ACCESS_?KEY|AUTH_?STRING)$/i;
 const SECRET_VALUE =
   /^(AIza[0-9A-Za-z_-]{20,}|sk-[A-Za-z0-9]{16,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|ghp_[A-Za-z0-9]{20,}|xox[bp]-)/;
 
