@@ -69,6 +69,8 @@ export interface Platform {
   readonly services: readonly ServiceProcess[];
   readonly host: PipelineHost;
   readonly routes: readonly PipelineRoute[];
+  /** Messages that reached each pipeline's dead-letter topic since start, by pipeline name. */
+  readonly deadLettered: ReadonlyMap<string, number>;
   readonly mediaDir: string;
   readonly rowsDir: string;
   /** Start of `startPlatform` to every service healthy and every pipeline provisioned. */
@@ -206,6 +208,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       consumer: names.spec.consumer,
       ...targets.get(names.spec.name)!,
     }));
+    // A second subscription on every dead-letter topic counts dead letters for the status table
+    // and leaves the hold subscription untouched for `avalo dlq`.
+    const deadLettered = new Map<string, number>();
+    for (const names of provisioned) {
+      const id = `${names.deadLetterTopic}-local-status`;
+      await pubsub
+        .topic(names.deadLetterTopic)
+        .createSubscription(id)
+        .catch((err: { code?: number }) => {
+          if (err.code !== 6) throw err;
+        });
+      const sub = pubsub.subscription(id);
+      sub.on("message", (m: { ack(): void }) => {
+        deadLettered.set(names.spec.name, (deadLettered.get(names.spec.name) ?? 0) + 1);
+        m.ack();
+      });
+      sub.on("error", () => undefined);
+      stack.push(() => sub.close());
+    }
     const startupMillis = Date.now() - started;
     log(`${provisioned.length} pipelines provisioned; all healthy in ${startupMillis} ms`);
 
@@ -222,6 +243,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       services,
       host,
       routes,
+      deadLettered,
       mediaDir,
       rowsDir,
       startupMillis,

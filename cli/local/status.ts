@@ -1,3 +1,4 @@
+import { MARKER_COLLECTION } from "../../runtime/pipelines/defaults";
 import { SERVICES } from "../../runtime/services/catalog";
 import type { Platform } from "./platform";
 import type { Latencies } from "./smoke";
@@ -23,6 +24,20 @@ function p95(samples: readonly number[] | undefined): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))];
 }
 
+/**
+ * Events a worker bundle applied, counted by their exactly-once markers in Firestore (the
+ * bundles expose no metrics endpoint). A fan-out writes one marker per batch of followers.
+ */
+async function processedByMarkers(platform: Platform, pipeline: string): Promise<number> {
+  const count = await platform.db
+    .collection(MARKER_COLLECTION)
+    .where("pipeline", "==", pipeline)
+    .count()
+    .get()
+    .catch(() => undefined);
+  return count?.data().count ?? 0;
+}
+
 /** Probes every service and reads the pipeline metrics. */
 export async function collectStatus(
   platform: Platform,
@@ -33,20 +48,25 @@ export async function collectStatus(
     SERVICES.map(async (spec) => {
       const service = platform.services.find((s) => s.service === spec.name);
       const health = service ? await probeHealth(service.url) : { ok: false, status: "down" };
-      const routes = platform.routes.filter((r) => r.consumer === spec.name && r.via === "host");
-      const counters = routes.map((r) => snapshot[r.spec.name]?.counters);
+      const routes = platform.routes.filter((r) => r.consumer === spec.name);
       const handleP95 = routes
+        .filter((r) => r.via === "host")
         .map((r) => snapshot[r.spec.name]?.latency.handle?.p95Ms)
         .filter((v): v is number => v !== undefined);
+      const processed = await Promise.all(
+        routes.map(async (r) =>
+          r.via === "host"
+            ? (snapshot[r.spec.name]?.counters.processed ?? 0)
+            : processedByMarkers(platform, r.spec.name),
+        ),
+      );
       return {
         service: spec.name,
         port: service?.port ?? 0,
         health: health.ok ? "ok" : String(health.status),
-        processed: routes.length
-          ? counters.reduce((n, c) => n + (c?.processed ?? 0), 0)
-          : undefined,
+        processed: routes.length ? processed.reduce((a, b) => a + b, 0) : undefined,
         deadLettered: routes.length
-          ? counters.reduce((n, c) => n + (c?.deadLettered ?? 0), 0)
+          ? routes.reduce((n, r) => n + (platform.deadLettered.get(r.spec.name) ?? 0), 0)
           : undefined,
         p95Ms: handleP95.length ? Math.max(...handleP95) : p95(latencies.get(spec.name)),
       };

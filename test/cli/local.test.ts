@@ -125,6 +125,8 @@ describe("avalo up --local on the emulators, redis-server and the service bundle
     for (const spec of SERVICES) {
       expect(stdout).to.match(new RegExp(`^${spec.name} +\\d+ {2}ok `, "m"));
     }
+    // Processed: events applied (host metrics, or the bundles' exactly-once markers).
+    expect(stdout).to.match(/^user-worker +\d+ {2}ok +[1-9]\d* +\d+ +(\d+|-)$/m);
     const { groups, alive } = leftovers(stdout);
     expect(groups).to.have.length(14); // 2 emulators, redis-server, 11 services
     expect(alive).to.deep.equal([]);
