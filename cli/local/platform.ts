@@ -148,8 +148,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const services: ServiceProcess[] = [];
     const urls: Record<string, string> = {};
     const ports = new Map<string, number>();
+    // freePort releases the port it found, so two calls can return the same one: keep them apart.
+    const taken = new Set([pubsubEmulator.port, firestoreEmulator.port, redisServer.port]);
     for (const bundle of bundles) {
-      ports.set(bundle.service, await freePort());
+      let port = await freePort();
+      while (taken.has(port)) port = await freePort();
+      taken.add(port);
+      ports.set(bundle.service, port);
       urls[serviceUrlVariable(bundle.service)] = `http://127.0.0.1:${ports.get(bundle.service)}`;
     }
     stack.push(async () => {
