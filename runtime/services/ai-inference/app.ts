@@ -2,10 +2,12 @@ import type { FastifyInstance } from "fastify";
 import type Redis from "ioredis";
 import { z } from "zod";
 import { RequestRateLimiter } from "../../cache/rate-limit";
+import { createAiGenerationHandler, type AiProvider } from "../../handlers/ai-generation";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig, redisEnv } from "../server/config";
 import { HttpError, parseBody } from "../server/errors";
+import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { connectRedis, redisCheck } from "../server/redis";
 import { generateRequest } from "./contract";
 import { generate } from "./generate";
@@ -28,18 +30,39 @@ export interface AiInferenceDeps {
   readonly authenticator: Authenticator;
 }
 
-/** ai-inference: companion replies behind a provider interface, rate-limited and cached. */
+/**
+ * The ai-generation handler's provider: this service's own provider, bounded by its timeout.
+ * Pipeline requests come from the platform, not a user, so they skip the per-user limits.
+ */
+function pipelineProvider(provider: GenerationProvider, timeoutMillis: number): AiProvider {
+  return {
+    name: provider.name,
+    async generate(request) {
+      const generation = await provider.generate(
+        { userId: request.userId, companionId: request.companionId, prompt: request.prompt },
+        AbortSignal.timeout(timeoutMillis),
+      );
+      return { text: generation.text, model: generation.model };
+    },
+  };
+}
+
+/**
+ * ai-inference: companion replies behind a provider interface, rate-limited and cached over
+ * HTTP; also the consumer of the ai-generation pipeline (`POST /pubsub/push`).
+ */
 export async function buildAiInference(
   env: NodeJS.ProcessEnv,
   deps: Partial<AiInferenceDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...aiEnv }, env);
+  const config = loadConfig({ ...redisEnv, ...aiEnv, ...pushEnv }, env);
   if (config.AI_PROVIDER === "vertex" && !config.AI_VERTEX_LOCATION && !deps.provider) {
     throw new ConfigError(
       "invalid configuration:\n  AI_VERTEX_LOCATION: required when AI_PROVIDER=vertex; it is not set",
       ["AI_VERTEX_LOCATION"],
     );
   }
+  const auth = pushAuthFor(config);
   const provider =
     deps.provider ??
     (config.AI_PROVIDER === "vertex"
@@ -75,6 +98,18 @@ export async function buildAiInference(
       } else {
         app.log.info({ provider: provider.name, model: provider.model }, "AI provider");
       }
+      mountPipelinePush(app, {
+        service: "ai-inference",
+        pipelineName: "ai-generation",
+        config,
+        auth,
+        redis,
+        makeHandler: (handlerDeps) =>
+          createAiGenerationHandler({
+            ...handlerDeps,
+            provider: pipelineProvider(provider, config.AI_TIMEOUT_MILLIS),
+          }),
+      });
       app.post("/v1/generate", async (req, reply) => {
         const body = parseBody(generateRequest, req.body);
         try {

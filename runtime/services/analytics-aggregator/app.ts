@@ -2,12 +2,17 @@ import { BigQuery } from "@google-cloud/bigquery";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { getFirestore } from "../../firestore/client";
+import {
+  createAnalyticsAggregationHandler,
+  type RowSink,
+} from "../../handlers/analytics-aggregation";
 import { initSharding } from "../../sharding/hash";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig } from "../server/config";
 import { parseBody } from "../server/errors";
 import { firestoreCheck } from "../server/firestore";
+import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { hourlyRows, recordEvents } from "./aggregates";
 import { eventsRequest, flushRequest, type FlushResponse } from "./contract";
 import { bigQueryWarehouse, ndjsonWarehouse, type Warehouse } from "./warehouse";
@@ -29,12 +34,31 @@ export interface AnalyticsAggregatorDeps {
 
 const TABLE = "hourly_aggregates";
 
-/** analytics-aggregator: hourly roll-ups in the analytics shards, synced to the warehouse. */
+/**
+ * The analytics-aggregation handler's row sink: this service's warehouse, one batch per write
+ * named after its rows' insert ids, so a redelivered event rewrites the same batch.
+ */
+function warehouseRows(warehouse: Warehouse): RowSink {
+  return {
+    write: (tableId, rows) =>
+      warehouse.write(
+        tableId,
+        rows.map((r) => r.insertId).join("+"),
+        rows.map((r) => ({ ...r.row, insertId: r.insertId })),
+      ),
+  };
+}
+
+/**
+ * analytics-aggregator: hourly roll-ups in the analytics shards, synced to the warehouse; also
+ * the consumer of the analytics-aggregation pipeline (`POST /pubsub/push`).
+ */
 export async function buildAnalyticsAggregator(
   env: NodeJS.ProcessEnv,
   deps: Partial<AnalyticsAggregatorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig(analyticsEnv, env);
+  const config = loadConfig({ ...analyticsEnv, ...pushEnv }, env);
+  const auth = pushAuthFor(config);
   if (!deps.warehouse && !config.ANALYTICS_DATASET === !config.ANALYTICS_NDJSON_DIR) {
     throw new ConfigError(
       "invalid configuration:\n  ANALYTICS_DATASET / ANALYTICS_NDJSON_DIR: set exactly one (the BigQuery dataset in production, a directory locally)",
@@ -59,6 +83,15 @@ export async function buildAnalyticsAggregator(
       authenticator: deps.authenticator,
     },
     (app) => {
+      mountPipelinePush(app, {
+        service: "analytics-aggregator",
+        pipelineName: "analytics-aggregation",
+        config,
+        auth,
+        db,
+        makeHandler: (handlerDeps) =>
+          createAnalyticsAggregationHandler({ ...handlerDeps, rows: warehouseRows(warehouse) }),
+      });
       app.post("/v1/events", async (req) => {
         const body = parseBody(eventsRequest, req.body);
         const aggregates = await recordEvents(db, body.events);

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type Redis from "ioredis";
+import { createFraudCheckHandler, type FraudScorer } from "../../handlers/fraud-check";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
 import { parseBody } from "../server/errors";
+import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { connectRedis, redisCheck } from "../server/redis";
 import { profileRequest, refundRequest, scoreRequest } from "./contract";
 import { thresholdsEnv } from "./rules";
@@ -17,15 +19,22 @@ export interface FraudAnalyzerDeps {
   readonly now: () => number;
 }
 
-/** fraud-analyzer: explainable risk scoring of payments from Redis signals. */
+/**
+ * fraud-analyzer: explainable risk scoring of payments from Redis signals, over HTTP and as the
+ * consumer of the fraud-check pipeline (`POST /pubsub/push`, scored with the same rules).
+ */
 export async function buildFraudAnalyzer(
   env: NodeJS.ProcessEnv,
   deps: Partial<FraudAnalyzerDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...thresholdsEnv }, env);
+  const config = loadConfig({ ...redisEnv, ...thresholdsEnv, ...pushEnv }, env);
+  const auth = pushAuthFor(config);
   const redis = deps.redis ?? connectRedis(config);
   const now = deps.now ?? Date.now;
   const at = (iso?: string) => (iso ? Date.parse(iso) : now());
+  const scorer: FraudScorer = {
+    score: (r) => scorePayment(redis, { ...r, atMillis: at(r.occurredAt) }, config),
+  };
   return createServiceApp(
     {
       service: "fraud-analyzer",
@@ -38,6 +47,14 @@ export async function buildFraudAnalyzer(
       },
     },
     (app) => {
+      mountPipelinePush(app, {
+        service: "fraud-analyzer",
+        pipelineName: "fraud-check",
+        config,
+        auth,
+        redis,
+        makeHandler: (handlerDeps) => createFraudCheckHandler({ ...handlerDeps, scorer }),
+      });
       app.post("/v1/score", async (req) => {
         const body = parseBody(scoreRequest, req.body);
         const result = await scorePayment(

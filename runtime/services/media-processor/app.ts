@@ -1,13 +1,15 @@
 import { Storage } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { createMediaTranscodeHandler, type MediaProcessor } from "../../handlers/media-transcode";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig } from "../server/config";
 import { HttpError, parseBody } from "../server/errors";
-import type { ThumbnailsResponse } from "./contract";
+import type { ThumbnailsRequest, ThumbnailsResponse } from "./contract";
 import { thumbnailsRequest } from "./contract";
 import { directoryStore, gcsStore, sourceKey, type ObjectStore } from "./object-store";
+import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
 
 const mediaEnv = {
@@ -17,17 +19,79 @@ const mediaEnv = {
   MEDIA_DIR: z.string().min(1).optional(),
 };
 
+/** Reads the source from the store, makes its thumbnails and stores them; errors are HttpErrors. */
+async function storeThumbnails(
+  store: ObjectStore,
+  body: ThumbnailsRequest,
+): Promise<ThumbnailsResponse> {
+  let key: string;
+  try {
+    key = sourceKey(body.sourceUri, store);
+  } catch (error) {
+    throw new HttpError(400, `invalid request body: sourceUri: ${(error as Error).message}`, {
+      field: "sourceUri",
+    });
+  }
+  const source = await store.get(key);
+  if (!source)
+    throw new HttpError(404, `source ${body.sourceUri} does not exist in ${store.location}`);
+  let thumbnails;
+  try {
+    thumbnails = await makeThumbnails(source, body.contentType);
+  } catch (error) {
+    if (error instanceof UnsupportedMediaError) throw new HttpError(error.status, error.message);
+    throw error;
+  }
+  const stored = await Promise.all(
+    thumbnails.map(async (t) => {
+      const thumbKey = `thumbnails/${body.mediaId}/${t.size}.${t.format === "jpeg" ? "jpg" : t.format}`;
+      await store.put(thumbKey, t.data, `image/${t.format}`);
+      return {
+        size: t.size,
+        format: t.format,
+        width: t.width,
+        height: t.height,
+        bytes: t.data.length,
+        key: thumbKey,
+      };
+    }),
+  );
+  return { mediaId: body.mediaId, thumbnails: stored };
+}
+
+/**
+ * The media-transcode handler's processor: this service's own thumbnail maker, in-process.
+ * Idempotent per job: the same source gives the same thumbnail keys, overwritten in place.
+ */
+function thumbnailProcessor(store: ObjectStore): MediaProcessor {
+  return {
+    async submit(job) {
+      const response = await storeThumbnails(store, {
+        mediaId: job.mediaId,
+        ownerId: job.ownerId,
+        contentType: job.contentType,
+        sourceUri: job.sourceUri,
+      });
+      return { status: "done", outputs: response.thumbnails.map((t) => t.key) };
+    },
+  };
+}
+
 export interface MediaProcessorDeps {
   readonly store: ObjectStore;
   readonly authenticator: Authenticator;
 }
 
-/** media-processor: image thumbnails (WebP and JPEG, EXIF stripped) through an object store. */
+/**
+ * media-processor: image thumbnails (WebP and JPEG, EXIF stripped) through an object store, over
+ * HTTP and as the consumer of the media-transcode pipeline (`POST /pubsub/push`).
+ */
 export async function buildMediaProcessor(
   env: NodeJS.ProcessEnv,
   deps: Partial<MediaProcessorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig(mediaEnv, env);
+  const config = loadConfig({ ...mediaEnv, ...pushEnv }, env);
+  const auth = pushAuthFor(config);
   if (!deps.store && !config.MEDIA_BUCKET === !config.MEDIA_DIR) {
     throw new ConfigError(
       "invalid configuration:\n  MEDIA_BUCKET / MEDIA_DIR: set exactly one (the bucket in production, a directory locally)",
@@ -47,43 +111,22 @@ export async function buildMediaProcessor(
       authenticator: deps.authenticator,
     },
     (app) => {
+      mountPipelinePush(app, {
+        service: "media-processor",
+        pipelineName: "media-transcode",
+        config,
+        auth,
+        makeHandler: (handlerDeps) =>
+          createMediaTranscodeHandler({ ...handlerDeps, processor: thumbnailProcessor(store) }),
+      });
       app.post("/v1/thumbnails", async (req): Promise<ThumbnailsResponse> => {
         const body = parseBody(thumbnailsRequest, req.body);
-        let key: string;
-        try {
-          key = sourceKey(body.sourceUri, store);
-        } catch (error) {
-          throw new HttpError(400, `invalid request body: sourceUri: ${(error as Error).message}`, {
-            field: "sourceUri",
-          });
-        }
-        const source = await store.get(key);
-        if (!source)
-          throw new HttpError(404, `source ${body.sourceUri} does not exist in ${store.location}`);
-        let thumbnails;
-        try {
-          thumbnails = await makeThumbnails(source, body.contentType);
-        } catch (error) {
-          if (error instanceof UnsupportedMediaError)
-            throw new HttpError(error.status, error.message);
-          throw error;
-        }
-        const stored = await Promise.all(
-          thumbnails.map(async (t) => {
-            const thumbKey = `thumbnails/${body.mediaId}/${t.size}.${t.format === "jpeg" ? "jpg" : t.format}`;
-            await store.put(thumbKey, t.data, `image/${t.format}`);
-            return {
-              size: t.size,
-              format: t.format,
-              width: t.width,
-              height: t.height,
-              bytes: t.data.length,
-              key: thumbKey,
-            };
-          }),
+        const response = await storeThumbnails(store, body);
+        req.log.info(
+          { mediaId: body.mediaId, thumbnails: response.thumbnails.length },
+          "thumbnails stored",
         );
-        req.log.info({ mediaId: body.mediaId, thumbnails: stored.length }, "thumbnails stored");
-        return { mediaId: body.mediaId, thumbnails: stored };
+        return response;
       });
     },
   );

@@ -163,7 +163,11 @@ describe("ai-inference", () => {
     it("answers 401 without a token in production mode", async () => {
       const redis = await useRedis();
       const app = await buildAiInference(
-        productionEnv({ REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) }),
+        productionEnv({
+          REDIS_HOST: redis.host,
+          REDIS_PORT: String(redis.port),
+          AVALO_PUSH_INVOKER_EMAIL: "invoker@avalo-us.iam.gserviceaccount.com",
+        }),
       );
       try {
         expect(

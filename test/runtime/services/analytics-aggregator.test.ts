@@ -117,7 +117,12 @@ describe("analytics-aggregator", () => {
     });
 
     it("answers 401 without a token in production mode", async () => {
-      const prod = await buildAnalyticsAggregator(productionEnv({ ANALYTICS_NDJSON_DIR: dir }));
+      const prod = await buildAnalyticsAggregator(
+        productionEnv({
+          ANALYTICS_NDJSON_DIR: dir,
+          AVALO_PUSH_INVOKER_EMAIL: "invoker@avalo-us.iam.gserviceaccount.com",
+        }),
+      );
       try {
         for (const url of ["/v1/events", "/v1/flush"]) {
           expect((await prod.inject({ method: "POST", url, payload: {} })).statusCode).to.equal(

@@ -317,7 +317,11 @@ describe("fraud-analyzer", () => {
     it("answers 401 without a token in production mode on every endpoint", async () => {
       const redis = await useRedis();
       const app = await buildFraudAnalyzer(
-        productionEnv({ REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) }),
+        productionEnv({
+          REDIS_HOST: redis.host,
+          REDIS_PORT: String(redis.port),
+          AVALO_PUSH_INVOKER_EMAIL: "invoker@avalo-us.iam.gserviceaccount.com",
+        }),
       );
       try {
         for (const [method, url] of [

@@ -155,7 +155,12 @@ describe("media-processor", () => {
     });
 
     it("answers 401 without a token in production mode", async () => {
-      const app = await buildMediaProcessor(productionEnv({ MEDIA_DIR: tmpdir() }));
+      const app = await buildMediaProcessor(
+        productionEnv({
+          MEDIA_DIR: tmpdir(),
+          AVALO_PUSH_INVOKER_EMAIL: "invoker@avalo-us.iam.gserviceaccount.com",
+        }),
+      );
       try {
         expect(
           (await app.inject({ method: "POST", url: "/v1/thumbnails", payload: {} })).statusCode,
