@@ -111,16 +111,16 @@ export function mountPipelinePush<H extends PipelineHandler>(
     redis: args.redis ?? absentRedis(args.service, args.pipelineName),
     publisher,
   });
+  // onClose hooks run in reverse order: this one runs after the route's drain hook below.
+  app.addHook("onClose", async () => {
+    await publisher.flush().catch(() => undefined);
+    await pubsub.close();
+  });
   registerPushRoute(app, pipeline, {
     handler: handler as never,
     deadLetter: new PubSubDeadLetterSink(pubsub),
     auth: args.auth,
     ...(args.auth.mode === "local" ? { regionFilter: args.config.AVALO_REGION } : {}),
-  });
-  // Registered after the route's drain hook, so it runs once in-flight messages are done.
-  app.addHook("onClose", async () => {
-    await publisher.flush().catch(() => undefined);
-    await pubsub.close();
   });
   return handler;
 }
