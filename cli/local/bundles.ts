@@ -1,6 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { pipeline } from "node:stream/promises";
+import * as yauzl from "yauzl";
 import { buildBundles, freshBundles, type BundleResult } from "../../components/bundling";
 
 /**
@@ -32,13 +40,13 @@ export async function prepareBundles(rootDir: string): Promise<PreparedBundles> 
   const started = Date.now();
   const rebuilt = freshBundles({ rootDir }) === undefined;
   const zips = await buildBundles({ rootDir });
-  const bundles = zips.map((zip) =>
-    extract(zip, join(rootDir, "out", "local", "bundles", zip.service)),
+  const bundles = await Promise.all(
+    zips.map((zip) => extract(zip, join(rootDir, "out", "local", "bundles", zip.service))),
   );
   return { bundles, rebuilt, millis: Date.now() - started };
 }
 
-function extract(zip: BundleResult, dir: string): LocalBundle {
+async function extract(zip: BundleResult, dir: string): Promise<LocalBundle> {
   const marker = join(dir, MARKER);
   const entry = join(dir, "index.js");
   const fresh =
@@ -46,14 +54,32 @@ function extract(zip: BundleResult, dir: string): LocalBundle {
   if (!fresh) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const result = spawnSync("unzip", ["-q", "-o", zip.zipPath, "-d", dir], { encoding: "utf8" });
-    if (result.error || result.status !== 0) {
-      throw new Error(
-        `cannot extract ${zip.zipPath} for ${zip.service}: ${result.error?.message ?? result.stderr}; ` +
-          "the local platform needs the unzip binary (apt-get install unzip)",
-      );
+    try {
+      await unzip(zip.zipPath, dir);
+    } catch (err) {
+      throw new Error(`cannot extract ${zip.zipPath} for ${zip.service}: ${String(err)}`);
     }
     writeFileSync(marker, zip.sha256);
   }
   return { service: zip.service, dir, entry, sha256: zip.sha256 };
+}
+
+/** Extracts every file of a zip below `dir`, refusing entries that would land outside it. */
+async function unzip(zipPath: string, dir: string): Promise<void> {
+  const root = resolve(dir);
+  const archive = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+  try {
+    for await (const entry of archive.eachEntry()) {
+      const target = resolve(root, entry.fileName);
+      if (!target.startsWith(root + sep)) throw new Error(`entry ${entry.fileName} leaves ${dir}`);
+      if (entry.fileName.endsWith("/")) {
+        mkdirSync(target, { recursive: true });
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      await pipeline(await archive.openReadStreamPromise(entry), createWriteStream(target));
+    }
+  } finally {
+    archive.close();
+  }
 }
