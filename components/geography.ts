@@ -15,7 +15,7 @@ import { FirestoreRules } from "./firestore-rules";
 import { Kms } from "./kms";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
-import { Pipeline } from "./pipeline";
+import { Pipeline, pushInvokerAccountId } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
 import { Service, serviceUrl } from "./service";
 import { checkPlatformArgs, checkRange } from "./validation";
@@ -53,6 +53,11 @@ function urlVariable(service: string): string {
 
 /** Services that write rows to the analytics dataset. */
 const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-processor"];
+
+/** Production settings a service's own config requires beyond what every service gets. */
+const SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  "notification-worker": { NOTIFICATION_PUSH_PROVIDER: "fcm" },
+};
 
 /**
  * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database with
@@ -159,6 +164,13 @@ export class Geography extends pulumi.ComponentResource {
         const consumed = PIPELINES.filter((p) => p.consumer === spec.name);
         const published = spec.publishes.map((p) => getPipeline(p));
         const env: Record<string, pulumi.Input<string>> = {
+          ...Object.fromEntries(
+            consumed.map((p) => [
+              "AVALO_PUSH_INVOKER_EMAIL",
+              `${pushInvokerAccountId(p.name)}@${config.project}.iam.gserviceaccount.com`,
+            ]),
+          ),
+          ...(SERVICE_ENV[spec.name as ServiceName] ?? {}),
           REDIS_HOST: cache.host,
           REDIS_PORT: cache.port.apply(String),
           REDIS_TLS: "true",
@@ -186,7 +198,7 @@ export class Geography extends pulumi.ComponentResource {
             builder,
             network: this.network.network.id,
             subnetwork: this.network.subnets[region.id]!.id,
-            env: writesDataset ? { ...env, BIGQUERY_DATASET: this.analytics.datasetId } : env,
+            env: writesDataset ? { ...env, ANALYTICS_DATASET: this.analytics.datasetId } : env,
             secrets: {
               REDIS_PASSWORD: { secret: cache.authSecret.id },
               REDIS_TLS_CA: { secret: cache.caSecret.id },

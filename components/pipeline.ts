@@ -225,7 +225,7 @@ export class Pipeline extends pulumi.ComponentResource {
       `${name}-invoker`,
       {
         project: args.project,
-        accountId: gcpName("serviceAccount", args.spec.name, "push"),
+        accountId: pushInvokerAccountId(args.spec.name),
         displayName: `Pub/Sub push invoker for ${args.spec.topic}`,
       },
       this.childOpts,
@@ -242,6 +242,14 @@ export class Pipeline extends pulumi.ComponentResource {
     );
     return account.email;
   }
+}
+
+/**
+ * Account id of the service account a pipeline creates to sign its pushes. Exported so the
+ * consumer can be told, before the pipeline exists, which identity to accept.
+ */
+export function pushInvokerAccountId(pipeline: string): string {
+  return gcpName("serviceAccount", pipeline, "push");
 }
 
 function validate(component: Pipeline, args: PipelineArgs): void {

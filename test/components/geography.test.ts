@@ -85,6 +85,24 @@ describe("Geography", function () {
     expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
   });
 
+  it("tells each consumer which push identity to accept, and gives services their production settings", () => {
+    const invoker = named(resources, "us-notification-batch-invoker");
+    const worker = envOf(resources, "notification-worker-us-east");
+    expect(worker.AVALO_PUSH_INVOKER_EMAIL).to.equal(
+      `${invoker.inputs.accountId}@${invoker.inputs.project}.iam.gserviceaccount.com`,
+    );
+    expect(worker.NOTIFICATION_PUSH_PROVIDER).to.equal("fcm");
+    expect(envOf(resources, "fraud-analyzer-us-west").AVALO_PUSH_INVOKER_EMAIL).to.equal(
+      `fraud-check-push@${invoker.inputs.project}.iam.gserviceaccount.com`,
+    );
+    expect(envOf(resources, "pdf-generator-us-east")).not.to.have.property(
+      "AVALO_PUSH_INVOKER_EMAIL",
+    );
+    expect(envOf(resources, "analytics-aggregator-us-east").ANALYTICS_DATASET).to.equal(
+      named(resources, "us-analytics").inputs.datasetId,
+    );
+  });
+
   it("grants each service instance exactly its own region's Redis AUTH and CA secrets", () => {
     const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember");
     expect(grants).to.have.length(SERVICES.length * 2 * 2);
