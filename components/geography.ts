@@ -15,6 +15,7 @@ import { FirestoreRules } from "./firestore-rules";
 import { Kms } from "./kms";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
+import { MediaBucket } from "./media-bucket";
 import { Pipeline, pushInvokerAccountId } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
 import { Service, serviceUrl } from "./service";
@@ -54,6 +55,9 @@ function urlVariable(service: string): string {
 /** Services that write rows to the analytics dataset. */
 const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-processor"];
 
+/** The one service that reads uploads and writes thumbnails in the media bucket. */
+const MEDIA_USER: ServiceName = "media-processor";
+
 /** Production settings a service's own config requires beyond what every service gets. */
 const SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
   "notification-worker": { NOTIFICATION_PUSH_PROVIDER: "fcm" },
@@ -78,6 +82,8 @@ export class Geography extends pulumi.ComponentResource {
   readonly analytics: Analytics;
   readonly cache: Cache;
   readonly bundle: RuntimeBundle;
+  /** User media (uploads, thumbnails), read and written by media-processor only. */
+  readonly media: MediaBucket;
   readonly builder: BuildIdentity;
   /** Service per region per service name. */
   readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
@@ -146,6 +152,11 @@ export class Geography extends pulumi.ComponentResource {
       { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id), bundles: args.bundles },
       parent,
     );
+    this.media = new MediaBucket(
+      `${name}-media`,
+      { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id) },
+      parent,
+    );
     const bundleRead = this.bundle.grantRead(this.builder.member, "builder");
     const builder = {
       id: pulumi.all([this.builder.id, bundleRead.id]).apply(([id]) => id),
@@ -185,6 +196,8 @@ export class Geography extends pulumi.ComponentResource {
           ),
         };
         const writesDataset = DATASET_WRITERS.includes(spec.name as ServiceName);
+        const usesMedia = spec.name === MEDIA_USER;
+        if (usesMedia) env.MEDIA_BUCKET = this.media.bucketName;
         regional[spec.name] = new Service(
           `${name}-${spec.name}-${region.id}`,
           {
@@ -207,6 +220,7 @@ export class Geography extends pulumi.ComponentResource {
               ...this.cache.grantConnect(member, region.id, key),
               this.grantFirestoreUser(member, key),
               ...(writesDataset ? [this.analytics.grantWrite(member, key)] : []),
+              ...(usesMedia ? [this.media.grantReadWrite(member, key)] : []),
             ],
             maxInstances: config.maxInstances[spec.name as ServiceName],
             rollout: rolloutOf(config.rollout[spec.name as ServiceName]),

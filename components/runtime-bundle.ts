@@ -7,6 +7,7 @@ import type { PlatformArgs } from "./context";
 import { BUNDLES } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
+import { privateBucketArgs } from "./private-bucket";
 import { checkNonEmpty, checkOneOf, checkPlatformArgs } from "./validation";
 
 /** Arguments of {@link RuntimeBundle}. */
@@ -57,27 +58,14 @@ export class RuntimeBundle extends pulumi.ComponentResource {
 
     this.bucket = new gcp.storage.Bucket(
       name,
-      {
+      privateBucketArgs({
         project: args.project,
         name: gcpName("bucket", args.project, "bundles"),
         location,
-        storageClass: "STANDARD",
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        versioning: { enabled: true },
-        forceDestroy: false,
-        ...(args.kmsKeyName ? { encryption: { defaultKmsKeyName: args.kmsKeyName } } : {}),
-        lifecycleRules: [
-          {
-            action: { type: "Delete" },
-            condition: {
-              daysSinceNoncurrentTime: BUNDLES.noncurrentRetentionDays,
-              withState: "ARCHIVED",
-            },
-          },
-        ],
+        kmsKeyName: args.kmsKeyName,
+        noncurrentRetentionDays: BUNDLES.noncurrentRetentionDays,
         labels: platformLabels(args, args.regions[0].id, { purpose: "bundles" }),
-      },
+      }),
       this.childOpts,
     );
 

@@ -57,6 +57,7 @@ describe("Geography", function () {
       "avalo:redis:Cache": 1,
       "avalo:deploy:BuildIdentity": 1,
       "avalo:deploy:RuntimeBundle": 1,
+      "avalo:storage:MediaBucket": 1,
       "avalo:run:Service": SERVICES.length * 2,
       "avalo:pubsub:Pipeline": 8,
       "avalo:monitoring:Monitoring": 1,
@@ -98,6 +99,15 @@ describe("Geography", function () {
     expect(envOf(resources, "pdf-generator-us-east")).not.to.have.property(
       "AVALO_PUSH_INVOKER_EMAIL",
     );
+    const media = named(resources, "us-media");
+    expect(envOf(resources, "media-processor-us-west").MEDIA_BUCKET).to.equal(media.inputs.name);
+    const mediaGrants = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember").filter(
+      (g) => g.name.startsWith("us-media-rw-"),
+    );
+    expect(mediaGrants.map((g) => g.name).sort()).to.deep.equal([
+      "us-media-rw-us-media-processor-us-east",
+      "us-media-rw-us-media-processor-us-west",
+    ]);
     expect(envOf(resources, "analytics-aggregator-us-east").ANALYTICS_DATASET).to.equal(
       named(resources, "us-analytics").inputs.datasetId,
     );

@@ -1,0 +1,53 @@
+import { expect } from "chai";
+import { Apis } from "../../components/apis";
+import { MediaBucket } from "../../components/media-bucket";
+import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
+
+const KEY = "projects/avalo-eu/locations/europe-west1/keyRings/avalo/cryptoKeys/storage";
+
+describe("MediaBucket", () => {
+  it("creates a private, versioned CMEK bucket in the geography's home region", async () => {
+    const { resources } = await runComponent(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      const media = new MediaBucket("media", { ...platformArgs("eu"), apis, kmsKeyName: KEY });
+      media.grantReadWrite("serviceAccount:mp@avalo-eu.iam.gserviceaccount.com", "mp");
+      return media;
+    }, "eu");
+    const bucket = named(resources, "media");
+    expect(bucket.inputs).to.deep.include({
+      name: "avalo-eu-media",
+      location: "europe-west1",
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      versioning: { enabled: true },
+      forceDestroy: false,
+      encryption: { defaultKmsKeyName: KEY },
+    });
+    expect(bucket.inputs.lifecycleRules).to.deep.equal([
+      {
+        action: { type: "Delete" },
+        condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" },
+      },
+    ]);
+    expect(bucket.inputs.labels).to.include({ app: "avalo", geography: "eu", purpose: "media" });
+    const grants = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember");
+    expect(grants.map((g) => [g.name, g.inputs.role, g.inputs.member])).to.deep.equal([
+      [
+        "media-rw-mp",
+        "roles/storage.objectUser",
+        "serviceAccount:mp@avalo-eu.iam.gserviceaccount.com",
+      ],
+    ]);
+  });
+
+  it("rejects a location outside the geography before creating anything", async () => {
+    const { error, resources } = await runFailing(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      return new MediaBucket("media", { ...platformArgs("eu"), apis, location: "us-east1" });
+    });
+    expect(error.message).to.match(
+      /`location` must be one of .*europe-west1.*but "us-east1" was provided/,
+    );
+    expect(ofType(resources, "gcp:storage/bucket:Bucket")).to.deep.equal([]);
+  });
+});
