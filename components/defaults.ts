@@ -7,6 +7,7 @@ const DAY_SECONDS = 86_400;
 
 /** Project services the platform uses; Apis enables them all before anything else is created. */
 export const REQUIRED_APIS = [
+  "aiplatform.googleapis.com",
   "artifactregistry.googleapis.com",
   "bigquery.googleapis.com",
   "cloudbuild.googleapis.com",

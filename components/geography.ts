@@ -59,9 +59,13 @@ const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-
 const MEDIA_USER: ServiceName = "media-processor";
 
 /** Production settings a service's own config requires beyond what every service gets. */
-const SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
-  "notification-worker": { NOTIFICATION_PUSH_PROVIDER: "fcm" },
+const SERVICE_ENV: Partial<Record<ServiceName, (gcpRegion: string) => Record<string, string>>> = {
+  "notification-worker": () => ({ NOTIFICATION_PUSH_PROVIDER: "fcm" }),
+  "ai-inference": (gcpRegion) => ({ AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: gcpRegion }),
 };
+
+/** The one service that calls Vertex AI (`roles/aiplatform.user`, to call the model endpoints). */
+const VERTEX_USER: ServiceName = "ai-inference";
 
 /**
  * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database with
@@ -181,7 +185,7 @@ export class Geography extends pulumi.ComponentResource {
               `${pushInvokerAccountId(p.name)}@${config.project}.iam.gserviceaccount.com`,
             ]),
           ),
-          ...(SERVICE_ENV[spec.name as ServiceName] ?? {}),
+          ...SERVICE_ENV[spec.name as ServiceName]?.(region.gcpRegion),
           REDIS_HOST: cache.host,
           REDIS_PORT: cache.port.apply(String),
           REDIS_TLS: "true",
@@ -221,6 +225,7 @@ export class Geography extends pulumi.ComponentResource {
               this.grantFirestoreUser(member, key),
               ...(writesDataset ? [this.analytics.grantWrite(member, key)] : []),
               ...(usesMedia ? [this.media.grantReadWrite(member, key)] : []),
+              ...(spec.name === VERTEX_USER ? [this.grantVertexUser(member, key)] : []),
             ],
             maxInstances: config.maxInstances[spec.name as ServiceName],
             rollout: rolloutOf(config.rollout[spec.name as ServiceName]),
@@ -285,6 +290,15 @@ export class Geography extends pulumi.ComponentResource {
    * `roles/datastore.user` on the geography's database only (an IAM condition on its name):
    * Firestore has no per-database IAM policy, so the grant is a conditional project binding.
    */
+  /** `roles/aiplatform.user` in the geography's project, to call Vertex AI models. */
+  private grantVertexUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
+    return new gcp.projects.IAMMember(
+      `${key}-vertex-user`,
+      { project: this.firestore.database.project, role: "roles/aiplatform.user", member },
+      { parent: this, dependsOn: this.apis.services },
+    );
+  }
+
   private grantFirestoreUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
     const database = this.firestore.database;
     return new gcp.projects.IAMMember(

@@ -93,6 +93,17 @@ describe("Geography", function () {
       `${invoker.inputs.accountId}@${invoker.inputs.project}.iam.gserviceaccount.com`,
     );
     expect(worker.NOTIFICATION_PUSH_PROVIDER).to.equal("fcm");
+    expect(envOf(resources, "ai-inference-us-west")).to.include({
+      AI_PROVIDER: "vertex",
+      AI_VERTEX_LOCATION: "us-west1",
+    });
+    const vertex = ofType(resources, "gcp:projects/iAMMember:IAMMember").filter(
+      (g) => g.inputs.role === "roles/aiplatform.user",
+    );
+    expect(vertex.map((g) => g.name).sort()).to.deep.equal([
+      "us-ai-inference-us-east-vertex-user",
+      "us-ai-inference-us-west-vertex-user",
+    ]);
     expect(envOf(resources, "fraud-analyzer-us-west").AVALO_PUSH_INVOKER_EMAIL).to.equal(
       `fraud-check-push@${invoker.inputs.project}.iam.gserviceaccount.com`,
     );
