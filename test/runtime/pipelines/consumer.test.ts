@@ -180,10 +180,12 @@ describe("pipelines/consumer core, push and pull", function () {
     expect(letter.data).to.equal("{not json");
     expect(handler.calls).to.equal(0);
 
+    // The listing nacked the letter; on a loaded emulator its redelivery can take seconds.
     const replayed = await replayDeadLetters(pubsub, spec, {
       holdSubscription: names.holdSubscription,
       topic: names.topic,
       idleMillis: 1500,
+      waitMillis: 15_000,
     });
     expect(replayed.map((r) => r.replayOf)).to.deep.equal([messageId]);
   });
