@@ -4,7 +4,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { previewCommand } from "../../cli/preview/run";
+import { REQUIRED_APIS } from "../../components/defaults";
 import { FIXTURE_PROGRAM, ROOT, preview, projectDir } from "./preview-env";
+
+/** Resources of the fixture program per stack: one per enabled API plus its own eight. */
+const FIXTURE_RESOURCES = REQUIRED_APIS.length + 8;
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
@@ -52,9 +56,13 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
   });
 
   it("prints resource counts by type for each stack", () => {
-    expect(first.stdout).to.match(/us-east: project avalo, geography us, 26 resources/);
+    expect(first.stdout).to.match(
+      new RegExp(`us-east: project avalo, geography us, ${FIXTURE_RESOURCES} resources`),
+    );
     expect(first.stdout).to.match(/gcp:pubsub\/topic:Topic\s+2\n/);
-    expect(first.stdout).to.match(/gcp:projects\/service:Service\s+18\n/);
+    expect(first.stdout).to.match(
+      new RegExp(`gcp:projects/service:Service\\s+${REQUIRED_APIS.length}\\n`),
+    );
   });
 
   it("writes the same bytes when run twice, and shows no changes against its own plans", async () => {
@@ -86,7 +94,7 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       ]);
     }
     expect(again.stdout.match(/diff: no changes/g)).to.have.length(2);
-    expect(again.markdown).to.include("| us-east | 26 | 0 | 0 | 0 | 0 | 0 |");
+    expect(again.markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 0 | 0 | 0 |`);
     expect(again.markdown).to.include("No changes.");
   });
 
@@ -111,7 +119,7 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(changed.stdout).to.include("~ gcp:pubsub/topic:Topic topic-us-east");
     expect(changed.stdout).to.include('messageRetentionDuration: "18000s" → "25200s"');
     const markdown = readFileSync(markdownFile, "utf8");
-    expect(markdown).to.include("| us-east | 26 | 0 | 2 | 0 | 0 | 0 |");
+    expect(markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 2 | 0 | 0 | 0 |`);
     expect(markdown).to.include(
       '| ✏️ changed | `gcp:pubsub/topic:Topic` | `topic-us-east` | `messageRetentionDuration`: `"18000s"` → `"25200s"` |',
     );
