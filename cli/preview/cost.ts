@@ -4,32 +4,40 @@ import { diffEstimates, formatCostDiffMarkdown, type CostDiff } from "../../runt
 import { estimateStack, type StackPlan } from "../../runtime/cost/estimate";
 import { formatCostSummary } from "../../runtime/cost/format";
 import type { CostEstimate } from "../../runtime/cost/types";
+import { loadUsageModel, type UsageModel } from "../../runtime/cost/usage";
 import type { StackOutcome } from "./outcome";
 
 /**
- * The preview's cost section: each stack's plan priced by runtime/cost (fixed costs from the
- * resources' inputs; `avalo cost --usage FILE` adds traffic), and for the pull-request markdown
- * the monthly delta against the --base plans with the top changed lines.
+ * The preview's cost section: each stack's plan priced by runtime/cost, fixed costs from the
+ * resources' inputs plus usage-driven costs from the stack's usage model (`avalo:usageModel`),
+ * and for the pull-request markdown the monthly delta against the --base plans with the top
+ * changed lines. The base is priced with the head's usage model, so the delta is the change.
  */
 
-function estimateOf(plan: StackPlan): CostEstimate | string {
+function estimateOf(plan: StackPlan, usage: UsageModel | undefined): CostEstimate | string {
   try {
-    return estimateStack(plan);
+    return estimateStack(plan, usage);
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/** The outcome's usage model; the worker has already validated the file. */
+function usageOf(outcome: StackOutcome): UsageModel | undefined {
+  return outcome.usageModel ? loadUsageModel(outcome.usageModel) : undefined;
 }
 
 /** Text section: a per-category summary per stack. */
 export function renderCostText(outcomes: readonly StackOutcome[]): string {
   const sections = outcomes.flatMap((o) => {
     if (!o.plan) return [];
-    const estimate = estimateOf(o.plan);
-    return [
-      typeof estimate === "string"
-        ? `${o.stack}: cost not estimated: ${estimate}`
-        : formatCostSummary(estimate),
-    ];
+    const usage = usageOf(o);
+    const estimate = estimateOf(o.plan, usage);
+    if (typeof estimate === "string") return [`${o.stack}: cost not estimated: ${estimate}`];
+    const traffic = usage
+      ? `usage-driven lines: ${usage.name} (${usage.dailyActiveUsers.toLocaleString("en-US")} daily active users), this stack's share`
+      : "no avalo:usageModel set: fixed costs only";
+    return [`${formatCostSummary(estimate)}\n${traffic}`];
   });
   if (sections.length === 0) return "";
   return `\nMonthly cost (list prices; unknown prices are excluded and counted; \`avalo cost --lines\` lists every line)\n\n${sections.join("\n\n")}\n`;
@@ -45,11 +53,12 @@ export function renderCostMarkdown(outcomes: readonly StackOutcome[], baseDir?: 
   const diffs: CostDiff[] = [];
   for (const o of outcomes) {
     if (!o.plan) continue;
-    const head = estimateOf(o.plan);
+    const usage = usageOf(o);
+    const head = estimateOf(o.plan, usage);
     if (typeof head === "string") continue;
     const basePlan = baseDir ? readBasePlan(baseDir, o.stack) : o.plan;
     const base = basePlan
-      ? estimateOf(basePlan)
+      ? estimateOf(basePlan, usage)
       : { ...head, lines: [], totals: { fixedUsd: 0, usageUsd: 0, totalUsd: 0, excludedLines: 0 } };
     if (typeof base === "string") continue;
     diffs.push(diffEstimates(base, head));

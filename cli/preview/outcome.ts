@@ -15,6 +15,8 @@ export interface StackOutcome {
   readonly ms: number;
   /** Time the program took under the mocks (registration), in milliseconds. */
   readonly programMs?: number;
+  /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
+  readonly usageModel?: string;
 }
 
 /** Exit codes of `avalo preview`. */

@@ -41,13 +41,15 @@ export function readPolicyConfig(dir: string, stack: string): PolicyPackConfig {
 const BUDGET_RULE = "monthly-cost-within-budget";
 
 /**
- * Gives the budget rule the stack's own budget (`avalo:budgetMonthlyUsd` in Pulumi.<stack>.yaml)
- * and geography, so the budget is declared once; a budget set in the policy config wins.
+ * Gives the budget rule the stack's own budget (`avalo:budgetMonthlyUsd` in Pulumi.<stack>.yaml),
+ * geography and usage model (`avalo:usageModel`, so traffic counts against the budget), so each
+ * is declared once; settings in the policy config win.
  */
 export function withStackBudget(
   config: PolicyPackConfig,
   stackConfig: Readonly<Record<string, unknown>>,
   geography: string,
+  usageFile?: string,
 ): PolicyPackConfig {
   const budget = Number(stackConfig["avalo:budgetMonthlyUsd"]);
   const current = config[BUDGET_RULE];
@@ -55,7 +57,12 @@ export function withStackBudget(
   const settings = (current ?? {}) as Record<string, unknown>;
   return {
     ...config,
-    [BUDGET_RULE]: { geography, budgetMonthlyUsd: budget, ...settings },
+    [BUDGET_RULE]: {
+      geography,
+      budgetMonthlyUsd: budget,
+      ...(usageFile ? { budgetUsageFile: usageFile } : {}),
+      ...settings,
+    },
   };
 }
 

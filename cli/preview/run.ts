@@ -75,6 +75,7 @@ export async function runPreview(
       findings: reply.findings,
       ms,
       programMs: reply.programMs,
+      usageModel: reply.usageModel,
     };
   });
   const planDir = relative(process.cwd(), options.outDir) || ".";

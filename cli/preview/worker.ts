@@ -6,6 +6,7 @@ import { checkConstraints } from "./constraints";
 import { evaluatePolicies, readPolicyConfig, withStackBudget } from "./policies";
 import type { RecordedOptions } from "./resource-options";
 import { readStackFiles, StackFileError } from "./stack-files";
+import { stackUsageModel } from "./usage-model";
 import { geographyForStack } from "../../runtime/topology";
 
 /**
@@ -34,6 +35,8 @@ export type WorkerReply =
       readonly findings: readonly Finding[];
       /** Time spent running the program under the mocks, in milliseconds. */
       readonly programMs: number;
+      /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
+      readonly usageModel?: string;
     }
   | {
       readonly ok: false;
@@ -58,6 +61,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   const { stack } = job;
   try {
     const files = readStackFiles(job.configDir, stack);
+    const usage = stackUsageModel(files.config, job.configDir);
     deferUnusedPulumiModules();
     // Pulumi formats a stack trace for every resource and promise; mapping each through tsx's
     // source maps costs more than registering the resource. Errors turn mapping back on below.
@@ -88,12 +92,13 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       readPolicyConfig(job.policyConfigDir, stack),
       files.config,
       plan.geography,
+      usage?.path,
     );
     const findings = [
       ...checkConstraints(plan),
       ...(await evaluatePolicies(plan.resources, policyConfig, options)),
     ];
-    return { ok: true, stack, plan, findings, programMs };
+    return { ok: true, stack, plan, findings, programMs, usageModel: usage?.path };
   } catch (err) {
     process.setSourceMapsEnabled(true);
     const kind = isConfigError(err) ? "config" : "program";

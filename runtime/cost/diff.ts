@@ -12,6 +12,11 @@ export interface CostLineChange {
   readonly head?: CostLine;
   /** Head minus base in US dollars; null when either side's price is unknown. */
   readonly deltaUsd: number | null;
+  /**
+   * When `deltaUsd` is null but both sides are priced or carry a reference price (a list price
+   * quoted for another location): the delta at those prices, and that location. Never in totals.
+   */
+  readonly reference?: { readonly deltaUsd: number; readonly location: string };
 }
 
 /** The monthly cost difference between a base and a head estimate of the same stack. */
@@ -27,6 +32,23 @@ export interface CostDiff {
 function usdOf(line: CostLine | undefined): number | null {
   if (!line) return 0;
   return line.monthlyUsd;
+}
+
+/** A line's monthly amount at its own price or, failing that, at its reference price. */
+function referenceUsdOf(line: CostLine | undefined): number | null {
+  if (!line) return 0;
+  return line.monthlyUsd ?? line.reference?.monthlyUsd ?? null;
+}
+
+function referenceDelta(
+  b: CostLine | undefined,
+  h: CostLine | undefined,
+): CostLineChange["reference"] {
+  const location = (h ?? b)?.reference?.location ?? b?.reference?.location;
+  const bu = referenceUsdOf(b);
+  const hu = referenceUsdOf(h);
+  if (location === undefined || bu === null || hu === null) return undefined;
+  return { deltaUsd: roundCents(hu - bu), location };
 }
 
 function sameLine(a: CostLine, b: CostLine): boolean {
@@ -45,13 +67,16 @@ export function diffEstimates(base: CostEstimate, head: CostEstimate): CostDiff 
     if (b && h && sameLine(b, h)) continue;
     const bu = usdOf(b);
     const hu = usdOf(h);
+    const deltaUsd = bu === null || hu === null ? null : roundCents(hu - bu);
+    const reference = deltaUsd === null ? referenceDelta(b, h) : undefined;
     changes.push({
       key,
       kind: !b ? "added" : !h ? "removed" : "changed",
       description: (h ?? b)?.description ?? key,
       base: b,
       head: h,
-      deltaUsd: bu === null || hu === null ? null : roundCents(hu - bu),
+      deltaUsd,
+      ...(reference ? { reference } : {}),
     });
   }
   changes.sort((x, y) => {
@@ -75,8 +100,21 @@ function side(line: CostLine | undefined): string {
 }
 
 function unknownNote(d: CostDiff): string {
-  const n = d.changes.filter((c) => c.deltaUsd === null).length;
-  return n > 0 ? ` (+${n} line${n > 1 ? "s" : ""} with unknown price changed)` : "";
+  const unknown = d.changes.filter((c) => c.deltaUsd === null);
+  if (unknown.length === 0) return "";
+  const n = unknown.length;
+  const referenced = unknown.filter((c) => c.reference);
+  const atReference =
+    referenced.length > 0
+      ? `; ${formatDeltaUsd(roundCents(referenced.reduce((sum, c) => sum + c.reference!.deltaUsd, 0)))} of it at list prices quoted for ${[...new Set(referenced.map((c) => c.reference!.location))].join(", ")}, not in the totals`
+      : "";
+  return ` (+${n} line${n > 1 ? "s" : ""} with unknown price changed${atReference})`;
+}
+
+function changeDelta(c: CostLineChange): string {
+  if (c.deltaUsd !== null) return formatDeltaUsd(c.deltaUsd);
+  if (!c.reference) return "unknown";
+  return `unknown (${formatDeltaUsd(c.reference.deltaUsd)} at the ${c.reference.location} list price)`;
 }
 
 /**
@@ -108,8 +146,7 @@ export function formatCostDiffMarkdown(
       "|---|---:|---:|---:|",
     );
     for (const c of d.changes.slice(0, top)) {
-      const delta = c.deltaUsd === null ? "unknown" : formatDeltaUsd(c.deltaUsd);
-      out.push(`| ${c.description} | ${side(c.base)} | ${side(c.head)} | ${delta} |`);
+      out.push(`| ${c.description} | ${side(c.base)} | ${side(c.head)} | ${changeDelta(c)} |`);
     }
     if (d.changes.length > top) out.push("", `…and ${d.changes.length - top} more changed lines.`);
   }

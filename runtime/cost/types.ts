@@ -56,6 +56,11 @@ export interface CostLine {
   readonly status: CostStatus;
   /** Why a line is unknown, not priced or rests on an assumption. */
   readonly note?: string;
+  /**
+   * For an `unknown-price` line whose SKU is quoted elsewhere: what it would cost at that other
+   * location's list price. Shown beside the line and in diffs, never added to any total.
+   */
+  readonly reference?: { readonly monthlyUsd: number; readonly location: string };
 }
 
 /** A priced set of lines with totals of the priced ones. */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -11,12 +11,13 @@ export const ROOT = resolve(__dirname, "..", "..");
 export const FIXTURE_PROGRAM = join(__dirname, "fixtures", "program.ts");
 
 /**
- * A temporary project directory holding copies of Pulumi.yaml and the given stack's file, with
- * `changes` merged into its `config:` map (a value of `null` removes the key).
+ * A temporary project directory holding copies of Pulumi.yaml, the usage models and the given
+ * stack's file, with `changes` merged into its `config:` map (a value of `null` removes the key).
  */
 export function projectDir(stack: string, changes: Readonly<Record<string, unknown>> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "avalo-preview-"));
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  cpSync(join(ROOT, "usage"), join(dir, "usage"), { recursive: true });
   const doc = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
     config: Record<string, unknown>;
   };

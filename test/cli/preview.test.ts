@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { previewCommand } from "../../cli/preview/run";
 import { REQUIRED_APIS } from "../../components/defaults";
+import { estimatePlan } from "../../runtime/cost/estimate";
+import { formatUsd } from "../../runtime/cost/format";
+import { loadUsageModel } from "../../runtime/cost/usage";
 import { FIXTURE_PROGRAM, ROOT, preview, projectDir } from "./preview-env";
 
 /** Resources of the fixture program per stack: one per enabled API plus its own eight. */
@@ -186,6 +189,42 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(run.stdout).to.include("us-east: config error");
     expect(run.stdout).to.include(
       'avalo:environment: "production" is not an environment; allowed: prod, staging, dev',
+    );
+  });
+
+  it("prints each stack's cost with the usage-driven lines of its avalo:usageModel", () => {
+    const model = loadUsageModel(join(ROOT, "usage", "1m.yaml"));
+    for (const [stack, geography] of [
+      ["us-east", "us"],
+      ["eu-west", "eu"],
+    ] as const) {
+      const usage = estimatePlan([], { geography, usage: model }).totals.usageUsd;
+      expect(usage).to.be.greaterThan(0);
+      expect(first.stdout).to.match(
+        new RegExp(
+          `Cost estimate: ${stack}\n[^]*?usage-driven ${formatUsd(usage).replace(/[$.]/g, "\\$&")} = `,
+        ),
+      );
+    }
+    expect(
+      first.stdout.match(/usage-driven lines: 1M DAU \(1,000,000 daily active users\)/g),
+    ).to.have.length(2);
+  });
+
+  it("exits 1 naming avalo:usageModel when the stack's usage file does not exist", async () => {
+    const dir = projectDir("us-east", { "avalo:usageModel": "usage/5m.yaml" });
+    const run = await preview([
+      "--stack",
+      "us-east",
+      ...program,
+      "--config-dir",
+      dir,
+      "--out",
+      tmp("plan-u-"),
+    ]);
+    expect(run.exitCode).to.equal(1);
+    expect(run.stdout).to.include(
+      'avalo:usageModel: "usage/5m.yaml" does not exist; allowed: the path of a usage file relative to the project, e.g. usage/1m.yaml',
     );
   });
 

@@ -139,7 +139,7 @@ describe("cost estimate", () => {
     );
   });
 
-  it("shows a change of an unknown-priced line with its quantities and an unknown delta", () => {
+  it("shows a change of an unknown-priced line with its quantities, an unknown delta and the delta at the quoted location's list price", () => {
     const standard = (gb: number): PlannedResource => ({
       type: "gcp:redis/instance:Instance",
       name: "cache",
@@ -150,11 +150,13 @@ describe("cost estimate", () => {
       estimatePlan([standard(10)], { geography: "us", label: "us-east" }),
     );
     expect(diff.deltaUsd).to.equal(0);
+    // 3,650 GB-h more × $0.054 (Standard M2, us-central1) = $197.10, outside the totals.
+    expect(diff.changes[0]?.reference).to.deep.equal({ deltaUsd: 197.1, location: "us-central1" });
     expect(formatCostDiffMarkdown(diff)).to.contain(
-      "| us-east | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed) |",
+      "| us-east | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
     );
     expect(formatCostDiffMarkdown(diff)).to.contain(
-      "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown |",
+      "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown (+$197.10 at the us-central1 list price) |",
     );
   });
 

@@ -20,6 +20,7 @@ describe("cost price table", () => {
       "firestore.reads",
       "firestore.storage",
       "firestore.writes",
+      "memorystore.basic.m1",
       "memorystore.basic.m2",
       "memorystore.basic.m3",
       "memorystore.basic.m4",
@@ -52,7 +53,13 @@ describe("cost price table", () => {
   });
 
   it("never prices a SKU that has no quote anywhere, even in reference mode", () => {
-    expect(lookupPrice("memorystore.standard.m2", "us-east1", "reference").known).to.equal(false);
+    expect(lookupPrice("network.inter-region", "us-east1", "reference").known).to.equal(false);
+  });
+
+  it("quotes Memorystore per GB-hour in us-central1 only: $197.10 a month for 5 GB Standard (M2) is $0.054", () => {
+    const found = lookupPrice("memorystore.standard.m2", "us-central1");
+    expect(found.known && found.usdPerUnit).to.equal(0.054);
+    expect(lookupPrice("memorystore.standard.m2", "us-east1").known).to.equal(false);
   });
 
   it("rejects a SKU that is not in the table", () => {
