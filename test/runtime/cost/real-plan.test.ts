@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { type BundleResult, buildBundles } from "../../../components/bundling";
-import { diffEstimates } from "../../../runtime/cost/diff";
+import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
 import { estimatePlan } from "../../../runtime/cost/estimate";
 import { SERVICES } from "../../../runtime/services/catalog";
 import { loadStackConfig, readStackFile } from "../../../stacks/config";
@@ -35,7 +35,8 @@ describe("cost estimate of the real us-east program", function () {
       geography: "us",
       label: "us-east",
     });
-    const changes = diffEstimates(base, head).changes;
+    const diff = diffEstimates(base, head);
+    const changes = diff.changes;
     expect(
       changes.map((c) => [
         c.key.split(":").slice(-2).join(":"),
@@ -46,5 +47,14 @@ describe("cost estimate of the real us-east program", function () {
       ["us-cache-us-east:capacity", 3650, 7300],
       ["us-cache-us-west:capacity", 3650, 7300],
     ]);
+    // No quote for us-east1/us-west1: the delta is shown at the us-central1 Standard M2 price,
+    // 3,650 GB-h × $0.054 = $197.10 per instance, and kept out of the stack's total.
+    const markdown = formatCostDiffMarkdown(diff);
+    expect(
+      markdown.match(/\| unknown \(\+\$197\.10 at the us-central1 list price\) \|/g),
+    ).to.have.length(2);
+    expect(markdown).to.contain(
+      "+$394.20 of it at list prices quoted for us-central1, not in the totals",
+    );
   });
 });
