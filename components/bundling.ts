@@ -23,16 +23,35 @@ export interface BuildBundlesOptions {
   readonly force?: boolean;
 }
 
-/** One service's zip. */
-export interface BundleResult {
+/** One deterministic zip: its name, where it is and its content hash. */
+export interface ZipBundle {
+  /** Name of the bundle: a service of the table, or a job (`load-generator`). */
   readonly service: string;
   /** Absolute path of the zip. */
   readonly zipPath: string;
   /** Hex sha256 of the zip's bytes. */
   readonly sha256: string;
   readonly bytes: number;
+}
+
+/** One service's zip. */
+export interface BundleResult extends ZipBundle {
   /** Functions Framework target exported by the entry point. */
   readonly functionTarget: string;
+}
+
+/** Options of {@link buildScriptBundle}. */
+export interface ScriptBundleOptions {
+  /** Name of the bundle (and of its object in the bundle bucket), e.g. `load-generator`. */
+  readonly name: string;
+  /** Entry point relative to the root, e.g. `runtime/load/job.ts`; run as `node index.js`. */
+  readonly entry: string;
+  /** Repository root. @default the repo root */
+  readonly rootDir?: string;
+  /** Where the zip and its manifest go. @default `<rootDir>/out/bundles/<name>` */
+  readonly outDir?: string;
+  /** Rebuild even if the cache is fresh. @default false */
+  readonly force?: boolean;
 }
 
 /** The exported HTTP function of every service entry point. */
@@ -56,12 +75,22 @@ interface InputRecord {
   readonly mtimeMs: number;
 }
 
-interface Manifest {
+interface Manifest<T extends ZipBundle> {
   readonly recipe: string;
   /** Every input file of the build, relative to the root, with its content hash. */
   readonly inputs: Readonly<Record<string, InputRecord>>;
   /** Results with zip paths relative to the out dir. */
-  readonly bundles: readonly BundleResult[];
+  readonly bundles: readonly T[];
+}
+
+/**
+ * One entry point to bundle: the zip's name, its source, and how the zip starts it (a Functions
+ * Framework `handler` for services, `node index.js` for scripts such as jobs).
+ */
+interface EntrySpec {
+  readonly name: string;
+  readonly entry: string;
+  readonly kind: "function" | "script";
 }
 
 /** Entry point of a service, relative to the root. */
@@ -80,10 +109,50 @@ export async function buildBundles(options: BuildBundlesOptions = {}): Promise<B
   checkEntryPoints(rootDir, services);
   const recipe = recipeOf(services);
   if (!options.force) {
-    const cached = cachedBundles(rootDir, outDir, recipe);
+    const cached = cachedBundles<BundleResult>(rootDir, outDir, recipe);
     if (cached) return cached;
   }
-  return build(rootDir, outDir, services, recipe);
+  const entries = services.map((s): EntrySpec => ({
+    name: s,
+    entry: entryPointOf(s),
+    kind: "function",
+  }));
+  const zips = await build(rootDir, outDir, entries);
+  const bundles = zips.map((z) => ({ ...z, functionTarget: FUNCTION_TARGET }));
+  await writeManifest(rootDir, outDir, recipe, zips.inputs, bundles);
+  return bundles;
+}
+
+/**
+ * Bundles one script entry point (no Functions Framework: the zip's start is `node index.js`)
+ * the same way as the services: one esbuild pass, a deterministic zip, reused while no input
+ * changed. The entry path is data, so the bundle does not depend on what the script does.
+ */
+export async function buildScriptBundle(options: ScriptBundleOptions): Promise<ZipBundle> {
+  const rootDir = options.rootDir ?? DEFAULT_ROOT;
+  const outDir = options.outDir ?? join(rootDir, "out", "bundles", options.name);
+  if (!existsSync(join(rootDir, options.entry))) {
+    throw new Error(
+      `cannot bundle ${options.name}: its entry point ${options.entry} is missing under ${rootDir}`,
+    );
+  }
+  const recipe = scriptRecipeOf(options);
+  if (!options.force) {
+    const cached = cachedBundles<ZipBundle>(rootDir, outDir, recipe);
+    if (cached) return cached[0];
+  }
+  const zips = await build(rootDir, outDir, [
+    { name: options.name, entry: options.entry, kind: "script" },
+  ]);
+  await writeManifest(rootDir, outDir, recipe, zips.inputs, zips);
+  return zips[0];
+}
+
+/** The script bundle of the last build if it is still fresh for `options`, else undefined. */
+export function freshScriptBundle(options: ScriptBundleOptions): ZipBundle | undefined {
+  const rootDir = options.rootDir ?? DEFAULT_ROOT;
+  const outDir = options.outDir ?? join(rootDir, "out", "bundles", options.name);
+  return cachedBundles<ZipBundle>(rootDir, outDir, scriptRecipeOf(options))?.[0];
 }
 
 /**
@@ -94,7 +163,7 @@ export function freshBundles(options: BuildBundlesOptions = {}): BundleResult[] 
   const rootDir = options.rootDir ?? DEFAULT_ROOT;
   const outDir = options.outDir ?? join(rootDir, "out", "bundles");
   const services = options.services ?? SERVICES.map((s) => s.name);
-  return cachedBundles(rootDir, outDir, recipeOf(services));
+  return cachedBundles<BundleResult>(rootDir, outDir, recipeOf(services));
 }
 
 function checkEntryPoints(rootDir: string, services: readonly string[]): void {
@@ -115,20 +184,27 @@ function recipeOf(services: readonly string[]): string {
   );
 }
 
+function scriptRecipeOf(options: ScriptBundleOptions): string {
+  const { name, entry } = options;
+  return sha256(
+    JSON.stringify({ RECIPE_VERSION, esbuild: esbuild.version, script: { name, entry } }),
+  );
+}
+
 function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-function cachedBundles(
+function cachedBundles<T extends ZipBundle>(
   rootDir: string,
   outDir: string,
   recipe: string,
-): BundleResult[] | undefined {
+): T[] | undefined {
   const manifestPath = join(outDir, "manifest.json");
   if (!existsSync(manifestPath)) return undefined;
-  let manifest: Manifest;
+  let manifest: Manifest<T>;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest<T>;
   } catch {
     return undefined;
   }
@@ -166,15 +242,17 @@ const pdfkitFonts: esbuild.Plugin = {
   },
 };
 
+/** Zips of one esbuild pass, with the input files the pass read. */
+type Built = ZipBundle[] & { readonly inputs: readonly string[] };
+
 async function build(
   rootDir: string,
   outDir: string,
-  services: readonly string[],
-  recipe: string,
-): Promise<BundleResult[]> {
+  entries: readonly EntrySpec[],
+): Promise<Built> {
   const result = await esbuild.build({
     absWorkingDir: rootDir,
-    entryPoints: services.map((s) => ({ in: entryPointOf(s), out: s })),
+    entryPoints: entries.map((e) => ({ in: e.entry, out: e.name })),
     outdir: join(outDir, "build"),
     bundle: true,
     platform: "node",
@@ -192,17 +270,17 @@ async function build(
   });
   const outputs = result.metafile.outputs;
   await fs.mkdir(outDir, { recursive: true });
-  const bundles: BundleResult[] = [];
-  for (const service of services) {
+  const bundles: ZipBundle[] = [];
+  for (const { name: service, kind } of entries) {
     const file = result.outputFiles.find((f) => f.path === join(outDir, "build", `${service}.js`));
-    if (!file) throw new Error(`esbuild produced no output for service ${service}`);
+    if (!file) throw new Error(`esbuild produced no output for ${service}`);
     const meta = outputs[relative(rootDir, file.path).split(sep).join("/")];
     const usesSharp = Object.keys(meta?.inputs ?? {}).some((i) =>
       i.includes("node_modules/sharp/"),
     );
     const entries = new Map<string, Buffer>([
       ["index.js", Buffer.from(file.contents)],
-      ["package.json", Buffer.from(packageJson(service, rootDir, usesSharp))],
+      ["package.json", Buffer.from(packageJson(service, kind, rootDir, usesSharp))],
     ]);
     if (usesSharp) {
       for (const pkg of SHARP_NATIVE_PACKAGES) {
@@ -211,29 +289,31 @@ async function build(
     }
     const zipPath = join(outDir, `${service}.zip`);
     const bytes = await writeZip(entries, zipPath);
-    bundles.push({
-      service,
-      zipPath,
-      sha256: sha256(bytes),
-      bytes: bytes.length,
-      functionTarget: FUNCTION_TARGET,
-    });
+    bundles.push({ service, zipPath, sha256: sha256(bytes), bytes: bytes.length });
   }
-  await writeManifest(rootDir, outDir, recipe, Object.keys(result.metafile.inputs), bundles);
-  return bundles;
+  return Object.assign(bundles, { inputs: Object.keys(result.metafile.inputs) });
 }
 
-/** The zip's package.json: the Functions Framework start, and the native packages it ships. */
-function packageJson(service: string, rootDir: string, usesSharp: boolean): string {
+/**
+ * The zip's package.json: the start (Functions Framework for services, `node index.js` for
+ * scripts) and the packages it needs at run time.
+ */
+function packageJson(
+  service: string,
+  kind: EntrySpec["kind"],
+  rootDir: string,
+  usesSharp: boolean,
+): string {
   const version = (pkg: string) =>
     (
       JSON.parse(readFileSync(join(packageDir(rootDir, pkg), "package.json"), "utf8")) as {
         version: string;
       }
     ).version;
-  const dependencies: Record<string, string> = {
-    "@google-cloud/functions-framework": version("@google-cloud/functions-framework"),
-  };
+  const dependencies: Record<string, string> =
+    kind === "function"
+      ? { "@google-cloud/functions-framework": version("@google-cloud/functions-framework") }
+      : {};
   if (usesSharp) for (const pkg of SHARP_NATIVE_PACKAGES) dependencies[pkg] = version(pkg);
   return `${JSON.stringify(
     {
@@ -242,7 +322,10 @@ function packageJson(service: string, rootDir: string, usesSharp: boolean): stri
       private: true,
       main: "index.js",
       engines: { node: ">=20" },
-      scripts: { start: `functions-framework --target=${FUNCTION_TARGET}` },
+      scripts: {
+        start:
+          kind === "function" ? `functions-framework --target=${FUNCTION_TARGET}` : "node index.js",
+      },
       dependencies,
     },
     null,
@@ -290,12 +373,12 @@ async function writeZip(entries: ReadonlyMap<string, Buffer>, zipPath: string): 
   return bytes;
 }
 
-async function writeManifest(
+async function writeManifest<T extends ZipBundle>(
   rootDir: string,
   outDir: string,
   recipe: string,
   inputs: readonly string[],
-  bundles: readonly BundleResult[],
+  bundles: readonly T[],
 ): Promise<void> {
   const records: Record<string, InputRecord> = {};
   for (const file of [...inputs].sort()) {
@@ -304,7 +387,7 @@ async function writeManifest(
     const stat = statSync(path);
     records[file] = { sha256: sha256(readFileSync(path)), size: stat.size, mtimeMs: stat.mtimeMs };
   }
-  const manifest: Manifest = {
+  const manifest: Manifest<T> = {
     recipe,
     inputs: records,
     bundles: bundles.map((b) => ({ ...b, zipPath: relative(outDir, b.zipPath) })),
@@ -315,3 +398,35 @@ async function writeManifest(
   await fs.writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await fs.rename(temp, path);
 }
+
+/**
+ * A dependency-free Node.js program, run as `node -e ZIP_LAUNCHER <zip>`, that starts a script
+ * bundle straight from its zip: it extracts the entries (stored or deflated, as `writeZip` writes
+ * them) below `<tmpdir>/<zip name>`, then requires `index.js` with `process.argv[1]` set to it.
+ * Cloud Run jobs have no source-build path (services have `buildConfig`), so a job runs a stock
+ * Node.js image with the bundle bucket mounted, and this launcher runs the uploaded zip as is.
+ */
+export const ZIP_LAUNCHER = `const fs = require("fs"), path = require("path"), os = require("os"), zlib = require("zlib");
+const zip = process.argv[1];
+const b = fs.readFileSync(zip);
+const dir = path.join(os.tmpdir(), path.basename(zip, ".zip"));
+const end = b.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+if (end < 0) throw new Error(zip + " is not a zip");
+let at = b.readUInt32LE(end + 16);
+for (let left = b.readUInt16LE(end + 10); left > 0; left--) {
+  const method = b.readUInt16LE(at + 10), size = b.readUInt32LE(at + 20), local = b.readUInt32LE(at + 42);
+  const nameEnd = at + 46 + b.readUInt16LE(at + 28);
+  const name = b.toString("utf8", at + 46, nameEnd);
+  at = nameEnd + b.readUInt16LE(at + 30) + b.readUInt16LE(at + 32);
+  const target = path.resolve(dir, name);
+  if (!target.startsWith(dir + path.sep)) throw new Error("zip entry " + name + " leaves " + dir);
+  if (name.endsWith("/")) continue;
+  if (method !== 0 && method !== 8) throw new Error("zip entry " + name + " uses method " + method);
+  const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+  const data = b.subarray(start, start + size);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, method === 8 ? zlib.inflateRawSync(data) : data);
+}
+process.argv[1] = path.join(dir, "index.js");
+require(process.argv[1]);
+`;

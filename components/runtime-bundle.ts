@@ -2,7 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Apis } from "./apis";
-import type { BundleResult } from "./bundling";
+import type { BundleResult, ZipBundle } from "./bundling";
 import type { PlatformArgs } from "./context";
 import { BUNDLES } from "./deploy-defaults";
 import { platformLabels } from "./labels";
@@ -32,9 +32,10 @@ export interface RuntimeBundleArgs extends PlatformArgs {
  */
 export class RuntimeBundle extends pulumi.ComponentResource {
   readonly bucket: gcp.storage.Bucket;
-  /** Storage object per service. */
+  /** Storage object per service (and per job bundle added with {@link RuntimeBundle.upload}). */
   readonly objects: Readonly<Record<string, gcp.storage.BucketObject>>;
 
+  private readonly uploaded: Record<string, gcp.storage.BucketObject> = {};
   private readonly baseName: string;
   private readonly childOpts: pulumi.CustomResourceOptions;
 
@@ -69,22 +70,37 @@ export class RuntimeBundle extends pulumi.ComponentResource {
       this.childOpts,
     );
 
-    const objects: Record<string, gcp.storage.BucketObject> = {};
+    this.objects = this.uploaded;
     for (const bundle of [...args.bundles].sort((a, b) => a.service.localeCompare(b.service))) {
-      objects[bundle.service] = new gcp.storage.BucketObject(
-        `${name}-${bundle.service}`,
-        {
-          bucket: this.bucket.name,
-          name: objectName(bundle),
-          source: new pulumi.asset.FileAsset(assetPath(bundle.zipPath)),
-          contentType: "application/zip",
-          metadata: { service: bundle.service, sha256: bundle.sha256 },
-        },
-        this.childOpts,
+      this.upload(bundle);
+    }
+    this.registerOutputs({ bucket: this.bucket.name });
+  }
+
+  /**
+   * Uploads one more zip (a job's script bundle) as `<name>/<sha256>.zip`, beside the services'.
+   * Throws if a bundle of that name is already uploaded.
+   */
+  upload(bundle: ZipBundle): gcp.storage.BucketObject {
+    if (this.uploaded[bundle.service]) {
+      throw new pulumi.ResourceError(
+        `RuntimeBundle ${this.baseName} already holds a bundle named "${bundle.service}"`,
+        this,
       );
     }
-    this.objects = objects;
-    this.registerOutputs({ bucket: this.bucket.name });
+    const object = new gcp.storage.BucketObject(
+      `${this.baseName}-${bundle.service}`,
+      {
+        bucket: this.bucket.name,
+        name: objectName(bundle),
+        source: new pulumi.asset.FileAsset(assetPath(bundle.zipPath)),
+        contentType: "application/zip",
+        metadata: { service: bundle.service, sha256: bundle.sha256 },
+      },
+      this.childOpts,
+    );
+    this.uploaded[bundle.service] = object;
+    return object;
   }
 
   /** The object holding `service`'s zip; throws naming the services it holds otherwise. */

@@ -6,6 +6,11 @@ import { z } from "zod";
 import { ENVIRONMENTS } from "../components/context";
 import type { GeographySettings } from "../components/geography";
 import { REDIS } from "../components/defaults";
+import {
+  LOAD_GENERATOR,
+  type ResolvedLoadSettings,
+  resolveLoadSettings,
+} from "../components/load-generator";
 import { SERVICES } from "../runtime/services/catalog";
 import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
 
@@ -18,6 +23,8 @@ export interface StackConfig extends GeographySettings {
   readonly stack: string;
   /** Monthly budget in US dollars, read by the cost policy. */
   readonly budgetMonthlyUsd?: number;
+  /** The load-generator job's settings; present only when enabled (staging stacks only). */
+  readonly loadGenerator?: ResolvedLoadSettings;
 }
 
 /** A config value that is missing, malformed or outside what the platform allows. */
@@ -95,6 +102,43 @@ const RULES = {
   map: { schema: z.record(z.string(), z.unknown()), allowed: "a map" },
 } satisfies Record<string, Rule<unknown>>;
 
+const LOAD_KEY = "avalo:loadGenerator";
+const LOAD_LIMITS = LOAD_GENERATOR.limits;
+
+/** The keys of `avalo:loadGenerator` and their rules (`parallelism` is checked against `tasks`). */
+const LOAD_RULES = {
+  enabled: RULES.deletionProtection,
+  targetUrl: {
+    schema: z.string().regex(/^https:\/\/[^\s/?#]+(\/\S*)?$/),
+    allowed: "an https URL such as https://staging.example.com",
+    invalid: "is not an https URL",
+  },
+  tasks: range(LOAD_LIMITS.tasks.min, LOAD_LIMITS.tasks.max, "tasks"),
+  parallelism: range(1, LOAD_LIMITS.tasks.max, "tasks running at once, at most tasks"),
+  usersPerTask: range(LOAD_LIMITS.usersPerTask.min, LOAD_LIMITS.usersPerTask.max, "users"),
+  ratePerSecond: range(
+    LOAD_LIMITS.ratePerSecond.min,
+    LOAD_LIMITS.ratePerSecond.max,
+    "operations per second",
+  ),
+  durationSeconds: range(
+    LOAD_LIMITS.durationSeconds.min,
+    LOAD_LIMITS.durationSeconds.max,
+    "seconds",
+  ),
+  cpu: {
+    schema: z.number().refine((v) => (LOAD_LIMITS.cpus as readonly number[]).includes(v)),
+    allowed: LOAD_LIMITS.cpus.join(", "),
+    invalid: "is not a Cloud Run CPU count",
+  },
+  memoryMiB: range(LOAD_LIMITS.memoryMiB.min, LOAD_LIMITS.memoryMiB.max, "MiB"),
+  invokes: {
+    schema: z.array(z.enum(SERVICE_NAMES as [string, ...string[]])),
+    allowed: `a list of services: ${SERVICE_NAMES.join(", ")}`,
+    invalid: "names a service that does not exist",
+  },
+} satisfies Record<string, Rule<unknown>>;
+
 /** Validates `value` against `rule`, or throws a StackConfigError naming `key`. */
 function check<T>(key: string, value: unknown, rule: Rule<T>): T {
   const parsed = rule.schema.safeParse(value);
@@ -143,6 +187,61 @@ function checkMap<T>(
     out[k] = check(`${key}.${k}`, v, rule);
   }
   return out;
+}
+
+/**
+ * Reads `avalo:loadGenerator`: every key is checked, and `enabled: true` is refused unless the
+ * stack's environment is staging. Returns the settings with their defaults when enabled.
+ */
+function loadGeneratorConfig(
+  raw: string | undefined,
+  environment: string,
+): ResolvedLoadSettings | undefined {
+  if (raw === undefined) return undefined;
+  const keys = Object.keys(LOAD_RULES);
+  const map = check(LOAD_KEY, decode(raw), {
+    ...RULES.map,
+    allowed: `a map of ${keys.join(", ")}`,
+  });
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(map)) {
+    if (!keys.includes(k)) {
+      throw new StackConfigError(
+        `${LOAD_KEY}.${k}`,
+        k,
+        keys.join(", "),
+        `is not a key of ${LOAD_KEY}`,
+      );
+    }
+    values[k] = check<unknown>(`${LOAD_KEY}.${k}`, v, LOAD_RULES[k as keyof typeof LOAD_RULES]);
+  }
+  const enabled = values.enabled === true;
+  if (enabled && environment !== "staging") {
+    throw new StackConfigError(
+      `${LOAD_KEY}.enabled`,
+      true,
+      "false, or true on a stack whose avalo:environment is staging",
+      `is allowed only when avalo:environment is staging, but it is ${environment}`,
+    );
+  }
+  const tasks = (values.tasks as number | undefined) ?? LOAD_GENERATOR.defaults.tasks;
+  const parallelism = values.parallelism as number | undefined;
+  if (parallelism !== undefined && parallelism > tasks) {
+    throw new StackConfigError(
+      `${LOAD_KEY}.parallelism`,
+      parallelism,
+      `an integer from 1 to ${tasks} (${LOAD_KEY}.tasks)`,
+      "is more than the tasks of an execution",
+    );
+  }
+  if (!enabled) return undefined;
+  const targetUrl = required(
+    `${LOAD_KEY}.targetUrl`,
+    values.targetUrl as string | undefined,
+    LOAD_RULES.targetUrl.allowed,
+  );
+  const { enabled: _enabled, ...settings } = values;
+  return resolveLoadSettings({ ...settings, targetUrl });
 }
 
 /**
@@ -238,6 +337,8 @@ export function loadStackConfig(): StackConfig {
       ? undefined
       : check("avalo:budgetMonthlyUsd", decode(budgetRaw), RULES.budgetMonthlyUsd);
 
+  const loadGenerator = loadGeneratorConfig(avalo.get("loadGenerator"), environment);
+
   return {
     stack,
     project,
@@ -250,6 +351,7 @@ export function loadStackConfig(): StackConfig {
     deletionProtection,
     rollout,
     ...(budgetMonthlyUsd === undefined ? {} : { budgetMonthlyUsd }),
+    ...(loadGenerator === undefined ? {} : { loadGenerator }),
   };
 }
 

@@ -1,11 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildBundles } from "../components/bundling";
+import { buildBundles, buildScriptBundle } from "../components/bundling";
 import { loadStackConfig } from "./config";
-import { defineStack } from "./program";
+import { LOAD_JOB_BUNDLE, defineStack } from "./program";
 
 /** The Pulumi program (Pulumi.yaml `main: stacks/`): config first, then bundles, then the stack. */
 const config = loadStackConfig();
-const stack = pulumi.output(buildBundles().then((bundles) => defineStack(config, bundles)));
+const stack = pulumi.output(
+  Promise.all([
+    buildBundles(),
+    config.loadGenerator ? buildScriptBundle(LOAD_JOB_BUNDLE) : undefined,
+  ]).then(([bundles, loadBundle]) => defineStack(config, bundles, loadBundle)),
+);
 
 export const serviceUrls = stack.serviceUrls;
 export const topicNames = stack.topicNames;
@@ -14,3 +19,5 @@ export const redisHosts = stack.redisHosts;
 export const datasetId = stack.datasetId;
 export const bundleBucket = stack.bundleBucket;
 export const bundleObjects = stack.bundleObjects;
+/** Cloud Run job of the load generator (staging stacks with `avalo:loadGenerator.enabled`). */
+export const loadGeneratorJob = stack.loadGeneratorJob;

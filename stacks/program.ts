@@ -1,6 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type BundleResult, freshBundles } from "../components/bundling";
+import {
+  type BundleResult,
+  type ZipBundle,
+  freshBundles,
+  freshScriptBundle,
+} from "../components/bundling";
 import { Geography } from "../components/geography";
+import {
+  LOAD_GENERATOR,
+  LoadGenerator,
+  type ResolvedLoadSettings,
+} from "../components/load-generator";
 import type { RegionId } from "../runtime/topology";
 import type { StackConfig } from "./config";
 
@@ -22,16 +32,26 @@ export interface StackOutputs {
   readonly bundleBucket: pulumi.Output<string>;
   /** Source object (`<service>/<sha256>.zip`) per service: the code each service runs. */
   readonly bundleObjects: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Cloud Run job name of the load generator, when `avalo:loadGenerator.enabled` is true. */
+  readonly loadGeneratorJob?: pulumi.Output<string>;
 }
 
 const mapValues = <T, U>(record: Readonly<Partial<Record<string, T>>>, fn: (value: T) => U) =>
   Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as T)]));
 
+/** The load simulator's job bundle, by name and entry point (`buildScriptBundle` options). */
+export const LOAD_JOB_BUNDLE = { name: LOAD_GENERATOR.name, entry: LOAD_GENERATOR.entry } as const;
+
 /**
  * Builds the stack: one Geography from the validated config and the service bundles (by default
- * the fresh ones in out/bundles; `npm run bundle` writes them).
+ * the fresh ones in out/bundles; `npm run bundle` writes them), plus the load-generator job when
+ * the config enables it, from `loadBundle` (by default the fresh one in out/bundles/load-generator).
  */
-export function defineStack(config: StackConfig, bundles?: readonly BundleResult[]): StackOutputs {
+export function defineStack(
+  config: StackConfig,
+  bundles?: readonly BundleResult[],
+  loadBundle?: ZipBundle,
+): StackOutputs {
   const zips = bundles ?? freshBundles();
   if (!zips) {
     throw new Error(
@@ -39,6 +59,9 @@ export function defineStack(config: StackConfig, bundles?: readonly BundleResult
     );
   }
   const geography = new Geography(config.geography.id, { config, bundles: zips });
+  const load = config.loadGenerator
+    ? defineLoadGenerator(geography, config, config.loadGenerator, loadBundle)
+    : undefined;
   return {
     serviceUrls: mapValues(geography.services, (regional) => mapValues(regional, (s) => s.url)),
     topicNames: mapValues(geography.pipelines, (p) => p.topicName),
@@ -47,5 +70,49 @@ export function defineStack(config: StackConfig, bundles?: readonly BundleResult
     datasetId: geography.analytics.datasetId,
     bundleBucket: geography.bundle.bucket.name,
     bundleObjects: mapValues(geography.bundle.objects, (o) => o.name),
+    ...(load ? { loadGeneratorJob: load.job.name } : {}),
   };
+}
+
+/**
+ * The load-generator job in the home region: its zip uploaded beside the service bundles, read
+ * access to it, and invoker on the services it targets there.
+ */
+function defineLoadGenerator(
+  geography: Geography,
+  config: StackConfig,
+  settings: ResolvedLoadSettings,
+  loadBundle: ZipBundle | undefined,
+): LoadGenerator {
+  const zip = loadBundle ?? freshScriptBundle(LOAD_JOB_BUNDLE);
+  if (!zip) {
+    throw new Error(
+      `avalo:loadGenerator is enabled but the bundle of ${LOAD_JOB_BUNDLE.entry} in ` +
+        `out/bundles/${LOAD_JOB_BUNDLE.name} is missing or older than its sources; run \`npm run bundle\``,
+    );
+  }
+  const home = config.regions[0];
+  const object = geography.bundle.upload(zip);
+  const targets = geography.services[home.id]!;
+  return new LoadGenerator(
+    `${config.geography.id}-${LOAD_GENERATOR.name}`,
+    {
+      project: config.project,
+      geography: config.geography,
+      environment: config.environment,
+      regions: config.regions,
+      ...settings,
+      apis: geography.apis,
+      source: { bucket: object.bucket, object: object.name },
+      keyRing: geography.kms.keyRings[home.id]!.id,
+      network: geography.network.network.id,
+      subnetwork: geography.network.subnets[home.id]!.id,
+      grants: (member, key) => [
+        geography.bundle.grantRead(member, key),
+        ...settings.invokes.map((service) => targets[service].grantInvoke(member, key)),
+      ],
+      deletionProtection: config.deletionProtection,
+    },
+    { parent: geography },
+  );
 }

@@ -145,6 +145,88 @@ const BAD_CONFIGS: readonly BadConfig[] = [
     message: "avalo:budgetMonthlyUsd: -5 is out of range; allowed: a positive number of US dollars",
   },
   {
+    title: "the load generator enabled on a prod stack",
+    set: {
+      "avalo:loadGenerator": { enabled: true, targetUrl: "https://staging.avalo.example" },
+    },
+    key: "avalo:loadGenerator.enabled",
+    message:
+      "avalo:loadGenerator.enabled: true is allowed only when avalo:environment is staging, but it is prod; " +
+      "allowed: false, or true on a stack whose avalo:environment is staging",
+  },
+  {
+    title: "the load generator enabled on a dev stack",
+    set: {
+      "avalo:environment": "dev",
+      "avalo:loadGenerator": { enabled: true, targetUrl: "https://staging.avalo.example" },
+    },
+    key: "avalo:loadGenerator.enabled",
+    message:
+      "avalo:loadGenerator.enabled: true is allowed only when avalo:environment is staging, but it is dev; " +
+      "allowed: false, or true on a stack whose avalo:environment is staging",
+  },
+  {
+    title: "an enabled load generator without a target URL",
+    set: { "avalo:environment": "staging", "avalo:loadGenerator": { enabled: true } },
+    key: "avalo:loadGenerator.targetUrl",
+    message:
+      "avalo:loadGenerator.targetUrl is not set; allowed: an https URL such as https://staging.example.com",
+  },
+  {
+    title: "a load generator target that is not https",
+    set: {
+      "avalo:environment": "staging",
+      "avalo:loadGenerator": { enabled: true, targetUrl: "http://staging.avalo.example" },
+    },
+    key: "avalo:loadGenerator.targetUrl",
+    message:
+      'avalo:loadGenerator.targetUrl: "http://staging.avalo.example" is not an https URL; ' +
+      "allowed: an https URL such as https://staging.example.com",
+  },
+  {
+    title: "more load generator tasks than Cloud Run allows",
+    set: { "avalo:loadGenerator": { tasks: 20000 } },
+    key: "avalo:loadGenerator.tasks",
+    message:
+      "avalo:loadGenerator.tasks: 20000 is out of range; allowed: an integer from 1 to 10000 (tasks)",
+  },
+  {
+    title: "a load generator parallelism above its tasks",
+    set: { "avalo:loadGenerator": { tasks: 4, parallelism: 8 } },
+    key: "avalo:loadGenerator.parallelism",
+    message:
+      "avalo:loadGenerator.parallelism: 8 is more than the tasks of an execution; " +
+      "allowed: an integer from 1 to 4 (avalo:loadGenerator.tasks)",
+  },
+  {
+    title: "a load generator CPU count Cloud Run does not offer",
+    set: { "avalo:loadGenerator": { cpu: 3 } },
+    key: "avalo:loadGenerator.cpu",
+    message: "avalo:loadGenerator.cpu: 3 is not a Cloud Run CPU count; allowed: 1, 2, 4, 6, 8",
+  },
+  {
+    title: "a load generator enabled flag that is not a boolean",
+    set: { "avalo:loadGenerator": { enabled: "yes" } },
+    key: "avalo:loadGenerator.enabled",
+    message: 'avalo:loadGenerator.enabled: "yes" is not a boolean; allowed: true, false',
+  },
+  {
+    title: "an unknown load generator key",
+    set: { "avalo:loadGenerator": { users: 1000000 } },
+    key: "avalo:loadGenerator.users",
+    message:
+      'avalo:loadGenerator.users: "users" is not a key of avalo:loadGenerator; allowed: enabled, targetUrl, ' +
+      "tasks, parallelism, usersPerTask, ratePerSecond, durationSeconds, cpu, memoryMiB, invokes",
+  },
+  {
+    title: "a load generator invoking an unknown service",
+    set: { "avalo:loadGenerator": { invokes: ["search-engine"] } },
+    key: "avalo:loadGenerator.invokes",
+    message:
+      'avalo:loadGenerator.invokes: ["search-engine"] names a service that does not exist; ' +
+      `allowed: a list of services: ${SERVICE_LIST}`,
+  },
+  {
     title: "an unknown stack name",
     stack: "us-central",
     set: {},
@@ -213,6 +295,42 @@ describe("stack config", () => {
       expect(result.rollout).to.deep.equal({});
     });
   }
+
+  it("reads avalo:loadGenerator on a staging stack with its defaults, and none when absent or disabled", async () => {
+    const read = async (set: Readonly<Record<string, unknown>>) =>
+      (
+        await runOffline(
+          { project: "avalo", stack: "us-east", config: configFor("us-east", set) },
+          loadStackConfig,
+        )
+      ).result;
+    const staging = { "avalo:environment": "staging" };
+    expect(
+      await read({
+        ...staging,
+        "avalo:loadGenerator": { enabled: true, targetUrl: "https://staging.avalo.example" },
+      }),
+    ).to.deep.include({
+      loadGenerator: {
+        targetUrl: "https://staging.avalo.example",
+        tasks: 10,
+        parallelism: 10,
+        usersPerTask: 10_000,
+        ratePerSecond: 10_000,
+        durationSeconds: 600,
+        cpu: 2,
+        memoryMiB: 2048,
+        invokes: [],
+      },
+    });
+    expect(await read(staging)).to.not.have.property("loadGenerator");
+    expect(
+      await read({ ...staging, "avalo:loadGenerator": { enabled: false, tasks: 50 } }),
+    ).to.not.have.property("loadGenerator");
+    for (const stack of STACK_NAMES) {
+      expect(readStackFile(stack), stack).to.not.have.property("avalo:loadGenerator");
+    }
+  });
 
   it("resolves regions to their defaults and applies overrides in geography order", async () => {
     const config = configFor("us-east", { "avalo:regions": { "us-west": "us-west2" } });

@@ -1,0 +1,332 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceName } from "../runtime/services/catalog";
+import type { Apis } from "./apis";
+import { ZIP_LAUNCHER } from "./bundling";
+import type { PlatformArgs } from "./context";
+import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
+import { CLOUD_RUN_LIMITS } from "./deploy-defaults";
+import { platformLabels } from "./labels";
+import { gcpName } from "./naming";
+import { checkOneOf, checkPattern, checkPlatformArgs, checkRange } from "./validation";
+
+/**
+ * What a load test runs: where it sends traffic and how much. The stack reads it from
+ * `avalo:loadGenerator` (stacks/config.ts); the defaults and limits are {@link LOAD_GENERATOR}.
+ */
+export interface LoadGeneratorSettings {
+  /** URL the simulator sends its operations to; https only. */
+  readonly targetUrl: string;
+  /** Tasks per execution, each simulating `usersPerTask` users (Cloud Run: 1–10,000). @default 10 */
+  readonly tasks?: number;
+  /** Tasks running at once, 1–`tasks`. @default `tasks` */
+  readonly parallelism?: number;
+  /** Virtual users per task (1–100,000: one task holds 100K users in under 1 GiB). @default 10,000 */
+  readonly usersPerTask?: number;
+  /** Target operations per second of the whole execution (1–1,000,000). @default 10,000 */
+  readonly ratePerSecond?: number;
+  /** Length of the measured run, 10 s–12 h; the task timeout adds a margin. @default 600 */
+  readonly durationSeconds?: number;
+  /** vCPUs per task (Cloud Run: 1, 2, 4, 6, 8). @default 2 */
+  readonly cpu?: number;
+  /** Memory per task, 512–32,768 MiB (Cloud Run). @default 2048 */
+  readonly memoryMiB?: number;
+  /**
+   * Services of the table the simulator calls with Google ID tokens; the job's account gets
+   * `roles/run.invoker` on each of them in the home region (through `grants`). @default []
+   */
+  readonly invokes?: readonly ServiceName[];
+}
+
+/** Defaults and limits of {@link LoadGeneratorSettings}, in one place (units in the names). */
+export const LOAD_GENERATOR = {
+  /** Name of the job, its account, its key and its script bundle. */
+  name: "load-generator",
+  /** The simulator's job entry point, bundled with `buildScriptBundle`. */
+  entry: "runtime/load/job.ts",
+  defaults: {
+    tasks: 10,
+    usersPerTask: 10_000,
+    ratePerSecond: 10_000,
+    durationSeconds: 600,
+    cpu: 2,
+    memoryMiB: 2048,
+  },
+  limits: {
+    tasks: { min: 1, max: 10_000 },
+    usersPerTask: { min: 1, max: 100_000 },
+    ratePerSecond: { min: 1, max: 1_000_000 },
+    durationSeconds: { min: 10, max: 43_200 },
+    memoryMiB: CLOUD_RUN_LIMITS.memoryMiB,
+    cpus: CLOUD_RUN_LIMITS.cpus,
+  },
+  /** Added to the duration for the task timeout: start-up, ramp-down and the JSON report. */
+  timeoutMarginSeconds: 300,
+  /**
+   * Google's distroless Node.js 22 image (entrypoint `node`). Cloud Run jobs cannot deploy from
+   * source, so the job runs this stock image and starts the bundle with `ZIP_LAUNCHER`.
+   */
+  image: "gcr.io/distroless/nodejs22-debian12",
+  /** Where the job's bundle directory of the bundle bucket is mounted, read-only. */
+  mountPath: "/bundle",
+} as const;
+
+/** Where the job's script bundle was uploaded (`RuntimeBundle.upload`). */
+export interface LoadGeneratorSource {
+  /** Bundle bucket name. */
+  readonly bucket: pulumi.Input<string>;
+  /** Object name, `load-generator/<sha256>.zip`. */
+  readonly object: pulumi.Input<string>;
+}
+
+/** Arguments of {@link LoadGenerator}. */
+export interface LoadGeneratorArgs extends PlatformArgs, LoadGeneratorSettings {
+  /** Enabled APIs (run, kms, storage); every child depends on them. */
+  readonly apis: Apis;
+  /** The uploaded zip of the simulator's job entry point. */
+  readonly source: LoadGeneratorSource;
+  /** Key ring of the home region (`Kms.keyRings[home]`), which gets the job's CMEK key. */
+  readonly keyRing: pulumi.Input<string>;
+  /** VPC network for Direct VPC egress (internal-ingress services are reached through it). */
+  readonly network: pulumi.Input<string>;
+  /** Subnetwork of the home region. */
+  readonly subnetwork: pulumi.Input<string>;
+  /**
+   * Access the job's account needs, granted through other components' grant methods (read the
+   * bundle, invoke the `invokes` services); the job waits for them. @default no grants
+   */
+  readonly grants?: (member: pulumi.Output<string>, key: string) => readonly pulumi.Resource[];
+  /** Job delete protection and key protection; set explicitly per environment. */
+  readonly deletionProtection: boolean;
+  /** Container image with `node` as its entrypoint. @default {@link LOAD_GENERATOR}.image */
+  readonly image?: string;
+}
+
+/** Settings with every default applied. */
+export type ResolvedLoadSettings = Required<LoadGeneratorSettings>;
+
+/** Applies the defaults of {@link LOAD_GENERATOR} (parallelism defaults to `tasks`). */
+export function resolveLoadSettings(settings: LoadGeneratorSettings): ResolvedLoadSettings {
+  const d = LOAD_GENERATOR.defaults;
+  const tasks = settings.tasks ?? d.tasks;
+  return {
+    targetUrl: settings.targetUrl,
+    tasks,
+    parallelism: settings.parallelism ?? tasks,
+    usersPerTask: settings.usersPerTask ?? d.usersPerTask,
+    ratePerSecond: settings.ratePerSecond ?? d.ratePerSecond,
+    durationSeconds: settings.durationSeconds ?? d.durationSeconds,
+    cpu: settings.cpu ?? d.cpu,
+    memoryMiB: settings.memoryMiB ?? d.memoryMiB,
+    invokes: settings.invokes ?? [],
+  };
+}
+
+/**
+ * The environment the simulator's job entry reads. Users and rate are totals of the execution;
+ * each task takes its share by `CLOUD_RUN_TASK_INDEX` / `CLOUD_RUN_TASK_COUNT` (set by Cloud Run).
+ */
+export function loadEnvironment(settings: ResolvedLoadSettings): Record<string, string> {
+  return {
+    AVALO_LOAD_URL: settings.targetUrl,
+    AVALO_LOAD_USERS: String(settings.tasks * settings.usersPerTask),
+    AVALO_LOAD_RATE: String(settings.ratePerSecond),
+    AVALO_LOAD_DURATION: `${settings.durationSeconds}s`,
+  };
+}
+
+/** Cloud Run's service agent, which encrypts the job's image and tasks with the CMEK key. */
+export function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+}
+
+/**
+ * The optional Cloud Run Job that runs the load simulator (`runtime/load/job.ts`) sharded across
+ * `tasks` tasks in the geography's home region, for a real 100K–1M-user test on staging. It runs
+ * as its own service account with only the grants it is handed (bundle read, invoker on the
+ * services it targets; Cloud Run collects its stdout logs without any role), never retries a
+ * task (a load test must not silently rerun), and encrypts with its own CMEK key, whose user is
+ * the Cloud Run service agent.
+ *
+ * Deployment: Cloud Run v2 jobs have no `buildConfig` (the source-build path that `Service` uses)
+ * and no source field, so a job needs a container image. Instead of building one, the job runs a
+ * stock Node.js image with the bundle bucket's `load-generator/` directory mounted read-only
+ * (Cloud Storage volume) and starts the same deterministic zip `RuntimeBundle` uploaded with
+ * `ZIP_LAUNCHER`. A code change changes the zip's hash, hence its object name, hence the job's
+ * arguments: the next `pulumi up` updates the job. Run it with `gcloud run jobs execute`.
+ */
+export class LoadGenerator extends pulumi.ComponentResource {
+  readonly job: gcp.cloudrunv2.Job;
+  /** The job's own runtime identity. */
+  readonly serviceAccount: gcp.serviceaccount.Account;
+  /** CMEK key of the job (home region), usable by the Cloud Run service agent only. */
+  readonly key: gcp.kms.CryptoKey;
+  /** Cloud Run job name, as `gcloud run jobs execute` takes it. */
+  readonly jobName: string;
+  /** GCP region of the job. */
+  readonly location: string;
+  /** The settings with their defaults. */
+  readonly settings: ResolvedLoadSettings;
+
+  constructor(name: string, args: LoadGeneratorArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("avalo:run:LoadGenerator", name, {}, opts);
+    const settings = resolveLoadSettings(args);
+    validate(this, args, settings);
+    const { project } = args;
+    const home = args.regions[0];
+    this.settings = settings;
+    this.location = home.gcpRegion;
+    this.jobName = gcpName("cloudRunService", LOAD_GENERATOR.name);
+    const childOpts = { parent: this, dependsOn: args.apis.services };
+    const labels = platformLabels(args, home.id, { purpose: "load-test" });
+
+    this.serviceAccount = new gcp.serviceaccount.Account(
+      `${name}-sa`,
+      {
+        project,
+        accountId: gcpName("serviceAccount", LOAD_GENERATOR.name, home.id),
+        displayName: `load generator in ${home.id}`,
+        description: `Runtime identity of the Cloud Run job ${this.jobName} (${home.gcpRegion})`,
+      },
+      childOpts,
+    );
+    const granted = args.grants?.(this.serviceAccount.member, name) ?? [];
+
+    this.key = new gcp.kms.CryptoKey(
+      `${name}-key`,
+      {
+        name: gcpName("kms", LOAD_GENERATOR.name),
+        keyRing: args.keyRing,
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: KEY_ROTATION_PERIOD,
+        destroyScheduledDuration: KEY_DESTROY_SCHEDULED_DURATION,
+        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
+        deletionPolicy: args.deletionProtection ? "PREVENT" : "DELETE",
+        labels,
+      },
+      { ...childOpts, protect: args.deletionProtection },
+    );
+    const projectNumber = gcp.organizations
+      .getProjectOutput({ projectId: project }, childOpts)
+      .apply((p) => p.number);
+    const keyGrant = new gcp.kms.CryptoKeyIAMMember(
+      `${name}-key-agent`,
+      {
+        cryptoKeyId: this.key.id,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: cloudRunServiceAgent(projectNumber),
+      },
+      childOpts,
+    );
+
+    const object = pulumi.output(args.source.object);
+    const env: Record<string, pulumi.Input<string>> = {
+      ...loadEnvironment(settings),
+      AVALO_REGION: home.id,
+      AVALO_GEOGRAPHY: args.geography.id,
+      AVALO_ENVIRONMENT: args.environment,
+      GOOGLE_CLOUD_PROJECT: project,
+    };
+    this.job = new gcp.cloudrunv2.Job(
+      name,
+      {
+        project,
+        name: this.jobName,
+        location: home.gcpRegion,
+        launchStage: "GA",
+        deletionProtection: args.deletionProtection,
+        labels,
+        template: {
+          labels,
+          taskCount: settings.tasks,
+          parallelism: settings.parallelism,
+          template: {
+            serviceAccount: this.serviceAccount.email,
+            encryptionKey: this.key.id,
+            maxRetries: 0,
+            timeout: `${settings.durationSeconds + LOAD_GENERATOR.timeoutMarginSeconds}s`,
+            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+            vpcAccess: {
+              networkInterfaces: [{ network: args.network, subnetwork: args.subnetwork }],
+              egress: "ALL_TRAFFIC",
+            },
+            volumes: [
+              {
+                name: "bundle",
+                gcs: {
+                  bucket: args.source.bucket,
+                  readOnly: true,
+                  mountOptions: [object.apply((o) => `only-dir=${directoryOf(o)}`)],
+                },
+              },
+            ],
+            containers: [
+              {
+                image: args.image ?? LOAD_GENERATOR.image,
+                args: [
+                  "-e",
+                  ZIP_LAUNCHER,
+                  object.apply((o) => `${LOAD_GENERATOR.mountPath}/${o.split("/").pop()}`),
+                ],
+                resources: {
+                  limits: { cpu: String(settings.cpu), memory: `${settings.memoryMiB}Mi` },
+                },
+                envs: Object.keys(env)
+                  .sort()
+                  .map((key) => ({ name: key, value: env[key] })),
+                volumeMounts: [{ name: "bundle", mountPath: LOAD_GENERATOR.mountPath }],
+              },
+            ],
+          },
+        },
+      },
+      { ...childOpts, dependsOn: [...args.apis.services, keyGrant, ...granted] },
+    );
+    this.registerOutputs({
+      jobName: this.job.name,
+      serviceAccount: this.serviceAccount.email,
+    });
+  }
+}
+
+/** The object's directory in the bucket (`load-generator` of `load-generator/<sha>.zip`). */
+function directoryOf(object: string): string {
+  const slash = object.lastIndexOf("/");
+  return slash < 0 ? "" : object.slice(0, slash);
+}
+
+function validate(
+  component: LoadGenerator,
+  args: LoadGeneratorArgs,
+  settings: ResolvedLoadSettings,
+): void {
+  const { limits } = LOAD_GENERATOR;
+  checkPlatformArgs(component, args);
+  checkPattern(
+    component,
+    "targetUrl",
+    settings.targetUrl,
+    /^https:\/\/[^\s/?#]+(\/\S*)?$/,
+    "an https URL such as https://staging.example.com",
+  );
+  const range = (field: keyof typeof limits, value: number, unit: string) => {
+    const limit = limits[field] as { min: number; max: number };
+    checkRange(component, field, value, limit.min, limit.max, unit);
+  };
+  range("tasks", settings.tasks, "tasks");
+  checkRange(component, "parallelism", settings.parallelism, 1, settings.tasks, "tasks");
+  range("usersPerTask", settings.usersPerTask, "users");
+  range("ratePerSecond", settings.ratePerSecond, "operations per second");
+  range("durationSeconds", settings.durationSeconds, "seconds");
+  range("memoryMiB", settings.memoryMiB, "MiB");
+  checkOneOf(component, "cpu", String(settings.cpu), limits.cpus.map(String));
+  const minCpu =
+    CLOUD_RUN_LIMITS.minCpuForMemory.find((m) => settings.memoryMiB > m.aboveMiB)?.cpu ?? 1;
+  if (settings.cpu < minCpu) {
+    throw new pulumi.ResourceError(
+      `\`cpu\` must be at least ${minCpu} for ${settings.memoryMiB} MiB of memory (Cloud Run), ` +
+        `but ${settings.cpu} was provided`,
+      component,
+    );
+  }
+}

@@ -1,0 +1,418 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import * as gcp from "@pulumi/gcp";
+import { Apis } from "../../components/apis";
+import {
+  type BundleResult,
+  type ZipBundle,
+  ZIP_LAUNCHER,
+  buildScriptBundle,
+} from "../../components/bundling";
+import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";
+import { isValidName } from "../../components/naming";
+import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
+import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
+import { type StackOutputs, defineStack } from "../../stacks/program";
+import { SERVICES } from "../../runtime/services/catalog";
+import { isResourceError, named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
+
+type Inputs = Record<string, unknown>;
+
+const KEY_RING = "projects/avalo-us/locations/us-east1/keyRings/avalo-us-us-east";
+const OBJECT = `load-generator/${"c".repeat(64)}.zip`;
+const JOB = "gcp:cloudrunv2/job:Job";
+
+/** The component alone, with a bundle-read grant handed in as the stack hands it. */
+function newGenerator(overrides: Partial<LoadGeneratorArgs> = {}) {
+  const apis = new Apis("apis", { project: "avalo-us" });
+  return new LoadGenerator("load", {
+    ...platformArgs("us"),
+    environment: "staging",
+    apis,
+    targetUrl: "https://staging.avalo.example/api",
+    tasks: 20,
+    parallelism: 5,
+    usersPerTask: 50_000,
+    ratePerSecond: 40_000,
+    durationSeconds: 900,
+    source: { bucket: "avalo-us-bundles", object: OBJECT },
+    keyRing: KEY_RING,
+    network: "projects/avalo-us/global/networks/avalo-us",
+    subnetwork: "projects/avalo-us/regions/us-east1/subnetworks/avalo-us-east",
+    grants: (member, key) => [
+      new gcp.storage.BucketIAMMember(`${key}-read`, {
+        bucket: "avalo-us-bundles",
+        role: "roles/storage.objectViewer",
+        member,
+      }),
+    ],
+    deletionProtection: false,
+    ...overrides,
+  });
+}
+
+function template(job: RecordedResource): Inputs {
+  return (job.inputs.template as Inputs).template as Inputs;
+}
+
+function container(job: RecordedResource): Inputs {
+  return (template(job).containers as Inputs[])[0];
+}
+
+function envOf(job: RecordedResource): Record<string, unknown> {
+  return Object.fromEntries(
+    (container(job).envs as Inputs[]).map((e) => [e.name, e.value ?? e.valueSource]),
+  );
+}
+
+describe("LoadGenerator", function () {
+  this.timeout(60_000);
+  let resources: readonly RecordedResource[];
+
+  before(async () => {
+    ({ resources } = await runComponent(() => newGenerator()));
+  });
+
+  it("declares one job in the home region with the configured tasks, parallelism and no retries", () => {
+    const job = named(resources, "load");
+    expect(job.type).to.equal(JOB);
+    expect(job.inputs.name).to.equal("load-generator");
+    expect(job.inputs.location).to.equal("us-east1");
+    expect(job.inputs.project).to.equal("avalo-us");
+    expect(job.inputs.deletionProtection).to.equal(false);
+    const execution = job.inputs.template as Inputs;
+    expect(execution.taskCount).to.equal(20);
+    expect(execution.parallelism).to.equal(5);
+    const task = template(job);
+    expect(task.maxRetries).to.equal(0);
+    expect(task.timeout).to.equal("1200s");
+    expect(task.serviceAccount).to.equal("load-generator-us-east@avalo-us.iam.gserviceaccount.com");
+    expect(task.executionEnvironment).to.equal("EXECUTION_ENVIRONMENT_GEN2");
+    expect(task.vpcAccess).to.deep.equal({
+      networkInterfaces: [
+        {
+          network: "projects/avalo-us/global/networks/avalo-us",
+          subnetwork: "projects/avalo-us/regions/us-east1/subnetworks/avalo-us-east",
+        },
+      ],
+      egress: "ALL_TRAFFIC",
+    });
+    expect(container(job).resources).to.deep.equal({ limits: { cpu: "2", memory: "2048Mi" } });
+    expect(job.inputs.labels).to.deep.equal({
+      purpose: "load-test",
+      app: "avalo",
+      geography: "us",
+      region: "us-east",
+      env: "staging",
+    });
+  });
+
+  it("hands the simulator its target, total users, total rate and duration", () => {
+    expect(envOf(named(resources, "load"))).to.deep.equal({
+      AVALO_ENVIRONMENT: "staging",
+      AVALO_GEOGRAPHY: "us",
+      AVALO_LOAD_DURATION: "900s",
+      AVALO_LOAD_RATE: "40000",
+      AVALO_LOAD_URL: "https://staging.avalo.example/api",
+      AVALO_LOAD_USERS: "1000000",
+      AVALO_REGION: "us-east",
+      GOOGLE_CLOUD_PROJECT: "avalo-us",
+    });
+  });
+
+  it("starts the uploaded zip with the launcher from the bundle directory mounted read-only", () => {
+    const job = named(resources, "load");
+    expect(template(job).volumes).to.deep.equal([
+      {
+        name: "bundle",
+        gcs: {
+          bucket: "avalo-us-bundles",
+          readOnly: true,
+          mountOptions: ["only-dir=load-generator"],
+        },
+      },
+    ]);
+    expect(container(job).image).to.equal("gcr.io/distroless/nodejs22-debian12");
+    expect(container(job).volumeMounts).to.deep.equal([{ name: "bundle", mountPath: "/bundle" }]);
+    expect(container(job).args).to.deep.equal([
+      "-e",
+      ZIP_LAUNCHER,
+      `/bundle/${"c".repeat(64)}.zip`,
+    ]);
+  });
+
+  it("encrypts with its own rotating key in the home key ring, usable by the Cloud Run agent only", () => {
+    const key = named(resources, "load-key");
+    expect(key.inputs).to.include({
+      name: "load-generator",
+      keyRing: KEY_RING,
+      purpose: "ENCRYPT_DECRYPT",
+      rotationPeriod: "7776000s",
+      deletionPolicy: "DELETE",
+    });
+    expect(template(named(resources, "load")).encryptionKey).to.equal(
+      `${KEY_RING}/cryptoKeys/load-generator`,
+    );
+    const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    expect(grants.map((g) => g.inputs)).to.deep.equal([
+      {
+        cryptoKeyId: `${KEY_RING}/cryptoKeys/load-generator`,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: "serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com",
+      },
+    ]);
+  });
+
+  it("waits for the key grant and the grants it is handed, and parents every child", () => {
+    const job = named(resources, "load");
+    const component = resources.find((r) => r.type === "avalo:run:LoadGenerator")!;
+    expect(job.dependencies).to.include(named(resources, "load-key-agent").urn);
+    expect(job.dependencies).to.include(named(resources, "load-read").urn);
+    for (const child of ["load", "load-sa", "load-key", "load-key-agent"]) {
+      expect(named(resources, child).parent, child).to.equal(component.urn);
+    }
+  });
+
+  it("rejects bad settings naming the field, the value and what is allowed", async () => {
+    const cases: [Partial<LoadGeneratorArgs>, string][] = [
+      [{ tasks: 0 }, "`tasks` must be 1–10000 tasks, but 0 was provided"],
+      [{ tasks: 4, parallelism: 5 }, "`parallelism` must be 1–4 tasks, but 5 was provided"],
+      [
+        { targetUrl: "http://staging.avalo.example" },
+        '`targetUrl` must be an https URL such as https://staging.example.com, but "http://staging.avalo.example" was provided',
+      ],
+      [{ cpu: 3 }, '`cpu` must be one of 1, 2, 4, 6, 8, but "3" was provided'],
+      [
+        { cpu: 1, memoryMiB: 8192 },
+        "`cpu` must be at least 2 for 8192 MiB of memory (Cloud Run), but 1 was provided",
+      ],
+      [
+        { durationSeconds: 86_400 },
+        "`durationSeconds` must be 10–43200 seconds, but 86400 was provided",
+      ],
+    ];
+    for (const [overrides, message] of cases) {
+      const { error, resources: registered } = await runFailing(() => newGenerator(overrides));
+      expect(isResourceError(error)).to.equal(true);
+      expect(error.message).to.equal(message);
+      expect(ofType(registered, JOB)).to.deep.equal([]);
+    }
+  });
+
+  it("runs a script bundle straight from its zip with the launcher, as the job does", async () => {
+    const root = mkdtempSync(join(tmpdir(), "avalo-launcher-"));
+    try {
+      writeFileSync(
+        join(root, "job.ts"),
+        "const index: number = Number(process.env.CLOUD_RUN_TASK_INDEX);\n" +
+          "console.log(JSON.stringify({ index, script: process.argv[1].endsWith('index.js') }));\n",
+      );
+      const zip = await buildScriptBundle({
+        name: "load-generator",
+        entry: "job.ts",
+        rootDir: root,
+      });
+      const again = await buildScriptBundle({
+        name: "load-generator",
+        entry: "job.ts",
+        rootDir: root,
+        force: true,
+      });
+      expect(again.sha256).to.equal(zip.sha256);
+      const out = execFileSync(process.execPath, ["-e", ZIP_LAUNCHER, zip.zipPath], {
+        env: { ...process.env, CLOUD_RUN_TASK_INDEX: "7", TMPDIR: root },
+      }).toString();
+      expect(JSON.parse(out)).to.deep.equal({ index: 7, script: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Fake zips: under the mocks nothing reads them. */
+const BUNDLES: BundleResult[] = SERVICES.map((s, i) => ({
+  service: s.name,
+  zipPath: `/tmp/${s.name}.zip`,
+  sha256: i.toString(16).padStart(64, "0"),
+  bytes: 100 + i,
+  functionTarget: "handler",
+}));
+const JOB_ZIP: ZipBundle = {
+  service: "load-generator",
+  zipPath: "/tmp/load-generator.zip",
+  sha256: "d".repeat(64),
+  bytes: 1234,
+};
+
+/** us-east's committed config as a staging stack with the job enabled (a test config only). */
+const STAGING: Record<string, unknown> = {
+  ...readStackFile("us-east"),
+  "avalo:environment": "staging",
+  "avalo:loadGenerator": {
+    enabled: true,
+    targetUrl: "https://ranking-engine-123456789012.us-east1.run.app",
+    tasks: 100,
+    parallelism: 50,
+    usersPerTask: 10_000,
+    ratePerSecond: 100_000,
+    durationSeconds: 1800,
+    cpu: 4,
+    memoryMiB: 4096,
+    invokes: ["ranking-engine", "fraud-analyzer"],
+  },
+};
+
+function runStack(config: Record<string, unknown>) {
+  return runOffline({ project: "avalo", stack: "us-east", config }, () =>
+    defineStack(loadStackConfig(), BUNDLES, JOB_ZIP),
+  );
+}
+
+/** IAM resources (any type) whose member is the job's account. */
+function grantsTo(resources: readonly RecordedResource[], member: string): Inputs[] {
+  return resources
+    .filter((r) => r.custom && r.inputs.member === member)
+    .map((r) => ({ type: r.type, ...r.inputs }));
+}
+
+describe("load generator in the stack", function () {
+  this.timeout(120_000);
+
+  it("declares no job, key, account or upload when avalo:loadGenerator is disabled", async () => {
+    const { resources, result } = await runStack({
+      ...STAGING,
+      "avalo:loadGenerator": { enabled: false, tasks: 3 },
+    });
+    expect(ofType(resources, JOB)).to.deep.equal([]);
+    expect(resources.filter((r) => r.name.includes("load-generator"))).to.deep.equal([]);
+    expect(result.loadGeneratorJob).to.equal(undefined);
+  });
+
+  describe("on a staging stack with the job enabled", () => {
+    let resources: readonly RecordedResource[];
+    let outputs: StackOutputs;
+
+    before(async () => {
+      ({ resources, result: outputs } = await runStack(STAGING));
+    });
+
+    it("runs the configured shards in the home region as its own account with its own key", () => {
+      const jobs = ofType(resources, JOB);
+      expect(jobs).to.have.length(1);
+      const job = jobs[0];
+      expect(job.name).to.equal("us-load-generator");
+      expect(job.inputs.location).to.equal("us-east1");
+      expect((job.inputs.template as Inputs).taskCount).to.equal(100);
+      expect((job.inputs.template as Inputs).parallelism).to.equal(50);
+      expect(template(job).serviceAccount).to.equal(
+        "load-generator-us-east@avalo-us.iam.gserviceaccount.com",
+      );
+      expect(template(job).encryptionKey).to.equal(
+        "projects/avalo-us/locations/us-east1/keyRings/avalo-us-us-east/cryptoKeys/load-generator",
+      );
+      expect(template(job).timeout).to.equal("2100s");
+      expect(container(job).resources).to.deep.equal({ limits: { cpu: "4", memory: "4096Mi" } });
+      expect(envOf(job)).to.deep.include({
+        AVALO_LOAD_URL: "https://ranking-engine-123456789012.us-east1.run.app",
+        AVALO_LOAD_USERS: "1000000",
+        AVALO_LOAD_RATE: "100000",
+        AVALO_LOAD_DURATION: "1800s",
+        AVALO_ENVIRONMENT: "staging",
+      });
+      expect(container(job).args).to.deep.equal([
+        "-e",
+        ZIP_LAUNCHER,
+        `/bundle/${"d".repeat(64)}.zip`,
+      ]);
+      expect(template(job).volumes).to.deep.equal([
+        {
+          name: "bundle",
+          gcs: {
+            bucket: "avalo-us-bundles",
+            readOnly: true,
+            mountOptions: ["only-dir=load-generator"],
+          },
+        },
+      ]);
+    });
+
+    it("uploads the job's zip beside the service bundles and exports the job name", async () => {
+      const upload = named(resources, "us-bundles-load-generator");
+      expect(upload.inputs).to.include({
+        bucket: "avalo-us-bundles",
+        name: `load-generator/${"d".repeat(64)}.zip`,
+        contentType: "application/zip",
+      });
+      const name = await new Promise((resolve) => outputs.loadGeneratorJob!.apply(resolve));
+      expect(name).to.equal("load-generator");
+    });
+
+    it("grants the job's account exactly bundle read and invoker on the targeted services", () => {
+      const member = "serviceAccount:load-generator-us-east@avalo-us.iam.gserviceaccount.com";
+      expect(grantsTo(resources, member)).to.deep.equal([
+        {
+          type: "gcp:storage/bucketIAMMember:BucketIAMMember",
+          bucket: "avalo-us-bundles",
+          role: "roles/storage.objectViewer",
+          member,
+        },
+        {
+          type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+          project: "avalo-us",
+          location: "us-east1",
+          name: "ranking-engine",
+          role: "roles/run.invoker",
+          member,
+        },
+        {
+          type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+          project: "avalo-us",
+          location: "us-east1",
+          name: "fraud-analyzer",
+          role: "roles/run.invoker",
+          member,
+        },
+      ]);
+    });
+
+    it("keeps every physical name of the job's resources within GCP's limits", () => {
+      const job = ofType(resources, JOB)[0];
+      expect(isValidName("cloudRunService", String(job.inputs.name))).to.equal(true);
+      const account = named(resources, "us-load-generator-sa");
+      expect(account.inputs.accountId).to.equal("load-generator-us-east");
+      expect(isValidName("serviceAccount", String(account.inputs.accountId))).to.equal(true);
+      expect(
+        isValidName("kms", String(named(resources, "us-load-generator-key").inputs.name)),
+      ).to.equal(true);
+    });
+  });
+
+  it("refuses the job on a prod stack before registering any resource", async () => {
+    const { resources, result } = await runOffline(
+      {
+        project: "avalo",
+        stack: "eu-west",
+        config: {
+          ...readStackFile("eu-west"),
+          "avalo:loadGenerator": { enabled: true, targetUrl: "https://staging.avalo.example" },
+        },
+      },
+      () => {
+        try {
+          return defineStack(loadStackConfig(), BUNDLES, JOB_ZIP);
+        } catch (err) {
+          return err;
+        }
+      },
+    );
+    expect(result).to.be.instanceOf(StackConfigError);
+    expect((result as Error).message).to.equal(
+      "avalo:loadGenerator.enabled: true is allowed only when avalo:environment is staging, but it is prod; " +
+        "allowed: false, or true on a stack whose avalo:environment is staging",
+    );
+    expect(resources).to.have.length(0);
+  });
+});
