@@ -26,7 +26,7 @@ export function escapeHtml(text: string): string {
  * escapes, so no string in it can close the element.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
+  return JSON.stringify(value).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
@@ -51,16 +51,19 @@ function errorRate(count: number, errors: number): string {
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const head =
+    headers.length === 0
+      ? ""
+      : `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>\n`;
   const body = rows
     .map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`)
     .join("\n");
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  return `<table>\n${head}<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 function summaryTable(input: LoadReportInput): string {
   return table(
-    ["", ""],
+    [],
     input.summary.map((s) => [`<strong>${escapeHtml(s.label)}</strong>`, escapeHtml(s.value)]),
   );
 }

@@ -13,15 +13,16 @@ let modules: Promise<VegaModules> | undefined;
 
 /**
  * vega 6 and vega-lite 6 are ES modules, and vega-canvas uses top-level await, which Node's
- * require(esm) refuses; so they are loaded with a real dynamic import. The specifier sits in a
- * variable because TypeScript's `node` resolution cannot see vega-lite's `exports` types.
+ * require(esm) refuses; so they are loaded with a real dynamic import. The specifiers sit in
+ * variables because TypeScript's `node` resolution cannot see vega-lite's `exports` types, and
+ * so that a bundler leaves both to node_modules instead of inlining ESM it cannot turn into CJS.
  */
 function loadVega(): Promise<VegaModules> {
-  const vegaLiteSpecifier: string = "vega-lite";
-  modules ??= Promise.all([
-    import("vega"),
-    import(vegaLiteSpecifier) as Promise<typeof VegaLite>,
-  ]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
+  const specifiers: readonly string[] = ["vega", "vega-lite"];
+  modules ??= Promise.all(specifiers.map((s) => import(s))).then(([vega, vegaLite]) => ({
+    vega: vega as typeof Vega,
+    vegaLite: vegaLite as typeof VegaLite,
+  }));
   return modules;
 }
 
