@@ -2,7 +2,15 @@ import type { Firestore } from "firebase-admin/firestore";
 import type Redis from "ioredis";
 import type { RedisDegradedMetrics } from "../redis/metrics";
 import { HotCounter } from "./hot-counter";
-import { COUNTER_KINDS, counterId, type CounterKind } from "./kinds";
+import {
+  COUNTER_COLLECTION_PREFIX,
+  COUNTER_KINDS,
+  counterCollection,
+  counterId,
+  hotCounterCollection,
+  hotCounterPrefix,
+  type CounterKind,
+} from "./kinds";
 import { ShardedCounter } from "./sharded-counter";
 import { WriteBehindFlusher } from "./write-behind";
 
@@ -29,8 +37,8 @@ export class Counters {
   private readonly sharded = new Map<CounterKind, ShardedCounter>();
 
   constructor(args: CountersArgs) {
-    const collections = args.collectionPrefix ?? "counters";
-    const prefix = `avalo:${args.region}:ctr`;
+    const collections = args.collectionPrefix ?? COUNTER_COLLECTION_PREFIX;
+    const prefix = hotCounterPrefix(args.region);
     this.hot = new HotCounter(args.redis, {
       prefix,
       coalesceWindowMillis: args.coalesceWindowMillis,
@@ -38,7 +46,7 @@ export class Counters {
     });
     this.flusher = new WriteBehindFlusher(args.redis, args.db, {
       prefix,
-      collection: `${collections}_hot`,
+      collection: hotCounterCollection(collections),
     });
     for (const [kind, spec] of Object.entries(COUNTER_KINDS) as [
       CounterKind,
@@ -48,7 +56,7 @@ export class Counters {
         this.sharded.set(
           kind,
           new ShardedCounter(args.db, {
-            collection: `${collections}_${kind}`,
+            collection: counterCollection(kind, collections),
             shards: spec.shards,
           }),
         );

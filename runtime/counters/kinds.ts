@@ -40,3 +40,24 @@ export function counterId(kind: CounterKind, entityId: string): string {
 export function counterDocId(id: string): string {
   return encodeURIComponent(id);
 }
+
+/** Prefix of the counters' Firestore collections (firestore.rules allows `counters_[a-z]+`). */
+export const COUNTER_COLLECTION_PREFIX = "counters";
+
+/** The collection every hot kind's write-behind totals share: `<prefix>_hot`. */
+export function hotCounterCollection(prefix: string = COUNTER_COLLECTION_PREFIX): string {
+  return `${prefix}_hot`;
+}
+
+/** The Firestore collection of a counter kind: the hot collection, or `<prefix>_<kind>`. */
+export function counterCollection(
+  kind: CounterKind,
+  prefix: string = COUNTER_COLLECTION_PREFIX,
+): string {
+  return COUNTER_KINDS[kind].store === "hot" ? hotCounterCollection(prefix) : `${prefix}_${kind}`;
+}
+
+/** Prefix of a region's hot-counter Redis keys, e.g. `avalo:eu-west:ctr`. */
+export function hotCounterPrefix(region: string): string {
+  return `avalo:${region}:ctr`;
+}

@@ -6,7 +6,7 @@ import { matchCreatedEvent } from "../schemas/events";
 import { applyOnceFirestore } from "../pipelines/idempotency";
 import { getChatShardId, initSharding, shardIndex } from "../sharding";
 import { derivedId, type HandlerDeps } from "./deps";
-import { counterCollection } from "./user-created";
+import { counterCollection } from "../counters/kinds";
 
 /**
  * match-created: creates the chat in its chat shard (`/{chat_shard_YYYY_MM_NNNN}/{matchId}`),

@@ -1,5 +1,11 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
-import { COUNTER_KINDS, counterDocId, counterId, type CounterKind } from "../counters/kinds";
+import {
+  COUNTER_KINDS,
+  counterCollection,
+  counterDocId,
+  counterId,
+  type CounterKind,
+} from "../counters/kinds";
 import { applyOnceFirestore } from "../pipelines/idempotency";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { pipelineSpec } from "../pipelines/spec";
@@ -20,11 +26,6 @@ const spec = pipelineSpec("user-created", userCreatedEvent);
 
 /** Counters every new user starts with, at zero. */
 export const USER_COUNTERS: readonly CounterKind[] = ["followers", "matches"];
-
-/** The collection of a sharded counter kind (matches firestore.rules' `counters_[a-z]+`). */
-export function counterCollection(kind: CounterKind): string {
-  return `counters_${kind}`;
-}
 
 export function createUserCreatedHandler(deps: HandlerDeps): PipelineHandler<typeof spec> {
   return {

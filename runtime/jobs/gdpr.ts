@@ -8,7 +8,13 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import { HotCounterKeys } from "../counters/hot-counter";
-import { COUNTER_KIND_NAMES, COUNTER_KINDS, counterDocId, counterId } from "../counters/kinds";
+import {
+  COUNTER_KIND_NAMES,
+  COUNTER_KINDS,
+  counterCollection,
+  counterDocId,
+  counterId,
+} from "../counters/kinds";
 import {
   auditedTransaction,
   pseudonymousUser,
@@ -69,8 +75,8 @@ export interface HotCounterStore {
 export interface GdprOptions extends AuditOptions {
   /**
    * Redis holding hot counters not yet written behind, with the key prefix of each region
-   * (`avalo:<region>:ctr`). Erasure drops the user's pending deltas first, so a later flush
-   * cannot recreate a deleted counter document.
+   * (`hotCounterPrefix(region)` of runtime/counters). Erasure drops the user's pending deltas
+   * first, so a later flush cannot recreate a deleted counter document.
    */
   readonly hotCounters?: { readonly redis: HotCounterStore; readonly prefixes: readonly string[] };
   /** Shard layout to search. @default DEFAULT_SHARD_CONFIG */
@@ -162,14 +168,6 @@ export const USER_DATA: {
     ],
   },
 };
-
-/**
- * Firestore collection of a counter kind, as `Counters` (runtime/counters) lays them out with
- * its default prefix: hot kinds share `counters_hot`, sharded kinds get `counters_<kind>`.
- */
-export function counterCollection(kind: (typeof COUNTER_KIND_NAMES)[number]): string {
-  return COUNTER_KINDS[kind].store === "hot" ? "counters_hot" : `counters_${kind}`;
-}
 
 /** A pattern that recognises every shard id of `family` (any time partition). */
 export function shardCollectionPattern(family: ShardFamily): RegExp {

@@ -18,7 +18,7 @@ import {
   RecordedPushSink,
   type NotificationBatchHandler,
 } from "../../../runtime/handlers/notification-batch";
-import { counterCollection } from "../../../runtime/handlers/user-created";
+import { counterCollection } from "../../../runtime/counters/kinds";
 import { ConsumerCore } from "../../../runtime/pipelines/consumer";
 import { PubSubDeadLetterSink } from "../../../runtime/pipelines/deadletter";
 import { listDeadLetters } from "../../../runtime/pipelines/dlq";
