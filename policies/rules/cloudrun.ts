@@ -3,10 +3,15 @@ import { SERVICES } from "../../runtime/services/catalog";
 import { at, list, publicMembers, resourceRule, type Props } from "./define";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
+const JOB = "gcp:cloudrunv2/job:Job";
 const IAM_TYPES = [
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
   "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
   "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+  // run.invoker on a job lets the member start executions of it.
+  "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
+  "gcp:cloudrunv2/jobIamPolicy:JobIamPolicy",
 ];
 const DEFAULT_COMPUTE_SA = /-compute@developer\.gserviceaccount\.com$/;
 /** Env var names that hold credentials, and values that look like keys. */
@@ -21,8 +26,13 @@ function specOf(props: Props) {
   return SERVICES.find((s) => s.name === name);
 }
 
-function containers(props: Props): Props[] {
-  return list(at(props, "template.containers")) as Props[];
+/** Path of the template holding the containers and the identity: a job nests its task template. */
+function templatePath(type: string): string {
+  return type === JOB ? "template.template" : "template";
+}
+
+function containers(props: Props, type: string = SERVICE): Props[] {
+  return list(at(props, `${templatePath(type)}.containers`)) as Props[];
 }
 
 /** Parses Cloud Run quantities (`512Mi`, `4Gi`, `2G`) to MiB. */
@@ -38,7 +48,7 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
     name: "cloudrun-no-public-invoker",
     control: "Avalo (CKV_GCP_102 covers Cloud Run v1 only)",
     requirement:
-      "No Cloud Run v2 service grants its invoker role to allUsers or allAuthenticatedUsers.",
+      "No Cloud Run v2 service or job grants its invoker role to allUsers or allAuthenticatedUsers.",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     check: (props, flag) => {
@@ -68,16 +78,19 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
     name: "cloudrun-dedicated-service-account",
     control: "CKV_GCP_46",
     requirement:
-      "Each Cloud Run service runs as its own service account, never the default compute account.",
+      "Each Cloud Run service and job runs as its own service account, never the default compute account.",
     enforcementLevel: "mandatory",
-    types: [SERVICE],
-    check: (props, flag) => {
-      const sa = at(props, "template.serviceAccount");
+    types: [SERVICE, JOB],
+    check: (props, flag, args) => {
+      const path = `${templatePath(args.type)}.serviceAccount`;
+      const sa = at(props, path);
       if (typeof sa !== "string" || sa === "" || DEFAULT_COMPUTE_SA.test(sa)) {
         flag(
-          "template.serviceAccount",
+          path,
           sa,
-          "set it to the service's own service account (Service creates one).",
+          args.type === JOB
+            ? "set it to the job's own service account (LoadGenerator creates one)."
+            : "set it to the service's own service account (Service creates one).",
         );
       }
     },
@@ -136,17 +149,17 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
     name: "cloudrun-secrets-from-secret-manager",
     control: "Avalo",
     requirement:
-      "Credentials reach services only as Secret Manager references, never as plain env values.",
+      "Credentials reach services and jobs only as Secret Manager references, never as plain env values.",
     enforcementLevel: "mandatory",
-    types: [SERVICE],
-    check: (props, flag) => {
-      for (const [i, c] of containers(props).entries()) {
+    types: [SERVICE, JOB],
+    check: (props, flag, args) => {
+      for (const [i, c] of containers(props, args.type).entries()) {
         for (const [j, env] of (list(c.envs) as Props[]).entries()) {
           const value = env.value;
           if (typeof value !== "string" || value === "") continue;
           if (SECRET_NAME.test(String(env.name)) || SECRET_VALUE.test(value)) {
             flag(
-              `template.containers[${i}].envs[${j}] (${String(env.name)})`,
+              `${templatePath(args.type)}.containers[${i}].envs[${j}] (${String(env.name)})`,
               "a plain value",
               "store it in Secret Manager and reference it with valueSource.secretKeyRef.",
             );

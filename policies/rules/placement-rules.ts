@@ -7,6 +7,7 @@ export const LABELED_TYPES = [
   "gcp:pubsub/topic:Topic",
   "gcp:pubsub/subscription:Subscription",
   "gcp:cloudrunv2/service:Service",
+  "gcp:cloudrunv2/job:Job",
   "gcp:redis/instance:Instance",
   "gcp:bigquery/dataset:Dataset",
   "gcp:bigquery/table:Table",

@@ -13,6 +13,9 @@ import {
 } from "../../components/bundling";
 import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";
 import { isValidName } from "../../components/naming";
+import { evaluatePolicies } from "../../cli/preview/policies";
+import { recordResourceOptions } from "../../cli/preview/resource-options";
+import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
 import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
 import { type StackOutputs, defineStack } from "../../stacks/program";
@@ -251,6 +254,7 @@ const JOB_ZIP: ZipBundle = {
 const STAGING: Record<string, unknown> = {
   ...readStackFile("us-east"),
   "avalo:environment": "staging",
+  "avalo:deletionProtection": true,
   "avalo:loadGenerator": {
     enabled: true,
     targetUrl: "https://ranking-engine-123456789012.us-east1.run.app",
@@ -265,10 +269,14 @@ const STAGING: Record<string, unknown> = {
   },
 };
 
-function runStack(config: Record<string, unknown>) {
-  return runOffline({ project: "avalo", stack: "us-east", config }, () =>
-    defineStack(loadStackConfig(), BUNDLES, JOB_ZIP),
-  );
+/** Runs the stack, recording resource options (`protect`) for the policy pack. */
+async function runStack(config: Record<string, unknown>) {
+  let options = new Map();
+  const run = await runOffline({ project: "avalo", stack: "us-east", config }, () => {
+    options = recordResourceOptions();
+    return defineStack(loadStackConfig(), BUNDLES, JOB_ZIP);
+  });
+  return { ...run, options };
 }
 
 /** IAM resources (any type) whose member is the job's account. */
@@ -294,9 +302,10 @@ describe("load generator in the stack", function () {
   describe("on a staging stack with the job enabled", () => {
     let resources: readonly RecordedResource[];
     let outputs: StackOutputs;
+    let options: Awaited<ReturnType<typeof runStack>>["options"];
 
     before(async () => {
-      ({ resources, result: outputs } = await runStack(STAGING));
+      ({ resources, result: outputs, options } = await runStack(STAGING));
     });
 
     it("runs the configured shards in the home region as its own account with its own key", () => {
@@ -376,6 +385,16 @@ describe("load generator in the stack", function () {
           member,
         },
       ]);
+    });
+
+    it("passes the policy pack: no finding at all, the key protected as the stack asks", async () => {
+      const config = Object.fromEntries(
+        rules.map((r) => [r.name, { geography: "us", environment: "staging" }]),
+      );
+      const findings = await evaluatePolicies(resources, config, options);
+      expect(findings.map((f) => `${f.rule}: ${f.message}`)).to.deep.equal([]);
+      expect(named(resources, "us-load-generator-key").inputs.deletionPolicy).to.equal("PREVENT");
+      expect(ofType(resources, JOB)[0].inputs.deletionProtection).to.equal(true);
     });
 
     it("keeps every physical name of the job's resources within GCP's limits", () => {

@@ -82,6 +82,34 @@ export function compliantProgram(): unknown[] {
     role: "roles/run.invoker",
     member: "serviceAccount:invoker@avalo-us.iam.gserviceaccount.com",
   });
+  const job = new gcp.cloudrunv2.Job("job", {
+    project,
+    name: "load-generator",
+    location: "us-east1",
+    deletionProtection: true,
+    labels: { ...labels, purpose: "load-test" },
+    template: {
+      taskCount: 4,
+      parallelism: 4,
+      template: {
+        serviceAccount: "load-generator-us-east@avalo-us.iam.gserviceaccount.com",
+        maxRetries: 0,
+        containers: [
+          {
+            image: "gcr.io/distroless/nodejs22-debian12",
+            envs: [{ name: "AVALO_LOAD_URL", value: "https://staging.avalo.example" }],
+          },
+        ],
+      },
+    },
+  });
+  const jobRunner = new gcp.cloudrunv2.JobIamMember("job-runner", {
+    project,
+    location: "us-east1",
+    name: job.name,
+    role: "roles/run.invoker",
+    member: "serviceAccount:load-tester@avalo-us.iam.gserviceaccount.com",
+  });
   const redis = new gcp.redis.Instance("redis", {
     project,
     name: "avalo-us-east",
@@ -162,6 +190,8 @@ export function compliantProgram(): unknown[] {
     subscriber,
     service,
     invoker,
+    job,
+    jobRunner,
     redis,
     dataset,
     datasetReader,
@@ -308,6 +338,29 @@ export function violatingProgram(): unknown[] {
     role: "roles/cloudkms.cryptoKeyDecrypter",
     member: "allUsers",
   });
+  const job = new gcp.cloudrunv2.Job("bad-job", {
+    project,
+    name: "load-generator",
+    location: "europe-west1",
+    template: {
+      template: {
+        serviceAccount: "123456789012-compute@developer.gserviceaccount.com",
+        containers: [
+          {
+            image: "gcr.io/distroless/nodejs22-debian12",
+            envs: [{ name: "LOAD_API_TOKEN", value: "plain-token" }],
+          },
+        ],
+      },
+    },
+  });
+  const publicRunner = new gcp.cloudrunv2.JobIamMember("public-job-runner", {
+    project,
+    location: "us-east1",
+    name: job.name,
+    role: "roles/run.invoker",
+    member: "allAuthenticatedUsers",
+  });
   const database = new gcp.firestore.Database("bad-database", {
     project,
     name: "(default)",
@@ -333,6 +386,8 @@ export function violatingProgram(): unknown[] {
     saKey,
     cryptoKey,
     keyPublic,
+    job,
+    publicRunner,
     database,
   ];
 }

@@ -67,12 +67,36 @@ describe("policy pack rules (evaluated offline on programs run under the mocks)"
       'gcp:pubsub/subscription:Subscription "bad-dlq-sub": deadLetterPolicy.deadLetterTopic is "projects/avalo-us/topics/elsewhere", ' +
         'which is not a topic named "avalo-match-created-dlq" declared in project "avalo-us". Fix: point it at the pipeline\'s own -dlq topic (Pipeline does this).',
     );
-    const secret = failing.find((f) => f.rule === "cloudrun-secrets-from-secret-manager");
+    const secret = failing.find(
+      (f) => f.rule === "cloudrun-secrets-from-secret-manager" && f.message.includes("bad-service"),
+    );
     expect(secret?.message).to.equal(
       'gcp:cloudrunv2/service:Service "bad-service": template.containers[0].envs[0] (PROVIDER_API_KEY) is "a plain value". ' +
         "Fix: store it in Secret Manager and reference it with valueSource.secretKeyRef.",
     );
     expect(secret?.message).not.to.include("AIza");
+  });
+
+  it("checks Cloud Run jobs: own account, no plain credentials, labels, residency, no public runner", () => {
+    const about = (name: string) =>
+      failing.filter((f) => f.message.includes(`"${name}"`)).map((f) => `${f.rule}: ${f.message}`);
+    const job = 'gcp:cloudrunv2/job:Job "bad-job"';
+    expect(about("bad-job")).to.have.members([
+      `cloudrun-dedicated-service-account: ${job}: template.template.serviceAccount is ` +
+        '"123456789012-compute@developer.gserviceaccount.com". ' +
+        "Fix: set it to the job's own service account (LoadGenerator creates one).",
+      `cloudrun-secrets-from-secret-manager: ${job}: template.template.containers[0].envs[0] (LOAD_API_TOKEN) ` +
+        'is "a plain value". Fix: store it in Secret Manager and reference it with valueSource.secretKeyRef.',
+      `labels-required: ${job}: labels (missing app, geography, region, env) is not set. ` +
+        "Fix: build labels with platformLabels(args, region).",
+      `data-residency: ${job}: location is "europe-west1". Fix: use a location of geography us: ` +
+        "us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west2, us-west3, us-west4, nam5, US, us.",
+    ]);
+    expect(about("public-job-runner")).to.deep.equal([
+      'cloudrun-no-public-invoker: gcp:cloudrunv2/jobIamMember:JobIamMember "public-job-runner": member is ' +
+        "\"allAuthenticatedUsers\". Fix: grant roles/run.invoker only to the calling services' and pipelines' service accounts.",
+    ]);
+    expect(passing.filter((f) => /"job(-runner)?"/.test(f.message))).to.deep.equal([]);
   });
 
   it("uses each rule's level, overridable per stack through the policy config", async () => {
