@@ -27,6 +27,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "the whole platform on this machine (up --local [--once] [--region <id>])",
     run: (argv) => load<typeof import("./local/up")>("./local/up").runUpCommand(argv),
   },
+  load: {
+    summary:
+      "open-loop load on the local platform or staging, percentiles, report, cost (load --help)",
+    run: (argv) => load<typeof import("./load/command")>("./load/command").runLoadCommand(argv),
+  },
   dlq: {
     summary:
       "list, inspect or replay a pipeline's dead letters (dlq list|inspect|replay <pipeline>)",

@@ -54,6 +54,8 @@ export interface RunLoadOptions {
   readonly shard?: Shard;
   /** @default DEFAULT_THRESHOLDS */
   readonly thresholds?: Thresholds;
+  /** Name of this process in the saturation report. @default "load generator" */
+  readonly generatorLabel?: string;
   /** Processes whose CPU is sampled for the saturation report (the generator is always added). */
   readonly watch?: readonly WatchedProcess[];
   /** Called every `LOAD_DEFAULTS.progressIntervalMillis` while the run lasts. */
@@ -186,7 +188,12 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadRun> {
   const ops = OPERATIONS.filter((op) => config.mix[op] > 0);
   const recorder = new LoadRecorder(ops);
   const watched: WatchedProcess[] = [
-    { name: "load generator", pid: process.pid, coreLimit: 1, group: false },
+    {
+      name: options.generatorLabel ?? "load generator",
+      pid: process.pid,
+      coreLimit: 1,
+      group: false,
+    },
     ...(options.watch ?? []),
   ];
   const sampler = new CpuSampler(watched);

@@ -281,5 +281,12 @@ export function analyseSaturation(input: SaturationInput): SaturationReport {
       `busiest process: ${busiest.name}, mean ${busiest.meanCores} / peak ${busiest.peakCores} of ${busiest.limitCores} core(s); machine ${Math.round(meanMachineBusy * 100)}% busy on average over ${machineCores} cores`,
     );
   }
+  if (input.samples.length > 0) {
+    const watchedCores = cpu.reduce((n, c) => n + c.meanCores, 0);
+    const outside = Math.max(0, meanMachineBusy * machineCores - watchedCores);
+    notes.push(
+      `processes outside this run used ${Math.round(outside * 100) / 100} of the ${machineCores} cores on average`,
+    );
+  }
   return { first: findings[0], findings, cpu, machineCores, meanMachineBusy, notes };
 }

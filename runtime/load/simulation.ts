@@ -60,6 +60,8 @@ export interface SimulationResult {
   readonly durationSeconds: number;
   readonly rampUpSeconds: number;
   readonly latencySource: string;
+  /** Latency used per operation, ms. */
+  readonly latencyByOperation: Readonly<Record<Operation, number>>;
   readonly arrivals: {
     readonly total: number;
     readonly byOperation: Readonly<Record<Operation, number>>;
@@ -187,6 +189,7 @@ export function simulateLoad(options: SimulationOptions): SimulationResult {
     durationSeconds: options.durationSeconds,
     rampUpSeconds: options.rampUpSeconds,
     latencySource: options.latencySource ?? "assumed (LOAD_DEFAULTS.assumedLatencyMillis)",
+    latencyByOperation: { ...latency },
     arrivals: { total: round(total), byOperation },
     timeline,
     services,
