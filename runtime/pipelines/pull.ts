@@ -1,4 +1,4 @@
-import type { Message, PubSub, Subscription } from "@google-cloud/pubsub";
+import { Duration, type Message, type PubSub, type Subscription } from "@google-cloud/pubsub";
 import type { ConsumerCore } from "./consumer";
 import { CONSUMER } from "./defaults";
 import { jsonLogger, type Logger } from "./log";
@@ -7,6 +7,10 @@ import { jsonLogger, type Logger } from "./log";
  * The streaming-pull worker, for local runs and bulk backlogs: leases messages with flow
  * control, hands each to the consumer core, and acks or nacks by its outcome. `drain()` stops
  * leasing, lets in-flight messages finish (up to the drain timeout) and nacks the rest.
+ *
+ * Lease extensions are capped at the pipeline's ack deadline: the client otherwise extends
+ * leases by its p99 processing time, up to 10 minutes, so a worker that is killed under a
+ * backlog would strand every message it holds for that long before Pub/Sub redelivers them.
  */
 
 export interface PullWorkerArgs {
@@ -18,6 +22,8 @@ export interface PullWorkerArgs {
   readonly maxOutstandingMessages?: number;
   /** @default CONSUMER.maxOutstandingBytes */
   readonly maxOutstandingBytes?: number;
+  /** Longest lease extension, in seconds. @default the pipeline's ackDeadlineSeconds */
+  readonly maxLeaseExtensionSeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -37,6 +43,9 @@ export class PullWorker {
         allowExcessMessages: false,
       },
       closeOptions: { behavior: "NACK" },
+      maxAckDeadline: Duration.from({
+        seconds: args.maxLeaseExtensionSeconds ?? args.core.pipeline.ackDeadlineSeconds,
+      }),
     });
     this.subscription.on("message", (m: Message) => void this.onMessage(m));
     this.subscription.on("error", (err: Error) =>

@@ -1,0 +1,502 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Message } from "@google-cloud/pubsub";
+import { LOCAL_PROJECT, startPlatform, type Platform } from "../../cli/local/platform";
+import { getPipeline } from "../../runtime/catalog/pipelines";
+import { startRedis, type LocalProcess } from "../../runtime/local/processes";
+import { redisMarkerKey } from "../../runtime/pipelines/idempotency";
+import { provisionPipelines } from "../../runtime/pipelines/provision";
+import { startScript, type ScriptProcess } from "./child";
+import { readLedger, analyticsCounterTotal, markedIds, type Ledger, type Letter } from "./ledger";
+import { FAULT_PIPELINES, planMessage, unit, type FaultPipeline } from "./plan";
+
+/**
+ * The fault-injection scenario against the local platform (`startPlatform`): pipeline workers,
+ * a publisher, and five faults while at least 100,000 messages flow:
+ *  - the publishing process is SIGKILLed mid-batch and a new one republishes what it had not
+ *    confirmed (same envelope ids);
+ *  - one of two analytics pipeline workers is SIGKILLed mid-batch and restarted;
+ *  - redis-server is SIGKILLed and restarted on the same port with the same AOF directory;
+ *  - the Firestore emulator is paused for 5 s (SIGSTOP/SIGCONT to its process group);
+ *  - 10% of the messages are poison and must reach their dead-letter topic with their reason.
+ * The workers run the real handlers, consumer core and pull worker on prefixed copies of the
+ * catalog pipelines (same delivery settings, dead-letter topics and hold subscriptions), because
+ * the emulator's push delivery to a bundle runs at about 100 messages/s on this machine.
+ */
+
+export interface ScenarioOptions {
+  readonly rootDir: string;
+  readonly seed: number;
+  /** Messages to publish, poison included. */
+  readonly total: number;
+  /** Publisher pace, messages/s. */
+  readonly rate?: number;
+  /** Give up waiting for the ledger to settle after this long. @default 240_000 */
+  readonly settleTimeoutMillis?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** One injected fault and how long the system took to recover from it. */
+export interface FaultRecord {
+  readonly name: string;
+  /** Since the start of the traffic. */
+  readonly injectedAtMillis: number;
+  /** When the fault was lifted (process restarted, emulator resumed). */
+  readonly restoredAtMillis?: number;
+  /** When the affected path made progress again. */
+  readonly recoveredAtMillis?: number;
+  /** recovered − injected. */
+  readonly recoveryMillis?: number;
+  readonly detail: Record<string, number | string | boolean>;
+}
+
+export interface FaultFigures {
+  readonly seed: number;
+  readonly run: string;
+  readonly region: string;
+  readonly platformStartupMillis: number;
+  /** Messages the plan holds; all of them are published (the first publisher's tail again). */
+  readonly planned: number;
+  readonly sent: number;
+  readonly confirmed: number;
+  readonly confirmedValid: number;
+  readonly confirmedPoison: number;
+  readonly applied: number;
+  readonly duplicated: number;
+  readonly lost: number;
+  readonly unexpected: number;
+  readonly poisonDeadLettered: number;
+  readonly poisonMissing: number;
+  readonly poisonWrongReason: number;
+  /** Deliveries the exactly-once markers turned into no-ops (redeliveries, republished ids). */
+  readonly redeliveriesAbsorbed: number;
+  /** Traffic start to ledger settled. */
+  readonly trafficMillis: number;
+  /** Confirmed messages per second over the traffic time. */
+  readonly ratePerSecond: number;
+  readonly faults: readonly FaultRecord[];
+  readonly redis: {
+    readonly appendonly: string;
+    readonly appendfsync: string;
+    readonly pushMarkersBeforeRestart: number;
+    readonly pushMarkersAfterRestart: number;
+  };
+  readonly ledger: Ledger;
+}
+
+interface WorkerLine {
+  readonly pid: number;
+  readonly ready?: boolean;
+  readonly inFlight?: number;
+  readonly processed?: number;
+  readonly duplicates?: number;
+  readonly deadLettered?: number;
+  readonly nacked?: number;
+}
+
+interface PublisherLine {
+  readonly confirmed: number;
+  /** Publish calls started. */
+  readonly sent: number;
+  readonly done?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, timeoutMillis: number, probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMillis} ms`);
+    await sleep(50);
+  }
+}
+
+/** Counts `processed:<pipeline>:<run>-*:push` keys. */
+async function countRedisMarkers(platform: Platform, run: string): Promise<number> {
+  let cursor = "0";
+  let count = 0;
+  const match = `${redisMarkerKey("notification-batch", `${run}-`)}*`;
+  do {
+    const [next, keys] = await platform.redis.scan(cursor, "MATCH", match, "COUNT", 5000);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== "0");
+  return count;
+}
+
+/** Runs the scenario and returns its figures; everything it started is stopped. */
+export async function runFaultScenario(options: ScenarioOptions): Promise<FaultFigures> {
+  const log = options.log ?? (() => undefined);
+  const { seed, total } = options;
+  const run = `f${seed.toString(36)}${randomBytes(2).toString("hex")}`;
+  const workDir = join(options.rootDir, "out", "faults", run);
+  mkdirSync(workDir, { recursive: true });
+  const platform = await startPlatform({ rootDir: options.rootDir, region: "us-east", log });
+  const region = platform.region;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let firestorePaused = false;
+  let newRedis: LocalProcess | undefined;
+  const firestoreGroup = platform.emulators.firestore.pid;
+  try {
+    const [, appendonly] = (await platform.redis.config("GET", "appendonly")) as string[];
+    const [, appendfsync] = (await platform.redis.config("GET", "appendfsync")) as string[];
+    const [, redisDir] = (await platform.redis.config("GET", "dir")) as string[];
+
+    const prefix = `${run}-`;
+    const specs = FAULT_PIPELINES.map((name) => getPipeline(name));
+    const provisioned = await provisionPipelines(platform.pubsub, {
+      pipelines: specs,
+      regions: [region],
+      prefix,
+    });
+    const letters = new Map<string, Letter[]>();
+    for (const names of provisioned) {
+      const id = `${names.deadLetterTopic}-ledger`;
+      await platform.pubsub.topic(names.deadLetterTopic).createSubscription(id);
+      const sub = platform.pubsub.subscription(id, { flowControl: { maxMessages: 2000 } });
+      sub.on("message", (m: Message) => {
+        const key = m.attributes.id ?? `?${m.id}`;
+        const list = letters.get(key) ?? [];
+        list.push({ reason: m.attributes.reason ?? "none", error: m.attributes.error ?? "" });
+        letters.set(key, list);
+        m.ack();
+      });
+      sub.on("error", () => undefined);
+      cleanups.push(() => sub.close());
+    }
+
+    const childEnv: NodeJS.ProcessEnv = {
+      GOOGLE_CLOUD_PROJECT: LOCAL_PROJECT,
+      PUBSUB_EMULATOR_HOST: platform.emulators.pubsub.endpoint,
+      FIRESTORE_EMULATOR_HOST: platform.emulators.firestore.endpoint,
+      METADATA_SERVER_DETECTION: "none",
+      REDIS_HOST: platform.redisServer.host,
+      REDIS_PORT: String(platform.redisServer.port),
+      FAULTS_PREFIX: prefix,
+      FAULTS_REGION: region,
+      FAULTS_PUSH_LOG: join(workDir, "pushes.log"),
+      FAULTS_ROWS_DIR: workDir,
+    };
+    const workers: Array<{ pipeline: FaultPipeline; proc: ScriptProcess<WorkerLine> }> = [];
+    const lastCounts = new Map<number, WorkerLine>();
+    const startWorker = (pipeline: FaultPipeline) => {
+      const proc = startScript<WorkerLine>("worker-process.ts", {
+        ...childEnv,
+        FAULTS_PIPELINE: pipeline,
+      });
+      proc.onLine((line) => lastCounts.set(proc.pid, line));
+      workers.push({ pipeline, proc });
+      cleanups.push(() => proc.stop());
+      return proc;
+    };
+    const sumCounts = (pipeline?: FaultPipeline, key: keyof WorkerLine = "processed") =>
+      workers
+        .filter((w) => !pipeline || w.pipeline === pipeline)
+        .reduce((sum, w) => sum + Number(lastCounts.get(w.proc.pid)?.[key] ?? 0), 0);
+
+    const initial = [
+      startWorker("analytics-aggregation"),
+      startWorker("analytics-aggregation"),
+      startWorker("notification-batch"),
+    ];
+    await until("pipeline workers ready", 60_000, () =>
+      initial.every((w) => lastCounts.get(w.pid) !== undefined),
+    );
+    log(`workers ready: ${initial.map((w) => w.pid).join(", ")}`);
+
+    const at = new Date().toISOString();
+    const expectedValid = Array.from({ length: total }, (_, i) => planMessage(seed, run, i)).filter(
+      (m) => m.kind === "valid",
+    ).length;
+    const publisherEnv = (confirmedFile: string, skip: string[]) => ({
+      ...childEnv,
+      FAULTS_SEED: String(seed),
+      FAULTS_RUN: run,
+      FAULTS_AT: at,
+      FAULTS_TOTAL: String(total),
+      FAULTS_RATE: String(options.rate ?? 1500),
+      FAULTS_CONFIRMED: confirmedFile,
+      FAULTS_SKIP: skip.join(","),
+    });
+    const confirmedFiles = [join(workDir, "confirmed-1.txt"), join(workDir, "confirmed-2.txt")];
+    const trafficStart = Date.now();
+    const since = () => Date.now() - trafficStart;
+    const publisher1 = startScript<PublisherLine>(
+      "publisher-process.ts",
+      publisherEnv(confirmedFiles[0], []),
+    );
+    cleanups.push(() => publisher1.stop());
+    let publisher2: ScriptProcess<PublisherLine> | undefined;
+
+    // Fault points, in confirmed publishes, drawn from the seed: every fault happens while
+    // messages are still being published, so each affected path has traffic to recover with.
+    const point = (from: number, salt: number) =>
+      Math.round(total * (from + 0.1 * unit(seed, 0, salt)));
+    const publisherKillAt = point(0.15, 11);
+    const workerKillAt = point(0.3, 12);
+    const redisRestartAt = point(0.5, 13);
+    const firestorePauseAt = point(0.7, 14);
+    log(
+      `run ${run} seed ${seed}: ${total} messages (${expectedValid} valid); faults at confirmed publishes: publisher kill ${publisherKillAt}, worker kill ${workerKillAt}, redis restart ${redisRestartAt}, Firestore pause ${firestorePauseAt}`,
+    );
+    const confirmedNow = () =>
+      (publisher1.last()?.confirmed ?? 0) + (publisher2?.last()?.confirmed ?? 0);
+
+    const faults: Array<FaultRecord & { recovered?: () => boolean }> = [];
+    let pushMarkersBefore = 0;
+    let pushMarkersAfter = 0;
+    const applied = () => sumCounts(undefined, "processed");
+    let lastProgressLog = 0;
+
+    const recordRecovery = () => {
+      for (const f of faults) {
+        if (
+          f.recoveredAtMillis === undefined &&
+          f.restoredAtMillis !== undefined &&
+          f.recovered?.()
+        ) {
+          const now = since();
+          Object.assign(f, { recoveredAtMillis: now, recoveryMillis: now - f.injectedAtMillis });
+          log(`fault ${f.name}: recovered after ${now - f.injectedAtMillis} ms`);
+        }
+      }
+    };
+
+    // 1. SIGKILL the publisher mid-batch; a second one republishes everything not confirmed.
+    await until("publisher 1 reaching its kill point", 300_000, () => {
+      recordRecovery();
+      return (
+        (publisher1.last()?.confirmed ?? 0) >= publisherKillAt || publisher1.last()?.done === true
+      );
+    });
+    {
+      const confirmedAtKill = publisher1.last()?.confirmed ?? 0;
+      publisher1.signal("SIGKILL");
+      const injectedAtMillis = since();
+      await publisher1.exited;
+      const recorded = readFileSync(confirmedFiles[0], "utf8").split("\n").filter(Boolean).length;
+      publisher2 = startScript<PublisherLine>(
+        "publisher-process.ts",
+        publisherEnv(confirmedFiles[1], [confirmedFiles[0]]),
+      );
+      cleanups.push(() => publisher2!.stop());
+      const p2 = publisher2;
+      faults.push({
+        name: "publisher SIGKILL mid-batch",
+        injectedAtMillis,
+        restoredAtMillis: since(),
+        detail: { confirmedReported: confirmedAtKill, confirmedRecorded: recorded },
+        recovered: () => (p2.last()?.confirmed ?? 0) > 0,
+      });
+      log(`fault: publisher SIGKILLed at ${injectedAtMillis} ms after ${recorded} confirmed`);
+    }
+
+    const tick = async (until: () => boolean, what: string, timeoutMillis = 300_000) => {
+      const deadline = Date.now() + timeoutMillis;
+      while (!until()) {
+        recordRecovery();
+        if (Date.now() - lastProgressLog > 5000) {
+          lastProgressLog = Date.now();
+          log(
+            `${since()} ms: confirmed ${confirmedNow()}, applied ${applied()}, duplicates ${sumCounts(undefined, "duplicates")}, dead-lettered ${sumCounts(undefined, "deadLettered")}, nacked ${sumCounts(undefined, "nacked")}`,
+          );
+        }
+        if (Date.now() > deadline)
+          throw new Error(`${what} did not happen within ${timeoutMillis} ms`);
+        await sleep(100);
+      }
+    };
+
+    // 2. SIGKILL an analytics worker while it has messages in flight, then restart it.
+    await tick(
+      () => applied() >= workerKillAt && (lastCounts.get(initial[0].pid)?.inFlight ?? 0) > 0,
+      "worker kill point",
+    );
+    {
+      const inFlight = lastCounts.get(initial[0].pid)?.inFlight ?? 0;
+      initial[0].signal("SIGKILL");
+      const injectedAtMillis = since();
+      await initial[0].exited;
+      const restarted = startWorker("analytics-aggregation");
+      faults.push({
+        name: "pipeline worker SIGKILL mid-batch",
+        injectedAtMillis,
+        restoredAtMillis: since(),
+        detail: { pipeline: "analytics-aggregation", inFlightAtKill: inFlight },
+        recovered: () => {
+          const c = lastCounts.get(restarted.pid);
+          return (c?.processed ?? 0) + (c?.duplicates ?? 0) > 0;
+        },
+      });
+      log(
+        `fault: worker ${initial[0].pid} SIGKILLed with ${inFlight} in flight; restarted as ${restarted.pid}`,
+      );
+    }
+
+    // 3. SIGKILL redis-server and start it again on the same port with the same AOF directory.
+    await tick(() => confirmedNow() >= redisRestartAt, "redis restart point");
+    {
+      pushMarkersBefore = await countRedisMarkers(platform, run);
+      const injectedAtMillis = since();
+      process.kill(-platform.redisServer.pid, "SIGKILL");
+      await sleep(300);
+      newRedis = await startRedis({
+        appendOnly: true,
+        port: platform.redisServer.port,
+        dir: redisDir,
+      });
+      const restoredAtMillis = since();
+      await until(
+        "platform Redis client reconnected",
+        30_000,
+        () => platform.redis.status === "ready",
+      );
+      pushMarkersAfter = await countRedisMarkers(platform, run);
+      const notifiedAtRestore = sumCounts("notification-batch");
+      faults.push({
+        name: "redis-server SIGKILL + restart (same port, same AOF dir)",
+        injectedAtMillis,
+        restoredAtMillis,
+        detail: {
+          pushMarkersBeforeRestart: pushMarkersBefore,
+          pushMarkersAfterRestart: pushMarkersAfter,
+        },
+        recovered: () => sumCounts("notification-batch") > notifiedAtRestore,
+      });
+      log(
+        `fault: redis-server restarted; push markers ${pushMarkersBefore} before, ${pushMarkersAfter} after`,
+      );
+    }
+
+    // 4. Pause the Firestore emulator for 5 s.
+    await tick(() => confirmedNow() >= firestorePauseAt, "Firestore pause point");
+    {
+      const injectedAtMillis = since();
+      process.kill(-firestoreGroup, "SIGSTOP");
+      firestorePaused = true;
+      await sleep(5000);
+      process.kill(-firestoreGroup, "SIGCONT");
+      firestorePaused = false;
+      const appliedAtResume = applied();
+      faults.push({
+        name: "Firestore emulator paused 5 s (SIGSTOP/SIGCONT)",
+        injectedAtMillis,
+        restoredAtMillis: since(),
+        detail: { pausedMillis: 5000 },
+        recovered: () => applied() > appliedAtResume,
+      });
+      log(`fault: Firestore emulator paused for 5 s`);
+    }
+
+    // Publishing finishes; then wait for the ledger to settle.
+    await tick(() => publisher2?.last()?.done === true, "publisher 2 finishing");
+    const publisher2Exit = await publisher2.exited;
+    if (publisher2Exit !== 0) {
+      throw new Error(`publisher 2 exited with ${publisher2Exit}: ${publisher2.errors()}`);
+    }
+    const confirmed = new Set<number>();
+    for (const file of confirmedFiles) {
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, "utf8").split("\n"))
+        if (line) confirmed.add(Number(line));
+    }
+    const plannedConfirmed = [...confirmed].map((i) => planMessage(seed, run, i));
+    const wantAnalytics = plannedConfirmed.filter(
+      (m) => m.kind === "valid" && m.pipeline === "analytics-aggregation",
+    ).length;
+    const wantNotifications = plannedConfirmed.filter(
+      (m) => m.kind === "valid" && m.pipeline === "notification-batch",
+    ).length;
+    const wantPoison = plannedConfirmed.filter((m) => m.kind !== "valid").length;
+    const settleDeadline = Date.now() + (options.settleTimeoutMillis ?? 240_000);
+    for (;;) {
+      recordRecovery();
+      const [analytics, notifications] = await Promise.all([
+        analyticsCounterTotal(platform.db, run, at, region),
+        markedIds(platform.db, "notification-batch", run).then((s) => s.size),
+      ]);
+      const poisonSeen = plannedConfirmed.filter(
+        (m) => m.kind !== "valid" && letters.has(m.id),
+      ).length;
+      log(
+        `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications}, poison dead-lettered ${poisonSeen}/${wantPoison}`,
+      );
+      if (
+        analytics >= wantAnalytics &&
+        notifications >= wantNotifications &&
+        poisonSeen >= wantPoison
+      ) {
+        break;
+      }
+      if (Date.now() > settleDeadline) {
+        log("settle timeout: reading the ledger as it is");
+        for (const w of workers) {
+          log(
+            `worker ${w.proc.pid} (${w.pipeline}): ${JSON.stringify(lastCounts.get(w.proc.pid))}`,
+          );
+        }
+        break;
+      }
+      await sleep(2000);
+    }
+    // Late redeliveries of already-applied events must still be absorbed: give them a moment.
+    await sleep(3000);
+    recordRecovery();
+    const trafficMillis = since();
+    const ledger = await readLedger({
+      db: platform.db,
+      redis: platform.redis,
+      seed,
+      run,
+      at,
+      region,
+      confirmed,
+      letters,
+      pushLog: childEnv.FAULTS_PUSH_LOG!,
+    });
+    const p = ledger.pipelines;
+    const sent = (publisher1.last()?.sent ?? 0) + (publisher2.last()?.sent ?? 0);
+    return {
+      seed,
+      run,
+      region,
+      platformStartupMillis: platform.startupMillis,
+      planned: total,
+      sent,
+      confirmed: confirmed.size,
+      confirmedValid: p["analytics-aggregation"].confirmed + p["notification-batch"].confirmed,
+      confirmedPoison: ledger.poison.confirmed,
+      applied: p["analytics-aggregation"].applied + p["notification-batch"].applied,
+      duplicated: p["analytics-aggregation"].duplicated + p["notification-batch"].duplicated,
+      lost:
+        p["analytics-aggregation"].lost.length +
+        p["notification-batch"].lost.length +
+        ledger.notification.redisMarkersMissing.length +
+        ledger.notification.pushesMissing.length,
+      unexpected:
+        p["analytics-aggregation"].unexpected.length + p["notification-batch"].unexpected.length,
+      poisonDeadLettered: ledger.poison.deadLettered,
+      poisonMissing: ledger.poison.missing.length,
+      poisonWrongReason: ledger.poison.wrongReason.length,
+      redeliveriesAbsorbed: sumCounts(undefined, "duplicates"),
+      trafficMillis,
+      ratePerSecond: Math.round((confirmed.size / trafficMillis) * 1000),
+      faults: faults.map(({ recovered: _recovered, ...f }) => f),
+      redis: {
+        appendonly,
+        appendfsync,
+        pushMarkersBeforeRestart: pushMarkersBefore,
+        pushMarkersAfterRestart: pushMarkersAfter,
+      },
+      ledger,
+    };
+  } finally {
+    if (firestorePaused) process.kill(-firestoreGroup, "SIGCONT");
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await platform.stop();
+    // startRedis({dir}) leaves the platform's directory to the platform; only stop the process.
+    await newRedis?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
