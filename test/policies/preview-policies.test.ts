@@ -41,7 +41,7 @@ describe("policy pack in the offline preview", function () {
     expect(result.markdown).to.include("❌ 1 mandatory violation(s)");
     expect(result.markdown).to.include(
       "#### ⛔ mandatory: `cloudrun-no-public-invoker` (1)\n\n" +
-        "[Avalo (CKV_GCP_102 covers Cloud Run v1 only)] No Cloud Run v2 service grants its invoker role to allUsers or allAuthenticatedUsers.\n\n" +
+        "[Avalo (CKV_GCP_102 covers Cloud Run v1 only)] No Cloud Run v2 service or job grants its invoker role to allUsers or allAuthenticatedUsers.\n\n" +
         '- **us-east**: gcp:cloudrunv2/serviceIamMember:ServiceIamMember "api-invoker": member is "allUsers". ' +
         "Fix: grant roles/run.invoker only to the calling services' and pipelines' service accounts.",
     );
