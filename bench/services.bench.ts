@@ -1,7 +1,7 @@
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
 import Fastify, { type FastifyInstance } from "fastify";
-import { startRedis } from "../runtime/local/processes";
+import { startFirestoreEmulator, startRedis } from "../runtime/local/processes";
 import { buildFraudAnalyzer } from "../runtime/services/fraud-analyzer/app";
 import { buildRankingEngine } from "../runtime/services/ranking-engine/app";
 import { result, type Benchmark, type BenchResult } from "./harness";
@@ -162,6 +162,9 @@ async function rankingBench(): Promise<BenchResult[]> {
     authorId: `author-${i % 40}`,
     createdAt: new Date(created - i * 600_000).toISOString(),
   }));
+  // Engagement comes from the likes and views counters, which read Firestore as well as Redis.
+  const firestore = await startFirestoreEmulator();
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.endpoint;
   return withRedis(async (env) => {
     const app = await buildRankingEngine(env);
     const url = await listen(app);
@@ -190,7 +193,7 @@ async function rankingBench(): Promise<BenchResult[]> {
     } finally {
       await app.close();
     }
-  });
+  }).finally(() => firestore.stop());
 }
 
 export const benchmarks: Benchmark[] = [

@@ -184,15 +184,33 @@ export class WriteBehindFlusher {
    * be off by the delta being moved, for an instant.
    */
   async value(id: string): Promise<number> {
-    const [snap, pending, inflight] = await Promise.all([
-      this.doc(id).get(),
-      this.redis.get(this.keys.pending(id)),
-      this.redis.hmget(this.keys.inflight(id), "delta", "seq"),
+    return (await this.values([id])).get(id) ?? 0;
+  }
+
+  /** {@link value} of many counters: one Firestore batch read and one Redis round trip. */
+  async values(ids: readonly string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of unique) {
+      pipeline.get(this.keys.pending(id));
+      pipeline.hmget(this.keys.inflight(id), "delta", "seq");
+    }
+    const [snaps, replies] = await Promise.all([
+      this.db.getAll(...unique.map((id) => this.doc(id))),
+      pipeline.exec(),
     ]);
-    const stored = (snap.get("count") as number | undefined) ?? 0;
-    const storedSeq = (snap.get("flushSeq") as number | undefined) ?? 0;
-    const inflightDelta =
-      inflight[0] !== null && Number(inflight[1]) > storedSeq ? Number(inflight[0]) : 0;
-    return stored + Number(pending ?? 0) + inflightDelta;
+    return new Map(
+      unique.map((id, i) => {
+        const [pendingError, pending] = replies?.[2 * i] ?? [];
+        const [inflightError, inflight] = replies?.[2 * i + 1] ?? [];
+        if (pendingError || inflightError) throw pendingError ?? inflightError;
+        const [delta, seq] = (inflight as (string | null)[] | undefined) ?? [null, null];
+        const stored = (snaps[i].get("count") as number | undefined) ?? 0;
+        const storedSeq = (snaps[i].get("flushSeq") as number | undefined) ?? 0;
+        const inflightDelta = delta !== null && Number(seq) > storedSeq ? Number(delta) : 0;
+        return [id, stored + Number((pending as string | null) ?? 0) + inflightDelta];
+      }),
+    );
   }
 }

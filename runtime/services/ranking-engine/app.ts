@@ -1,15 +1,19 @@
 import type { FastifyInstance } from "fastify";
+import type { Firestore } from "firebase-admin/firestore";
 import type Redis from "ioredis";
+import { Counters } from "../../counters";
+import { getFirestore } from "../../firestore/client";
 import { z } from "zod";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
 import { parseBody } from "../server/errors";
+import { firestoreCheck } from "../server/firestore";
 import { connectRedis, redisCheck } from "../server/redis";
 import { candidatesRequest, interactionRequest, rankRequest } from "./contract";
 import { rankPage } from "./rank";
 import { DEFAULT_WEIGHTS } from "./scoring";
-import { RankingStore, redisEngagement, type EngagementSource } from "./store";
+import { countersEngagement, RankingStore, type EngagementSource } from "./store";
 
 const rankingEnv = {
   /** How long a ranking stays cached for the next pages and repeat requests. */
@@ -21,12 +25,16 @@ const rankingEnv = {
 
 export interface RankingEngineDeps {
   readonly redis: Redis;
+  readonly db: Firestore;
   readonly engagement: EngagementSource;
   readonly authenticator: Authenticator;
   readonly now: () => number;
 }
 
-/** ranking-engine: personalised feed ranking with a stable cursor and a Redis cache. */
+/**
+ * ranking-engine: personalised feed ranking with a stable cursor and a Redis cache. Engagement
+ * is read from the `likes` and `views` counters the pipelines keep (Redis and Firestore).
+ */
 export async function buildRankingEngine(
   env: NodeJS.ProcessEnv,
   deps: Partial<RankingEngineDeps> = {},
@@ -38,14 +46,16 @@ export async function buildRankingEngine(
     config.RANKING_CACHE_TTL_SECONDS,
     config.RANKING_CURSOR_TTL_SECONDS,
   );
-  const engagement = deps.engagement ?? redisEngagement(redis);
+  const db = deps.db ?? getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
+  const engagement =
+    deps.engagement ?? countersEngagement(new Counters({ db, redis, region: config.AVALO_REGION }));
   const weights = { ...DEFAULT_WEIGHTS, halfLifeHours: config.RANKING_HALF_LIFE_HOURS };
   const now = deps.now ?? Date.now;
   return createServiceApp(
     {
       service: "ranking-engine",
       config,
-      checks: [redisCheck(redis)],
+      checks: [firestoreCheck(db), redisCheck(redis)],
       authenticator: deps.authenticator,
       onClose: async () => {
         if (!deps.redis) await redis.quit().catch(() => redis.disconnect());

@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import type { Counters } from "../../counters";
 import type { Candidate, RankedItem } from "./contract";
 import type { Engagement } from "./scoring";
 
@@ -94,18 +95,16 @@ export class RankingStore {
   }
 }
 
-/** Engagement from Redis hashes `engagement:{postId}` (likes, views): for local runs and tests. */
-export function redisEngagement(redis: Redis): EngagementSource {
+/** Engagement from the platform's `likes` and `views` counters (runtime/counters). */
+export function countersEngagement(counters: Pick<Counters, "values">): EngagementSource {
   return {
     async engagement(postIds) {
-      const pipeline = redis.pipeline();
-      for (const id of postIds) pipeline.hmget(`engagement:{${id}}`, "likes", "views");
-      const results = (await pipeline.exec()) ?? [];
+      const [likes, views] = await Promise.all([
+        counters.values("likes", postIds),
+        counters.values("views", postIds),
+      ]);
       return new Map(
-        postIds.map((id, i) => {
-          const [likes, views] = (results[i]?.[1] as (string | null)[] | undefined) ?? [];
-          return [id, { likes: Number(likes ?? 0), views: Number(views ?? 0) }];
-        }),
+        postIds.map((id) => [id, { likes: likes.get(id) ?? 0, views: views.get(id) ?? 0 }]),
       );
     },
   };

@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import Redis from "ioredis";
+import { Counters } from "../../../runtime/counters";
+import { getFirestore } from "../../../runtime/firestore/client";
 import { startRedis } from "../../../runtime/local/processes";
 import { buildRankingEngine } from "../../../runtime/services/ranking-engine/app";
 import type { Candidate } from "../../../runtime/services/ranking-engine/contract";
 import { rankCandidates, scoreCandidate } from "../../../runtime/services/ranking-engine/scoring";
-import { useRedis } from "../../support/services";
+import { useFirestore, useRedis } from "../../support/services";
 import { productionEnv, redisEnvFor, uniqueId } from "./env";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
@@ -52,13 +54,19 @@ describe("ranking-engine", () => {
     });
   });
 
-  describe("service on redis-server", () => {
+  describe("service on redis-server and the Firestore emulator", () => {
     let app: FastifyInstance;
     let raw: Redis;
+    let counters: Counters;
     let clock = NOW;
     before(async () => {
-      const redis = await useRedis();
+      const [redis] = await Promise.all([useRedis(), useFirestore()]);
       raw = new Redis({ host: redis.host, port: redis.port });
+      counters = new Counters({
+        db: getFirestore({ projectId: "avalo-local" }),
+        redis: raw,
+        region: "us-east",
+      });
       app = await buildRankingEngine(redisEnvFor(redis), { now: () => clock });
     });
     after(async () => {
@@ -96,7 +104,7 @@ describe("ranking-engine", () => {
         cursor = page.nextCursor;
         // Between pages the world moves on: time passes and the oldest post goes viral.
         clock += 3_600_000;
-        await raw.hset(`engagement:{${all.at(-1)!.postId}}`, "likes", 1_000_000);
+        await counters.increment("likes", all.at(-1)!.postId, 1_000_000);
         if (expire) for (const k of await raw.keys(`rank:{${userId}}:snapshot:*`)) await raw.del(k);
       } while (cursor);
       clock = NOW;
@@ -115,6 +123,22 @@ describe("ranking-engine", () => {
       expect(new Set(seen).size).to.equal(seen.length);
       // The viral post moved above the cursor after page 1 and is not served again.
       expect(seen).to.have.length(24);
+    });
+
+    it("reads engagement from the likes and views counters, written-behind and pending alike", async () => {
+      const post = uniqueId("liked");
+      await counters.increment("likes", post, 5);
+      await counters.flusher.flushAll();
+      await counters.increment("likes", post, 3);
+      await counters.increment("views", post, 10);
+      const page = (
+        await rank({
+          userId: uniqueId("engaged"),
+          candidates: [{ postId: post, authorId: "a", createdAt: hoursAgo(0) }],
+        })
+      ).json();
+      // 8 likes (5 in Firestore, 3 pending in Redis) and 10 views: log10(1 + 5 × 8 + 10) / 4.
+      expect(page.items[0].engagement).to.equal(0.426893);
     });
 
     it("ranks the user's stored candidates with the affinity it recorded", async () => {
