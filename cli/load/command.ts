@@ -24,7 +24,8 @@ import {
   formatTwentyMillion,
 } from "./print";
 import { productionProjects } from "./production";
-import { progressWriter } from "./progress";
+import { progressWriter, type ProgressStream } from "./progress";
+import { writeLoadReport } from "./report";
 import {
   reportOfRun,
   reportOfSimulation,
@@ -44,7 +45,7 @@ export interface LoadCommandIo {
   readonly rootDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly out: (text: string) => void;
-  readonly err: NodeJS.WriteStream;
+  readonly err: ProgressStream;
 }
 
 const defaultIo = (): LoadCommandIo => ({
@@ -85,7 +86,6 @@ function write(dir: string, result: LoadResultFile): string {
 
 async function render(io: LoadCommandIo, dir: string, result: LoadResultFile): Promise<boolean> {
   try {
-    const { writeLoadReport } = await import("./report");
     const written = await writeLoadReport(
       result.mode === "measured" ? reportOfRun(result) : reportOfSimulation(result),
       dir,

@@ -24,8 +24,14 @@ export function progressLine(p: LoadProgress, bar: boolean): string {
   );
 }
 
+/** Where progress goes: stderr, or a test's sink. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
 export function progressWriter(
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: ProgressStream = process.stderr,
   lineIntervalMillis = 5000,
 ): ProgressWriter {
   const tty = Boolean(stream.isTTY);
