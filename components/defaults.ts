@@ -14,6 +14,7 @@ export const REQUIRED_APIS = [
   "cloudkms.googleapis.com",
   "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
+  "fcm.googleapis.com",
   "firebaserules.googleapis.com",
   "firestore.googleapis.com",
   "iam.googleapis.com",

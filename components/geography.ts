@@ -1,7 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { getPipeline, PIPELINES } from "../runtime/catalog/pipelines";
-import { SERVICES, type ServiceName, type ServiceSpec } from "../runtime/services/catalog";
+import {
+  SERVICES,
+  type ServiceName,
+  type ServiceResource,
+  type ServiceSpec,
+} from "../runtime/services/catalog";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
 import { Apis } from "./apis";
@@ -51,21 +56,6 @@ export function topicVariable(pipeline: string): string {
 function urlVariable(service: string): string {
   return `AVALO_URL_${service.toUpperCase().replace(/-/g, "_")}`;
 }
-
-/** Services that write rows to the analytics dataset. */
-const DATASET_WRITERS: readonly ServiceName[] = ["analytics-aggregator", "batch-processor"];
-
-/** The one service that reads uploads and writes thumbnails in the media bucket. */
-const MEDIA_USER: ServiceName = "media-processor";
-
-/** Production settings a service's own config requires beyond what every service gets. */
-const SERVICE_ENV: Partial<Record<ServiceName, (gcpRegion: string) => Record<string, string>>> = {
-  "notification-worker": () => ({ NOTIFICATION_PUSH_PROVIDER: "fcm" }),
-  "ai-inference": (gcpRegion) => ({ AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: gcpRegion }),
-};
-
-/** The one service that calls Vertex AI (`roles/aiplatform.user`, to call the model endpoints). */
-const VERTEX_USER: ServiceName = "ai-inference";
 
 /**
  * Everything one stack deploys for its geography: the APIs, keys, VPC, Firestore database with
@@ -185,7 +175,7 @@ export class Geography extends pulumi.ComponentResource {
               `${pushInvokerAccountId(p.name)}@${config.project}.iam.gserviceaccount.com`,
             ]),
           ),
-          ...SERVICE_ENV[spec.name as ServiceName]?.(region.gcpRegion),
+          ...Object.assign({}, ...spec.uses.map((use) => this.useEnv(use, region.gcpRegion))),
           REDIS_HOST: cache.host,
           REDIS_PORT: cache.port.apply(String),
           REDIS_TLS: "true",
@@ -199,9 +189,6 @@ export class Geography extends pulumi.ComponentResource {
             ]),
           ),
         };
-        const writesDataset = DATASET_WRITERS.includes(spec.name as ServiceName);
-        const usesMedia = spec.name === MEDIA_USER;
-        if (usesMedia) env.MEDIA_BUCKET = this.media.bucketName;
         regional[spec.name] = new Service(
           `${name}-${spec.name}-${region.id}`,
           {
@@ -215,7 +202,7 @@ export class Geography extends pulumi.ComponentResource {
             builder,
             network: this.network.network.id,
             subnetwork: this.network.subnets[region.id]!.id,
-            env: writesDataset ? { ...env, ANALYTICS_DATASET: this.analytics.datasetId } : env,
+            env,
             secrets: {
               REDIS_PASSWORD: { secret: cache.authSecret.id },
               REDIS_TLS_CA: { secret: cache.caSecret.id },
@@ -223,9 +210,7 @@ export class Geography extends pulumi.ComponentResource {
             grants: (member, key) => [
               ...this.cache.grantConnect(member, region.id, key),
               this.grantFirestoreUser(member, key),
-              ...(writesDataset ? [this.analytics.grantWrite(member, key)] : []),
-              ...(usesMedia ? [this.media.grantReadWrite(member, key)] : []),
-              ...(spec.name === VERTEX_USER ? [this.grantVertexUser(member, key)] : []),
+              ...spec.uses.map((use) => this.grantUse(use, member, key)),
             ],
             maxInstances: config.maxInstances[spec.name as ServiceName],
             rollout: rolloutOf(config.rollout[spec.name as ServiceName]),
@@ -286,19 +271,62 @@ export class Geography extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 
+  /** The environment a service needs for a platform resource it uses (its table's `uses`). */
+  private useEnv(use: ServiceResource, gcpRegion: string): Record<string, pulumi.Input<string>> {
+    switch (use) {
+      case "analytics-dataset":
+        return { ANALYTICS_DATASET: this.analytics.datasetId };
+      case "media-bucket":
+        return { MEDIA_BUCKET: this.media.bucketName };
+      case "vertex-ai":
+        return { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: gcpRegion };
+      case "fcm":
+        return { NOTIFICATION_PUSH_PROVIDER: "fcm" };
+    }
+  }
+
   /**
-   * `roles/datastore.user` on the geography's database only (an IAM condition on its name):
-   * Firestore has no per-database IAM policy, so the grant is a conditional project binding.
+   * The grant a platform resource needs: rows into the dataset, objects in the media bucket, or
+   * a project role where GCP has no narrower resource (`roles/aiplatform.user` to call models,
+   * `roles/firebasecloudmessaging.admin`, the one predefined role that may send FCM messages).
    */
-  /** `roles/aiplatform.user` in the geography's project, to call Vertex AI models. */
-  private grantVertexUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
+  private grantUse(
+    use: ServiceResource,
+    member: pulumi.Input<string>,
+    key: string,
+  ): pulumi.Resource {
+    switch (use) {
+      case "analytics-dataset":
+        return this.analytics.grantWrite(member, key);
+      case "media-bucket":
+        return this.media.grantReadWrite(member, key);
+      case "vertex-ai":
+        return this.grantProjectRole("roles/aiplatform.user", member, `${key}-vertex-user`);
+      case "fcm":
+        return this.grantProjectRole(
+          "roles/firebasecloudmessaging.admin",
+          member,
+          `${key}-fcm-sender`,
+        );
+    }
+  }
+
+  private grantProjectRole(
+    role: string,
+    member: pulumi.Input<string>,
+    name: string,
+  ): gcp.projects.IAMMember {
     return new gcp.projects.IAMMember(
-      `${key}-vertex-user`,
-      { project: this.firestore.database.project, role: "roles/aiplatform.user", member },
+      name,
+      { project: this.firestore.database.project, role, member },
       { parent: this, dependsOn: this.apis.services },
     );
   }
 
+  /**
+   * `roles/datastore.user` on the geography's database only (an IAM condition on its name):
+   * Firestore has no per-database IAM policy, so the grant is a conditional project binding.
+   */
   private grantFirestoreUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
     const database = this.firestore.database;
     return new gcp.projects.IAMMember(

@@ -2,6 +2,18 @@
  * The Cloud Run service table: every service Avalo runs, with its resources and limits. Read by
  * the Service component, the service clients (per-call timeouts) and the policies.
  */
+
+/**
+ * Platform resources a service may use beyond its Redis, its Firestore database and its
+ * pipelines. The Geography grants and configures each one for exactly the services that name it:
+ * - `analytics-dataset`: writes rows to the geography's BigQuery dataset (`ANALYTICS_DATASET`);
+ * - `media-bucket`: reads uploads and writes thumbnails in the media bucket (`MEDIA_BUCKET`);
+ * - `vertex-ai`: calls Vertex AI models in its own region (`AI_PROVIDER=vertex`);
+ * - `fcm`: sends pushes through Firebase Cloud Messaging (`NOTIFICATION_PUSH_PROVIDER=fcm`).
+ */
+export const SERVICE_RESOURCES = ["analytics-dataset", "media-bucket", "vertex-ai", "fcm"] as const;
+export type ServiceResource = (typeof SERVICE_RESOURCES)[number];
+
 export interface ServiceSpec {
   readonly name: string;
   readonly description: string;
@@ -26,9 +38,11 @@ export interface ServiceSpec {
    * and it imports this table's types, so the names are checked by the Geography and the tests).
    */
   readonly publishes: readonly string[];
+  /** Platform resources it uses (see {@link SERVICE_RESOURCES}); granted on exactly these. */
+  readonly uses: readonly ServiceResource[];
 }
 
-const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [] } as const;
+const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [], uses: [] } as const;
 
 export const SERVICES = [
   {
@@ -42,6 +56,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: [],
+    uses: ["media-bucket"],
   },
   {
     name: "ai-inference",
@@ -54,6 +69,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: ["notification-batch"],
+    uses: ["vertex-ai"],
   },
   {
     name: "pdf-generator",
@@ -66,6 +82,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: [],
+    uses: [],
   },
   {
     name: "fraud-analyzer",
@@ -78,6 +95,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: ["notification-batch", "analytics-aggregation"],
+    uses: [],
   },
   {
     name: "batch-processor",
@@ -90,6 +108,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: [],
+    uses: ["analytics-dataset"],
   },
   {
     name: "ranking-engine",
@@ -102,6 +121,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: [],
+    uses: [],
   },
   {
     name: "analytics-aggregator",
@@ -114,6 +134,7 @@ export const SERVICES = [
     kind: "heavy",
     calls: [],
     publishes: [],
+    uses: ["analytics-dataset"],
   },
   {
     name: "user-worker",
@@ -150,6 +171,7 @@ export const SERVICES = [
     maxInstances: 100,
     ...worker,
     publishes: [],
+    uses: ["fcm"],
   },
 ] as const satisfies readonly ServiceSpec[];
 

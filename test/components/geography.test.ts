@@ -104,6 +104,19 @@ describe("Geography", function () {
       "us-ai-inference-us-east-vertex-user",
       "us-ai-inference-us-west-vertex-user",
     ]);
+    const fcm = ofType(resources, "gcp:projects/iAMMember:IAMMember").filter(
+      (g) => g.inputs.role === "roles/firebasecloudmessaging.admin",
+    );
+    expect(fcm.map((g) => [g.name, g.inputs.member]).sort()).to.deep.equal([
+      [
+        "us-notification-worker-us-east-fcm-sender",
+        "serviceAccount:notification-worker-us-east@avalo-us.iam.gserviceaccount.com",
+      ],
+      [
+        "us-notification-worker-us-west-fcm-sender",
+        "serviceAccount:notification-worker-us-west@avalo-us.iam.gserviceaccount.com",
+      ],
+    ]);
     expect(envOf(resources, "fraud-analyzer-us-west").AVALO_PUSH_INVOKER_EMAIL).to.equal(
       `fraud-check-push@${invoker.inputs.project}.iam.gserviceaccount.com`,
     );
@@ -122,6 +135,16 @@ describe("Geography", function () {
     expect(envOf(resources, "analytics-aggregator-us-east").ANALYTICS_DATASET).to.equal(
       named(resources, "us-analytics").inputs.datasetId,
     );
+    // Only the services whose table entry names a resource get it.
+    for (const spec of SERVICES) {
+      const env = envOf(resources, `${spec.name}-us-east`);
+      expect("MEDIA_BUCKET" in env, spec.name).to.equal(spec.uses.includes("media-bucket"));
+      expect("ANALYTICS_DATASET" in env, spec.name).to.equal(
+        spec.uses.includes("analytics-dataset"),
+      );
+      expect("AI_PROVIDER" in env, spec.name).to.equal(spec.uses.includes("vertex-ai"));
+      expect("NOTIFICATION_PUSH_PROVIDER" in env, spec.name).to.equal(spec.uses.includes("fcm"));
+    }
   });
 
   it("grants each service instance exactly its own region's Redis AUTH and CA secrets", () => {
