@@ -29,6 +29,7 @@ export class FirestoreDatabase extends pulumi.ComponentResource {
   readonly database: gcp.firestore.Database;
   /** Database name (`(default)`). */
   readonly databaseName: pulumi.Output<string>;
+  private readonly apis: Apis;
 
   constructor(
     name: string,
@@ -48,6 +49,7 @@ export class FirestoreDatabase extends pulumi.ComponentResource {
         this,
       );
     }
+    this.apis = args.apis;
     const childOpts = { parent: this, dependsOn: args.apis.services };
     this.database = new gcp.firestore.Database(
       name,
@@ -77,5 +79,27 @@ export class FirestoreDatabase extends pulumi.ComponentResource {
     );
     this.databaseName = this.database.name;
     this.registerOutputs({ databaseName: this.databaseName });
+  }
+
+  /**
+   * `roles/datastore.user` on this database only (an IAM condition on its name): Firestore has
+   * no per-database IAM policy, so the grant is a conditional project binding.
+   */
+  grantUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
+    const database = this.database;
+    return new gcp.projects.IAMMember(
+      `${key}-firestore-user`,
+      {
+        project: database.project,
+        role: "roles/datastore.user",
+        member,
+        condition: {
+          title: "avalo-database-only",
+          description: "Only the Avalo database of this geography",
+          expression: pulumi.interpolate`resource.name == "projects/${database.project}/databases/${database.name}"`,
+        },
+      },
+      { parent: this, dependsOn: this.apis.services },
+    );
   }
 }

@@ -209,7 +209,7 @@ export class Geography extends pulumi.ComponentResource {
             },
             grants: (member, key) => [
               ...this.cache.grantConnect(member, region.id, key),
-              this.grantFirestoreUser(member, key),
+              this.firestore.grantUser(member, key),
               ...spec.uses.map((use) => this.grantUse(use, member, key)),
             ],
             maxInstances: config.maxInstances[spec.name as ServiceName],
@@ -319,28 +319,6 @@ export class Geography extends pulumi.ComponentResource {
     return new gcp.projects.IAMMember(
       name,
       { project: this.firestore.database.project, role, member },
-      { parent: this, dependsOn: this.apis.services },
-    );
-  }
-
-  /**
-   * `roles/datastore.user` on the geography's database only (an IAM condition on its name):
-   * Firestore has no per-database IAM policy, so the grant is a conditional project binding.
-   */
-  private grantFirestoreUser(member: pulumi.Input<string>, key: string): gcp.projects.IAMMember {
-    const database = this.firestore.database;
-    return new gcp.projects.IAMMember(
-      `${key}-firestore-user`,
-      {
-        project: database.project,
-        role: "roles/datastore.user",
-        member,
-        condition: {
-          title: "avalo-database-only",
-          description: "Only the Avalo database of this geography",
-          expression: pulumi.interpolate`resource.name == "projects/${database.project}/databases/${database.name}"`,
-        },
-      },
       { parent: this, dependsOn: this.apis.services },
     );
   }

@@ -65,6 +65,28 @@ describe("FirestoreDatabase component", () => {
     });
   });
 
+  it("grants a member datastore.user on this database only, after the APIs are enabled", async () => {
+    const { resources } = await runComponent(() => {
+      const db = build("eu");
+      db.grantUser("serviceAccount:svc@avalo-eu.iam.gserviceaccount.com", "svc");
+      return db;
+    }, "eu");
+    const grant = named(resources, "svc-firestore-user");
+    expect(grant.inputs).to.deep.equal({
+      project: "avalo-eu",
+      role: "roles/datastore.user",
+      member: "serviceAccount:svc@avalo-eu.iam.gserviceaccount.com",
+      condition: {
+        title: "avalo-database-only",
+        description: "Only the Avalo database of this geography",
+        expression: 'resource.name == "projects/avalo-eu/databases/(default)"',
+      },
+    });
+    const component = resources.find((r) => r.type === "avalo:firestore:FirestoreDatabase");
+    expect(grant.parent).to.equal(component?.urn);
+    expect(grant.dependencies).to.include(named(resources, "apis-firestore").urn);
+  });
+
   it("can skip CMEK, and refuses a key that would sit outside the database's location", async () => {
     const { resources } = await runComponent(() => build("us", { cmek: false }));
     expect(named(resources, "firestore").inputs.cmekConfig).to.equal(undefined);
