@@ -1,10 +1,20 @@
-import { relative } from "node:path";
-import { buildBundles } from "../components/bundling";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { type ZipBundle, buildBundles, buildScriptBundle } from "../components/bundling";
+import { LOAD_GENERATOR } from "../components/load-generator";
 
-/** `npm run bundle [--force]`: writes every service's zip to out/bundles/ and lists them. */
+/**
+ * `npm run bundle [--force]`: writes every service's zip to out/bundles/, and the load
+ * generator's job zip to out/bundles/load-generator/ once its entry point exists, and lists them.
+ */
 async function main(): Promise<void> {
   const started = Date.now();
-  const bundles = await buildBundles({ force: process.argv.includes("--force") });
+  const force = process.argv.includes("--force");
+  const bundles: ZipBundle[] = await buildBundles({ force });
+  const { name, entry } = LOAD_GENERATOR;
+  if (existsSync(join(__dirname, "..", entry))) {
+    bundles.push(await buildScriptBundle({ name, entry, force }));
+  }
   for (const b of bundles) {
     const mib = (b.bytes / 2 ** 20).toFixed(1);
     console.log(

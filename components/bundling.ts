@@ -402,7 +402,7 @@ async function writeManifest<T extends ZipBundle>(
 /**
  * A dependency-free Node.js program, run as `node -e ZIP_LAUNCHER <zip>`, that starts a script
  * bundle straight from its zip: it extracts the entries (stored or deflated, as `writeZip` writes
- * them) below `<tmpdir>/<zip name>`, then requires `index.js` with `process.argv[1]` set to it.
+ * them) below `<tmpdir>/<zip name>`, then runs `index.js` as the main module (`require.main`).
  * Cloud Run jobs have no source-build path (services have `buildConfig`), so a job runs a stock
  * Node.js image with the bundle bucket mounted, and this launcher runs the uploaded zip as is.
  */
@@ -428,5 +428,5 @@ for (let left = b.readUInt16LE(end + 10); left > 0; left--) {
   fs.writeFileSync(target, method === 8 ? zlib.inflateRawSync(data) : data);
 }
 process.argv[1] = path.join(dir, "index.js");
-require(process.argv[1]);
+require("module").runMain();
 `;

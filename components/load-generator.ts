@@ -1,6 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceName } from "../runtime/services/catalog";
+import { OPERATION_ROUTES, serviceOf } from "../runtime/load/operations";
+import type { Operation } from "../runtime/load/mix";
+import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
 import { ZIP_LAUNCHER } from "./bundling";
 import type { PlatformArgs } from "./context";
@@ -15,8 +17,12 @@ import { checkOneOf, checkPattern, checkPlatformArgs, checkRange } from "./valid
  * `avalo:loadGenerator` (stacks/config.ts); the defaults and limits are {@link LOAD_GENERATOR}.
  */
 export interface LoadGeneratorSettings {
-  /** URL the simulator sends its operations to; https only. */
-  readonly targetUrl: string;
+  /**
+   * URL the simulator sends its operations to, https only; `{service}` in it is replaced by each
+   * operation's service. @default the stack's own services in the home region,
+   * `https://{service}-<project number>.<region>.run.app` (see `serviceUrl`)
+   */
+  readonly targetUrl?: string;
   /** Tasks per execution, each simulating `usersPerTask` users (Cloud Run: 1–10,000). @default 10 */
   readonly tasks?: number;
   /** Tasks running at once, 1–`tasks`. @default `tasks` */
@@ -33,7 +39,9 @@ export interface LoadGeneratorSettings {
   readonly memoryMiB?: number;
   /**
    * Services of the table the simulator calls with Google ID tokens; the job's account gets
-   * `roles/run.invoker` on each of them in the home region (through `grants`). @default []
+   * `roles/run.invoker` on each of them in the home region (through `grants`).
+   * @default the services of the simulator's operations ({@link simulatorServices}) when the
+   * target is per service (`{service}` in it, or the default), else none
    */
   readonly invokes?: readonly ServiceName[];
 }
@@ -102,15 +110,30 @@ export interface LoadGeneratorArgs extends PlatformArgs, LoadGeneratorSettings {
   readonly image?: string;
 }
 
-/** Settings with every default applied. */
-export type ResolvedLoadSettings = Required<LoadGeneratorSettings>;
+/** Settings with every default applied (an absent target means the stack's own services). */
+export type ResolvedLoadSettings = Required<Omit<LoadGeneratorSettings, "targetUrl">> &
+  Pick<LoadGeneratorSettings, "targetUrl">;
+
+/** Placeholder the simulator replaces with an operation's service name. */
+const SERVICE_PLACEHOLDER = "{service}";
+
+/**
+ * The services the simulator's operations call over HTTP (`runtime/load/operations.ts`), in the
+ * service table's order.
+ */
+export function simulatorServices(): ServiceName[] {
+  const called = new Set(Object.keys(OPERATION_ROUTES).map((op) => serviceOf(op as Operation)));
+  return SERVICES.map((s) => s.name as ServiceName).filter((name) => called.has(name));
+}
 
 /** Applies the defaults of {@link LOAD_GENERATOR} (parallelism defaults to `tasks`). */
 export function resolveLoadSettings(settings: LoadGeneratorSettings): ResolvedLoadSettings {
   const d = LOAD_GENERATOR.defaults;
   const tasks = settings.tasks ?? d.tasks;
+  const perService =
+    settings.targetUrl === undefined || settings.targetUrl.includes(SERVICE_PLACEHOLDER);
   return {
-    targetUrl: settings.targetUrl,
+    ...(settings.targetUrl === undefined ? {} : { targetUrl: settings.targetUrl }),
     tasks,
     parallelism: settings.parallelism ?? tasks,
     usersPerTask: settings.usersPerTask ?? d.usersPerTask,
@@ -118,7 +141,7 @@ export function resolveLoadSettings(settings: LoadGeneratorSettings): ResolvedLo
     durationSeconds: settings.durationSeconds ?? d.durationSeconds,
     cpu: settings.cpu ?? d.cpu,
     memoryMiB: settings.memoryMiB ?? d.memoryMiB,
-    invokes: settings.invokes ?? [],
+    invokes: settings.invokes ?? (perService ? simulatorServices() : []),
   };
 }
 
@@ -126,9 +149,12 @@ export function resolveLoadSettings(settings: LoadGeneratorSettings): ResolvedLo
  * The environment the simulator's job entry reads. Users and rate are totals of the execution;
  * each task takes its share by `CLOUD_RUN_TASK_INDEX` / `CLOUD_RUN_TASK_COUNT` (set by Cloud Run).
  */
-export function loadEnvironment(settings: ResolvedLoadSettings): Record<string, string> {
+export function loadEnvironment(
+  settings: ResolvedLoadSettings,
+  targetUrl: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
   return {
-    AVALO_LOAD_URL: settings.targetUrl,
+    AVALO_LOAD_URL: targetUrl,
     AVALO_LOAD_USERS: String(settings.tasks * settings.usersPerTask),
     AVALO_LOAD_RATE: String(settings.ratePerSecond),
     AVALO_LOAD_DURATION: `${settings.durationSeconds}s`,
@@ -220,8 +246,10 @@ export class LoadGenerator extends pulumi.ComponentResource {
     );
 
     const object = pulumi.output(args.source.object);
+    // The services' deterministic URL (`serviceUrl`), with the simulator's placeholder for the name.
+    const ownServices = pulumi.interpolate`https://${SERVICE_PLACEHOLDER}-${projectNumber}.${home.gcpRegion}.run.app`;
     const env: Record<string, pulumi.Input<string>> = {
-      ...loadEnvironment(settings),
+      ...loadEnvironment(settings, settings.targetUrl ?? ownServices),
       AVALO_REGION: home.id,
       AVALO_GEOGRAPHY: args.geography.id,
       AVALO_ENVIRONMENT: args.environment,
@@ -302,13 +330,15 @@ function validate(
 ): void {
   const { limits } = LOAD_GENERATOR;
   checkPlatformArgs(component, args);
-  checkPattern(
-    component,
-    "targetUrl",
-    settings.targetUrl,
-    /^https:\/\/[^\s/?#]+(\/\S*)?$/,
-    "an https URL such as https://staging.example.com",
-  );
+  if (settings.targetUrl !== undefined) {
+    checkPattern(
+      component,
+      "targetUrl",
+      settings.targetUrl,
+      /^https:\/\/[^\s/?#]+(\/\S*)?$/,
+      "an https URL such as https://staging.example.com",
+    );
+  }
   const range = (field: keyof typeof limits, value: number, unit: string) => {
     const limit = limits[field] as { min: number; max: number };
     checkRange(component, field, value, limit.min, limit.max, unit);

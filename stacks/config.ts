@@ -235,13 +235,8 @@ function loadGeneratorConfig(
     );
   }
   if (!enabled) return undefined;
-  const targetUrl = required(
-    `${LOAD_KEY}.targetUrl`,
-    values.targetUrl as string | undefined,
-    LOAD_RULES.targetUrl.allowed,
-  );
   const { enabled: _enabled, ...settings } = values;
-  return resolveLoadSettings({ ...settings, targetUrl });
+  return resolveLoadSettings(settings);
 }
 
 /**

@@ -211,7 +211,9 @@ describe("LoadGenerator", function () {
       writeFileSync(
         join(root, "job.ts"),
         "const index: number = Number(process.env.CLOUD_RUN_TASK_INDEX);\n" +
-          "console.log(JSON.stringify({ index, script: process.argv[1].endsWith('index.js') }));\n",
+          "if (require.main === module) {\n" +
+          "  console.log(JSON.stringify({ index, script: process.argv[1].endsWith('index.js') }));\n" +
+          "}\n",
       );
       const zip = await buildScriptBundle({
         name: "load-generator",
@@ -257,7 +259,6 @@ const STAGING: Record<string, unknown> = {
   "avalo:deletionProtection": true,
   "avalo:loadGenerator": {
     enabled: true,
-    targetUrl: "https://ranking-engine-123456789012.us-east1.run.app",
     tasks: 100,
     parallelism: 50,
     usersPerTask: 10_000,
@@ -265,7 +266,6 @@ const STAGING: Record<string, unknown> = {
     durationSeconds: 1800,
     cpu: 4,
     memoryMiB: 4096,
-    invokes: ["ranking-engine", "fraud-analyzer"],
   },
 };
 
@@ -325,7 +325,7 @@ describe("load generator in the stack", function () {
       expect(template(job).timeout).to.equal("2100s");
       expect(container(job).resources).to.deep.equal({ limits: { cpu: "4", memory: "4096Mi" } });
       expect(envOf(job)).to.deep.include({
-        AVALO_LOAD_URL: "https://ranking-engine-123456789012.us-east1.run.app",
+        AVALO_LOAD_URL: "https://{service}-123456789012.us-east1.run.app",
         AVALO_LOAD_USERS: "1000000",
         AVALO_LOAD_RATE: "100000",
         AVALO_LOAD_DURATION: "1800s",
@@ -359,31 +359,27 @@ describe("load generator in the stack", function () {
       expect(name).to.equal("load-generator");
     });
 
-    it("grants the job's account exactly bundle read and invoker on the targeted services", () => {
+    it("grants the job's account exactly bundle read and invoker on the simulator's services", () => {
       const member = "serviceAccount:load-generator-us-east@avalo-us.iam.gserviceaccount.com";
-      expect(grantsTo(resources, member)).to.deep.equal([
+      const invoker = (name: string) => ({
+        type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+        project: "avalo-us",
+        location: "us-east1",
+        name,
+        role: "roles/run.invoker",
+        member,
+      });
+      expect(grantsTo(resources, member)).to.have.deep.members([
         {
           type: "gcp:storage/bucketIAMMember:BucketIAMMember",
           bucket: "avalo-us-bundles",
           role: "roles/storage.objectViewer",
           member,
         },
-        {
-          type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
-          project: "avalo-us",
-          location: "us-east1",
-          name: "ranking-engine",
-          role: "roles/run.invoker",
-          member,
-        },
-        {
-          type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
-          project: "avalo-us",
-          location: "us-east1",
-          name: "fraud-analyzer",
-          role: "roles/run.invoker",
-          member,
-        },
+        invoker("ai-inference"),
+        invoker("fraud-analyzer"),
+        invoker("ranking-engine"),
+        invoker("analytics-aggregator"),
       ]);
     });
 

@@ -166,13 +166,6 @@ const BAD_CONFIGS: readonly BadConfig[] = [
       "allowed: false, or true on a stack whose avalo:environment is staging",
   },
   {
-    title: "an enabled load generator without a target URL",
-    set: { "avalo:environment": "staging", "avalo:loadGenerator": { enabled: true } },
-    key: "avalo:loadGenerator.targetUrl",
-    message:
-      "avalo:loadGenerator.targetUrl is not set; allowed: an https URL such as https://staging.example.com",
-  },
-  {
     title: "a load generator target that is not https",
     set: {
       "avalo:environment": "staging",
@@ -305,6 +298,18 @@ describe("stack config", () => {
         )
       ).result;
     const staging = { "avalo:environment": "staging" };
+    expect(await read({ ...staging, "avalo:loadGenerator": { enabled: true } })).to.deep.include({
+      loadGenerator: {
+        tasks: 10,
+        parallelism: 10,
+        usersPerTask: 10_000,
+        ratePerSecond: 10_000,
+        durationSeconds: 600,
+        cpu: 2,
+        memoryMiB: 2048,
+        invokes: ["ai-inference", "fraud-analyzer", "ranking-engine", "analytics-aggregator"],
+      },
+    });
     expect(
       await read({
         ...staging,
