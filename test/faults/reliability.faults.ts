@@ -8,7 +8,8 @@ import { runFaultScenario, type FaultFigures } from "./scenario";
  * `npm run test:faults`: the fault-injection reliability suite against the local platform.
  * One scenario run (see scenario.ts) in `before`, then one test per ledger property. The seed
  * is printed; FAULTS_SEED=<seed> replays the same plan and fault schedule. FAULTS_TOTAL changes
- * the number of messages (default 112,000: about 100,800 valid events and 11,200 poison).
+ * the number of messages (default 112,000: about 100,800 valid events and 11,200 poison) and
+ * FAULTS_RATE the publishers' pace in messages/s (default 1,500).
  * Figures go to out/faults.json.
  */
 
@@ -31,6 +32,10 @@ function summary(f: FaultFigures, totalMillis: number): string {
     ["seed", `${f.seed} (FAULTS_SEED=${f.seed} to replay)`],
     ["messages planned / sent / confirmed", `${f.planned} / ${f.sent} / ${f.confirmed}`],
     ["valid events confirmed", f.confirmedValid],
+    [
+      "  of which push leg (bundle) applied",
+      `${f.push.applied} of ${f.push.confirmed} (counter ${f.push.counterTotal})`,
+    ],
     ["applied exactly once", f.applied],
     ["duplicated", f.duplicated],
     ["lost", f.lost],
@@ -67,6 +72,7 @@ describe("fault injection against the local platform", function () {
       rootDir: ROOT,
       seed,
       total: total(),
+      rate: process.env.FAULTS_RATE ? Number(process.env.FAULTS_RATE) : undefined,
       log: (line) => console.log(`    ${line}`),
     });
     const totalMillis = Date.now() - started;
@@ -96,6 +102,8 @@ describe("fault injection against the local platform", function () {
         ...p["notification-batch"].validDeadLettered,
       ].slice(0, 10),
       pushesMissing: figures.ledger.notification.pushesMissing.slice(0, 10),
+      lostPushLeg: figures.push.lost.slice(0, 10),
+      pushLegDeadLettered: figures.push.deadLettered.slice(0, 10),
       pushDuplicates: figures.ledger.notification.pushDuplicates.slice(0, 10),
     }).to.deep.equal({
       lostAnalytics: [],
@@ -103,8 +111,11 @@ describe("fault injection against the local platform", function () {
       unexpected: [],
       validDeadLettered: [],
       pushesMissing: [],
+      lostPushLeg: [],
+      pushLegDeadLettered: [],
       pushDuplicates: [],
     });
+    expect(figures.push.counterTotal).to.equal(figures.push.confirmed);
     expect(figures.ledger.analyticsCounterTotal).to.equal(p["analytics-aggregation"].confirmed);
     expect(figures.applied).to.equal(figures.confirmedValid);
     expect(figures.lost).to.equal(0);

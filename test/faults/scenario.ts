@@ -7,7 +7,14 @@ import { getPipeline } from "../../runtime/catalog/pipelines";
 import { startRedis, type LocalProcess } from "../../runtime/local/processes";
 import { redisMarkerKey } from "../../runtime/pipelines/idempotency";
 import { provisionPipelines } from "../../runtime/pipelines/provision";
+import { probeHealth, type ServiceProcess } from "../../cli/local/services";
 import { startScript, type ScriptProcess } from "./child";
+import {
+  killAndRestartService,
+  readPushLedger,
+  startPushStream,
+  type PushLedger,
+} from "./push-stream";
 import { readLedger, analyticsCounterTotal, markedIds, type Ledger, type Letter } from "./ledger";
 import { FAULT_PIPELINES, planMessage, unit, type FaultPipeline } from "./plan";
 
@@ -30,8 +37,12 @@ export interface ScenarioOptions {
   readonly seed: number;
   /** Messages to publish, poison included. */
   readonly total: number;
-  /** Publisher pace, messages/s. */
+  /** Publisher pace, messages/s. @default 1500 */
   readonly rate?: number;
+  /** Events of the push leg (through the analytics-aggregator bundle). @default 3000 */
+  readonly pushTotal?: number;
+  /** Push leg pace, events/s. @default 60 */
+  readonly pushRate?: number;
   /** Give up waiting for the ledger to settle after this long. @default 240_000 */
   readonly settleTimeoutMillis?: number;
   readonly log?: (line: string) => void;
@@ -83,6 +94,8 @@ export interface FaultFigures {
     readonly pushMarkersAfterRestart: number;
   };
   readonly ledger: Ledger;
+  /** The push leg through the analytics-aggregator bundle. */
+  readonly push: PushLedger & { readonly deadLettered: readonly string[] };
 }
 
 interface WorkerLine {
@@ -101,6 +114,9 @@ interface PublisherLine {
   readonly sent: number;
   readonly done?: boolean;
 }
+
+/** The service process SIGKILLed as the pipeline worker: it consumes analytics-aggregation by push. */
+const PUSH_CONSUMER = "analytics-aggregator";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -137,6 +153,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
   const cleanups: Array<() => Promise<unknown>> = [];
   let firestorePaused = false;
   let newRedis: LocalProcess | undefined;
+  const restartedServices: ServiceProcess[] = [];
   const firestoreGroup = platform.emulators.firestore.pid;
   try {
     const [, appendonly] = (await platform.redis.config("GET", "appendonly")) as string[];
@@ -151,8 +168,9 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       prefix,
     });
     const letters = new Map<string, Letter[]>();
-    for (const names of provisioned) {
-      const id = `${names.deadLetterTopic}-ledger`;
+    const realDlq = platform.routes.find((r) => r.spec.name === "analytics-aggregation")!.names;
+    for (const names of [...provisioned, realDlq]) {
+      const id = `${names.deadLetterTopic}-ledger-${run}`;
       await platform.pubsub.topic(names.deadLetterTopic).createSubscription(id);
       const sub = platform.pubsub.subscription(id, { flowControl: { maxMessages: 2000 } });
       sub.on("message", (m: Message) => {
@@ -227,6 +245,20 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       publisherEnv(confirmedFiles[0], []),
     );
     cleanups.push(() => publisher1.stop());
+    const pushTotal = options.pushTotal ?? 3000;
+    const pushLeg = startPushStream(platform, `${run}p`, at, pushTotal, options.pushRate ?? 60);
+    let pushAppliedNow = 0;
+    let pushPolling = true;
+    const pushPoller = (async () => {
+      while (pushPolling) {
+        pushAppliedNow = await pushLeg.applied().catch(() => pushAppliedNow);
+        await sleep(1000);
+      }
+    })();
+    cleanups.push(async () => {
+      pushPolling = false;
+      await pushPoller;
+    });
     let publisher2: ScriptProcess<PublisherLine> | undefined;
 
     // Fault points, in confirmed publishes, drawn from the seed: every fault happens while
@@ -234,27 +266,27 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
     const point = (from: number, salt: number) =>
       Math.round(total * (from + 0.1 * unit(seed, 0, salt)));
     const publisherKillAt = point(0.15, 11);
-    const workerKillAt = point(0.3, 12);
+    const pushKillAt = Math.round(pushTotal * (0.3 + 0.15 * unit(seed, 0, 12)));
     const redisRestartAt = point(0.5, 13);
     const firestorePauseAt = point(0.7, 14);
     log(
-      `run ${run} seed ${seed}: ${total} messages (${expectedValid} valid); faults at confirmed publishes: publisher kill ${publisherKillAt}, worker kill ${workerKillAt}, redis restart ${redisRestartAt}, Firestore pause ${firestorePauseAt}`,
+      `run ${run} seed ${seed}: ${total} messages (${expectedValid} valid); faults at confirmed publishes: publisher kill ${publisherKillAt}, redis restart ${redisRestartAt}, Firestore pause ${firestorePauseAt}; push leg ${pushTotal} events, ${PUSH_CONSUMER} kill at ${pushKillAt} applied`,
     );
     const confirmedNow = () =>
       (publisher1.last()?.confirmed ?? 0) + (publisher2?.last()?.confirmed ?? 0);
 
-    const faults: Array<FaultRecord & { recovered?: () => boolean }> = [];
+    const faults: Array<FaultRecord & { recovered?: () => boolean | Promise<boolean> }> = [];
     let pushMarkersBefore = 0;
     let pushMarkersAfter = 0;
     const applied = () => sumCounts(undefined, "processed");
     let lastProgressLog = 0;
 
-    const recordRecovery = () => {
+    const recordRecovery = async () => {
       for (const f of faults) {
         if (
           f.recoveredAtMillis === undefined &&
           f.restoredAtMillis !== undefined &&
-          f.recovered?.()
+          (await f.recovered?.())
         ) {
           const now = since();
           Object.assign(f, { recoveredAtMillis: now, recoveryMillis: now - f.injectedAtMillis });
@@ -264,12 +296,12 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
     };
 
     // 1. SIGKILL the publisher mid-batch; a second one republishes everything not confirmed.
-    await until("publisher 1 reaching its kill point", 300_000, () => {
-      recordRecovery();
-      return (
-        (publisher1.last()?.confirmed ?? 0) >= publisherKillAt || publisher1.last()?.done === true
-      );
-    });
+    await until(
+      "publisher 1 reaching its kill point",
+      300_000,
+      () =>
+        (publisher1.last()?.confirmed ?? 0) >= publisherKillAt || publisher1.last()?.done === true,
+    );
     {
       const confirmedAtKill = publisher1.last()?.confirmed ?? 0;
       publisher1.signal("SIGKILL");
@@ -295,7 +327,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
     const tick = async (until: () => boolean, what: string, timeoutMillis = 300_000) => {
       const deadline = Date.now() + timeoutMillis;
       while (!until()) {
-        recordRecovery();
+        await recordRecovery();
         if (Date.now() - lastProgressLog > 5000) {
           lastProgressLog = Date.now();
           log(
@@ -304,33 +336,40 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
         }
         if (Date.now() > deadline)
           throw new Error(`${what} did not happen within ${timeoutMillis} ms`);
-        await sleep(100);
+        await sleep(250);
       }
     };
 
-    // 2. SIGKILL an analytics worker while it has messages in flight, then restart it.
+    // 2. SIGKILL the analytics-aggregator bundle (push consumer) mid-batch; restart it on its port.
     await tick(
-      () => applied() >= workerKillAt && (lastCounts.get(initial[0].pid)?.inFlight ?? 0) > 0,
-      "worker kill point",
+      () => pushAppliedNow >= pushKillAt && pushAppliedNow < pushLeg.confirmed.size,
+      "push worker kill point",
     );
     {
-      const inFlight = lastCounts.get(initial[0].pid)?.inFlight ?? 0;
-      initial[0].signal("SIGKILL");
-      const injectedAtMillis = since();
-      await initial[0].exited;
-      const restarted = startWorker("analytics-aggregation");
+      const victim = platform.services.find((s) => s.service === PUSH_CONSUMER)!;
+      const appliedAtKill = pushAppliedNow;
+      let injectedAtMillis = 0;
+      const restarted = await killAndRestartService(victim, () => {
+        injectedAtMillis = since();
+      });
+      restartedServices.push(restarted);
+      const restoredAtMillis = since();
+      const appliedAtRestore = await pushLeg.applied();
       faults.push({
         name: "pipeline worker SIGKILL mid-batch",
         injectedAtMillis,
-        restoredAtMillis: since(),
-        detail: { pipeline: "analytics-aggregation", inFlightAtKill: inFlight },
-        recovered: () => {
-          const c = lastCounts.get(restarted.pid);
-          return (c?.processed ?? 0) + (c?.duplicates ?? 0) > 0;
+        restoredAtMillis,
+        detail: {
+          service: PUSH_CONSUMER,
+          pipeline: "analytics-aggregation",
+          port: victim.port,
+          appliedAtKill,
+          publishedAtKill: pushLeg.confirmed.size,
         },
+        recovered: async () => (await pushLeg.applied()) > appliedAtRestore,
       });
       log(
-        `fault: worker ${initial[0].pid} SIGKILLed with ${inFlight} in flight; restarted as ${restarted.pid}`,
+        `fault: ${PUSH_CONSUMER} (pid ${victim.pid}) SIGKILLed with ${pushLeg.confirmed.size - appliedAtKill} push events outstanding; restarted as ${restarted.pid} on port ${victim.port}`,
       );
     }
 
@@ -362,7 +401,11 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
           pushMarkersBeforeRestart: pushMarkersBefore,
           pushMarkersAfterRestart: pushMarkersAfter,
         },
-        recovered: () => sumCounts("notification-batch") > notifiedAtRestore,
+        recovered: async () =>
+          sumCounts("notification-batch") > notifiedAtRestore ||
+          (await Promise.all(platform.services.map((svc) => probeHealth(svc.url)))).every(
+            (h, i) => h.ok || platform.services[i].service === PUSH_CONSUMER,
+          ),
       });
       log(
         `fault: redis-server restarted; push markers ${pushMarkersBefore} before, ${pushMarkersAfter} after`,
@@ -409,20 +452,23 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       (m) => m.kind === "valid" && m.pipeline === "notification-batch",
     ).length;
     const wantPoison = plannedConfirmed.filter((m) => m.kind !== "valid").length;
+    await pushLeg.published;
     const settleDeadline = Date.now() + (options.settleTimeoutMillis ?? 240_000);
     for (;;) {
-      recordRecovery();
-      const [analytics, notifications] = await Promise.all([
+      await recordRecovery();
+      const [analytics, notifications, pushApplied] = await Promise.all([
         analyticsCounterTotal(platform.db, run, at, region),
         markedIds(platform.db, "notification-batch", run).then((s) => s.size),
+        pushLeg.applied(),
       ]);
       const poisonSeen = plannedConfirmed.filter(
         (m) => m.kind !== "valid" && letters.has(m.id),
       ).length;
       log(
-        `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications}, poison dead-lettered ${poisonSeen}/${wantPoison}`,
+        `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications}, poison dead-lettered ${poisonSeen}/${wantPoison}, push leg ${pushApplied}/${pushLeg.confirmed.size}`,
       );
       if (
+        pushApplied >= pushLeg.confirmed.size &&
         analytics >= wantAnalytics &&
         notifications >= wantNotifications &&
         poisonSeen >= wantPoison
@@ -442,7 +488,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
     }
     // Late redeliveries of already-applied events must still be absorbed: give them a moment.
     await sleep(3000);
-    recordRecovery();
+    await recordRecovery();
     const trafficMillis = since();
     const ledger = await readLedger({
       db: platform.db,
@@ -455,8 +501,10 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       letters,
       pushLog: childEnv.FAULTS_PUSH_LOG!,
     });
+    const push = await readPushLedger(platform, pushLeg, at);
+    const pushDeadLettered = [...pushLeg.confirmed].filter((id) => letters.has(id));
     const p = ledger.pipelines;
-    const sent = (publisher1.last()?.sent ?? 0) + (publisher2.last()?.sent ?? 0);
+    const sent = (publisher1.last()?.sent ?? 0) + (publisher2.last()?.sent ?? 0) + pushTotal;
     return {
       seed,
       run,
@@ -464,12 +512,17 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       platformStartupMillis: platform.startupMillis,
       planned: total,
       sent,
-      confirmed: confirmed.size,
-      confirmedValid: p["analytics-aggregation"].confirmed + p["notification-batch"].confirmed,
+      confirmed: confirmed.size + push.confirmed,
+      confirmedValid:
+        p["analytics-aggregation"].confirmed + p["notification-batch"].confirmed + push.confirmed,
       confirmedPoison: ledger.poison.confirmed,
-      applied: p["analytics-aggregation"].applied + p["notification-batch"].applied,
-      duplicated: p["analytics-aggregation"].duplicated + p["notification-batch"].duplicated,
+      applied: p["analytics-aggregation"].applied + p["notification-batch"].applied + push.applied,
+      duplicated:
+        p["analytics-aggregation"].duplicated +
+        p["notification-batch"].duplicated +
+        push.duplicated,
       lost:
+        push.lost.length +
         p["analytics-aggregation"].lost.length +
         p["notification-batch"].lost.length +
         ledger.notification.redisMarkersMissing.length +
@@ -481,7 +534,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       poisonWrongReason: ledger.poison.wrongReason.length,
       redeliveriesAbsorbed: sumCounts(undefined, "duplicates"),
       trafficMillis,
-      ratePerSecond: Math.round((confirmed.size / trafficMillis) * 1000),
+      ratePerSecond: Math.round(((confirmed.size + push.confirmed) / trafficMillis) * 1000),
       faults: faults.map(({ recovered: _recovered, ...f }) => f),
       redis: {
         appendonly,
@@ -490,12 +543,14 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
         pushMarkersAfterRestart: pushMarkersAfter,
       },
       ledger,
+      push: { ...push, deadLettered: pushDeadLettered },
     };
   } finally {
     if (firestorePaused) process.kill(-firestoreGroup, "SIGCONT");
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await platform.stop();
     // startRedis({dir}) leaves the platform's directory to the platform; only stop the process.
+    await Promise.all(restartedServices.map((svc) => svc.stop()));
     await newRedis?.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
