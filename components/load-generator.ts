@@ -180,6 +180,11 @@ export function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulum
  * (Cloud Storage volume) and starts the same deterministic zip `RuntimeBundle` uploaded with
  * `ZIP_LAUNCHER`. A code change changes the zip's hash, hence its object name, hence the job's
  * arguments: the next `pulumi up` updates the job. Run it with `gcloud run jobs execute`.
+ *
+ * Egress goes through the VPC (all traffic), so the internal-ingress services are reachable; a
+ * target outside Google Cloud would need Cloud NAT, which this component does not declare. With
+ * `deletionProtection` the key is protected like every key of the stack (GCP never deletes keys),
+ * so turning the job off later first needs `pulumi state unprotect` on it.
  */
 export class LoadGenerator extends pulumi.ComponentResource {
   readonly job: gcp.cloudrunv2.Job;

@@ -18,7 +18,7 @@ import { recordResourceOptions } from "../../cli/preview/resource-options";
 import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
 import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
-import { type StackOutputs, defineStack } from "../../stacks/program";
+import { LOAD_JOB_BUNDLE, type StackOutputs, defineStack } from "../../stacks/program";
 import { SERVICES } from "../../runtime/services/catalog";
 import { isResourceError, named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
@@ -233,6 +233,28 @@ describe("LoadGenerator", function () {
       expect(JSON.parse(out)).to.deep.equal({ index: 7, script: true });
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("bundles the simulator's job entry, which the launcher starts as the main module", async () => {
+    const out = mkdtempSync(join(tmpdir(), "avalo-load-job-"));
+    try {
+      const zip = await buildScriptBundle({ ...LOAD_JOB_BUNDLE, outDir: out });
+      expect(zip.service).to.equal("load-generator");
+      expect(LOAD_JOB_BUNDLE.entry).to.equal("runtime/load/job.ts");
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: out };
+      delete env.AVALO_LOAD_URL;
+      let failure: { status: number; stderr: Buffer } | undefined;
+      try {
+        execFileSync(process.execPath, ["-e", ZIP_LAUNCHER, zip.zipPath], { env, stdio: "pipe" });
+      } catch (err) {
+        failure = err as { status: number; stderr: Buffer };
+      }
+      // Exit 2 with the job's own configuration error: its main block ran inside the zip.
+      expect(failure?.status).to.equal(2);
+      expect(failure?.stderr.toString()).to.match(/^AVALO_LOAD_URL: /);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
