@@ -27,20 +27,21 @@ function usageOf(outcome: StackOutcome): UsageModel | undefined {
   return outcome.usageModel ? loadUsageModel(outcome.usageModel) : undefined;
 }
 
-/** Text section: a per-category summary per stack. */
-export function renderCostText(outcomes: readonly StackOutcome[]): string {
-  const sections = outcomes.flatMap((o) => {
-    if (!o.plan) return [];
-    const usage = usageOf(o);
-    const estimate = estimateOf(o.plan, usage);
-    if (typeof estimate === "string") return [`${o.stack}: cost not estimated: ${estimate}`];
-    const traffic = usage
-      ? `usage-driven lines: ${usage.name} (${usage.dailyActiveUsers.toLocaleString("en-US")} daily active users), this stack's share`
-      : "no avalo:usageModel set: fixed costs only";
-    return [`${formatCostSummary(estimate)}\n${traffic}`];
-  });
-  if (sections.length === 0) return "";
-  return `\nMonthly cost (list prices; unknown prices are excluded and counted; \`avalo cost --lines\` lists every line)\n\n${sections.join("\n\n")}\n`;
+/**
+ * A stack's part of the text report's cost section: its per-category summary (computed in the
+ * stack's worker, which already holds the plan and the usage model).
+ */
+export function stackCostText(
+  stack: string,
+  plan: StackPlan,
+  usage: UsageModel | undefined,
+): string {
+  const estimate = estimateOf(plan, usage);
+  if (typeof estimate === "string") return `${stack}: cost not estimated: ${estimate}`;
+  const traffic = usage
+    ? `usage-driven lines: ${usage.name} (${usage.dailyActiveUsers.toLocaleString("en-US")} daily active users), this stack's share`
+    : "no avalo:usageModel set: fixed costs only";
+  return `${formatCostSummary(estimate)}\n${traffic}`;
 }
 
 function readBasePlan(dir: string, stack: string): StackPlan | undefined {

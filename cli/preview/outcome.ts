@@ -13,8 +13,12 @@ export interface StackOutcome {
   readonly error?: { readonly kind: "config" | "program"; readonly message: string };
   /** Wall time of the stack's worker, in milliseconds. */
   readonly ms: number;
-  /** Time the program took under the mocks (registration), in milliseconds. */
+  /** Time the program took under the mocks (loading its modules and registration), in ms. */
   readonly programMs?: number;
+  /** Of `programMs`, the part after the program's modules had loaded (registration), in ms. */
+  readonly registerMs?: number;
+  /** The stack's part of the cost section of the text report. */
+  readonly costText?: string;
   /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
   readonly usageModel?: string;
 }

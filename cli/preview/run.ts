@@ -1,14 +1,13 @@
-import { fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { renderCostMarkdown, renderCostText } from "./cost";
 import { diffPlans } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
 import { EXIT, exitCode, type StackOutcome } from "./outcome";
 import { canonicalJson, type Plan } from "./plan";
-import { renderText } from "./text-report";
-import type { WorkerJob, WorkerReply } from "./worker";
+import { renderCostText, renderText } from "./text-report";
+import type { WorkerJob } from "./worker";
+import { runWorkers } from "./workers";
 
 /** Where `avalo preview` writes its report (stdout and stderr by default). */
 export interface PreviewIo {
@@ -60,7 +59,7 @@ export async function runPreview(
     policyConfigDir: options.policyConfigDir,
     roots,
   }));
-  const replies = await inPool(jobs, options.jobs, runWorker);
+  const replies = await runWorkers(jobs, options.jobs);
   mkdirSync(options.outDir, { recursive: true });
   const outcomes = replies.map(({ reply, ms }): StackOutcome => {
     if (!reply.ok) return { stack: reply.stack, findings: [], error: reply, ms };
@@ -75,6 +74,8 @@ export async function runPreview(
       findings: reply.findings,
       ms,
       programMs: reply.programMs,
+      registerMs: reply.registerMs,
+      costText: reply.costText,
       usageModel: reply.usageModel,
     };
   });
@@ -82,7 +83,7 @@ export async function runPreview(
   io.out(renderText(outcomes, planDir));
   io.out(renderCostText(outcomes));
   const markdown = options.markdown
-    ? renderMarkdown(outcomes) + renderCostMarkdown(outcomes, options.base)
+    ? renderMarkdown(outcomes) + costMarkdown(outcomes, options.base)
     : undefined;
   if (markdown !== undefined && options.markdown === "-") io.out(markdown);
   else if (markdown !== undefined && options.markdown) writeFileSync(options.markdown, markdown);
@@ -97,45 +98,9 @@ function readBase(dir: string, stack: string): Plan | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Plan) : undefined;
 }
 
-async function inPool<T, R>(
-  items: readonly T[],
-  size: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
-  return results;
-}
-
-/** Forks the worker for one stack and waits for its reply. */
-function runWorker(job: WorkerJob): Promise<{ reply: WorkerReply; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolveReply) => {
-    const child = fork(join(__dirname, "worker.ts"), [JSON.stringify(job)], {
-      execArgv: ["--require", require.resolve("tsx/cjs")],
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
-    });
-    let output = "";
-    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-    let reply: WorkerReply | undefined;
-    child.on("message", (m) => (reply = m as WorkerReply));
-    child.on("exit", (code, signal) => {
-      const failure: WorkerReply = {
-        ok: false,
-        stack: job.stack,
-        kind: "program",
-        message: `preview worker exited (${signal ?? code}) without a result\n${output.trim()}`,
-      };
-      resolveReply({ reply: reply ?? failure, ms: Date.now() - started });
-    });
-  });
+/** The markdown cost delta; its pricing modules are loaded only when markdown is asked for. */
+function costMarkdown(outcomes: readonly StackOutcome[], base: string | undefined): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cost = require("./cost") as typeof import("./cost");
+  return cost.renderCostMarkdown(outcomes, base);
 }

@@ -15,6 +15,13 @@ export function renderText(outcomes: readonly StackOutcome[], planDir: string): 
   return lines.join("\n") + "\n";
 }
 
+/** The cost section: each previewed stack's summary (`costText`, from its worker). */
+export function renderCostText(outcomes: readonly StackOutcome[]): string {
+  const sections = outcomes.flatMap((o) => (o.plan && o.costText ? [o.costText] : []));
+  if (sections.length === 0) return "";
+  return `\nMonthly cost (list prices; unknown prices are excluded and counted; \`avalo cost --lines\` lists every line)\n\n${sections.join("\n\n")}\n`;
+}
+
 function stackSection(o: StackOutcome, planDir: string): string[] {
   const seconds = `${(o.ms / 1000).toFixed(2)} s`;
   if (o.error) {

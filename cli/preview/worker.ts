@@ -3,6 +3,7 @@ import { deferUnusedPulumiModules } from "./deferred-modules";
 import type { Finding } from "./findings";
 import { buildPlan, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
+import { stackCostText } from "./cost";
 import { evaluatePolicies, readPolicyConfig, withStackBudget } from "./policies";
 import type { RecordedOptions } from "./resource-options";
 import { readStackFiles, StackFileError } from "./stack-files";
@@ -35,6 +36,10 @@ export type WorkerReply =
       readonly findings: readonly Finding[];
       /** Time spent running the program under the mocks, in milliseconds. */
       readonly programMs: number;
+      /** Of `programMs`, the part after the program's modules had loaded (registration). */
+      readonly registerMs: number;
+      /** The stack's part of the cost section (cost.ts `stackCostText`). */
+      readonly costText: string;
       /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
       readonly usageModel?: string;
     }
@@ -66,22 +71,29 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     // Pulumi formats a stack trace for every resource and promise; mapping each through tsx's
     // source maps costs more than registering the resource. Errors turn mapping back on below.
     process.setSourceMapsEnabled(false);
-    // Required here, after the deferral is installed (a static import would load Pulumi first).
-    const { runOffline } = loadModule<typeof import("../../stacks/offline/mocks")>(
-      "../../stacks/offline/mocks",
-    );
+    // Required here, after the deferral is installed (a static import would load Pulumi first);
+    // literal `require`s so that the compiled worker (worker-bundle.ts) contains them.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { runOffline } =
+      require("../../stacks/offline/mocks") as typeof import("../../stacks/offline/mocks");
     const { recordResourceOptions } =
-      loadModule<typeof import("./resource-options")>("./resource-options");
+      require("./resource-options") as typeof import("./resource-options");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     let options: ReadonlyMap<string, RecordedOptions> = new Map();
     const started = process.hrtime.bigint();
+    let loaded = started;
     const { resources } = await runOffline(
       { project: files.project, stack, config: files.config, secretKeys: files.secretKeys },
       () => {
         options = recordResourceOptions();
-        return loadModule<unknown>(resolve(job.program));
+        const program = loadModule<unknown>(resolve(job.program));
+        loaded = process.hrtime.bigint();
+        return program;
       },
     );
-    const programMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const finished = process.hrtime.bigint();
+    const programMs = Number(finished - started) / 1e6;
+    const registerMs = Number(finished - loaded) / 1e6;
     const plan = buildPlan(resources, {
       project: files.project,
       stack,
@@ -98,7 +110,17 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       ...checkConstraints(plan),
       ...(await evaluatePolicies(plan.resources, policyConfig, options)),
     ];
-    return { ok: true, stack, plan, findings, programMs, usageModel: usage?.path };
+    const costText = stackCostText(stack, plan, usage?.model);
+    return {
+      ok: true,
+      stack,
+      plan,
+      findings,
+      programMs,
+      registerMs,
+      costText,
+      usageModel: usage?.path,
+    };
   } catch (err) {
     process.setSourceMapsEnabled(true);
     const kind = isConfigError(err) ? "config" : "program";
@@ -108,7 +130,8 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   }
 }
 
-async function main(): Promise<void> {
+/** Runs the job in argv[2] and sends the reply to the parent (the worker's process entry). */
+export async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "{}") as WorkerJob;
   const failed = (err: unknown) => {
     process.setSourceMapsEnabled(true);
