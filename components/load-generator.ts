@@ -184,7 +184,8 @@ export function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulum
  * Egress goes through the VPC (all traffic), so the internal-ingress services are reachable; a
  * target outside Google Cloud would need Cloud NAT, which this component does not declare. With
  * `deletionProtection` the key is protected like every key of the stack (GCP never deletes keys),
- * so turning the job off later first needs `pulumi state unprotect` on it.
+ * so turning the job off later stops at the key until it is unprotected (`pulumi state
+ * unprotect`, then `deletionPolicy` DELETE).
  */
 export class LoadGenerator extends pulumi.ComponentResource {
   readonly job: gcp.cloudrunv2.Job;
