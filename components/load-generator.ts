@@ -149,7 +149,7 @@ export function resolveLoadSettings(settings: LoadGeneratorSettings): ResolvedLo
  * The environment the simulator's job entry reads. Users and rate are totals of the execution;
  * each task takes its share by `CLOUD_RUN_TASK_INDEX` / `CLOUD_RUN_TASK_COUNT` (set by Cloud Run).
  */
-export function loadEnvironment(
+function loadEnvironment(
   settings: ResolvedLoadSettings,
   targetUrl: pulumi.Input<string>,
 ): Record<string, pulumi.Input<string>> {
@@ -162,7 +162,7 @@ export function loadEnvironment(
 }
 
 /** Cloud Run's service agent, which encrypts the job's image and tasks with the CMEK key. */
-export function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
+function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
 }
 
