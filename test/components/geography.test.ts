@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { BundleResult } from "../../components/bundling";
 import { Geography, type GeographySettings, topicVariable } from "../../components/geography";
 import type { RecordedResource } from "../../stacks/offline/mocks";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES, type ServiceSpec } from "../../runtime/services/catalog";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const SETTINGS: GeographySettings = {
@@ -136,7 +136,7 @@ describe("Geography", function () {
       named(resources, "us-analytics").inputs.datasetId,
     );
     // Only the services whose table entry names a resource get it.
-    for (const spec of SERVICES) {
+    for (const spec of SERVICES as readonly ServiceSpec[]) {
       const env = envOf(resources, `${spec.name}-us-east`);
       expect("MEDIA_BUCKET" in env, spec.name).to.equal(spec.uses.includes("media-bucket"));
       expect("ANALYTICS_DATASET" in env, spec.name).to.equal(
