@@ -15,7 +15,10 @@ export interface PreviewOptions {
   readonly base?: string;
   /** Markdown report destination; "-" for stdout. */
   readonly markdown?: string;
-  /** Stacks previewed at once, one child process each. @default 2 */
+  /**
+   * Stacks previewed at once, one child process each. @default every requested stack: the three
+   * workers share both cores, so none waits for a free lane while a core idles at the end.
+   */
   readonly jobs: number;
   /** Per-stack policy config (`<stack>.json`). @default policies/config */
   readonly policyConfigDir: string;
@@ -47,7 +50,7 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
   let outDir = join(cwd, "out", "plan");
   let base: string | undefined;
   let markdown: string | undefined;
-  let jobs = 2;
+  let jobs: number | undefined;
   let policyConfigDir = join(REPO_ROOT, "policies", "config");
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   for (let i = 0; i < argv.length; i++) {
@@ -98,14 +101,15 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
       throw new UsageError(`--stack "${s}" is not a stack; allowed: ${STACK_NAMES.join(", ")}`);
     }
   }
+  const selected = stacks.length > 0 ? [...new Set(stacks)] : [...STACK_NAMES];
   return {
-    stacks: stacks.length > 0 ? [...new Set(stacks)] : [...STACK_NAMES],
+    stacks: selected,
     configDir,
     program,
     outDir,
     base,
     markdown,
-    jobs,
+    jobs: jobs ?? selected.length,
     policyConfigDir,
   };
 }

@@ -4,7 +4,7 @@ import { diffPlans } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
 import { EXIT, exitCode, type StackOutcome } from "./outcome";
-import { canonicalJson, type Plan } from "./plan";
+import type { Plan } from "./plan";
 import { renderCostText, renderText } from "./text-report";
 import type { WorkerJob } from "./worker";
 import { runWorkers } from "./workers";
@@ -57,13 +57,13 @@ export async function runPreview(
     configDir: options.configDir,
     program: options.program,
     policyConfigDir: options.policyConfigDir,
+    outDir: options.outDir,
     roots,
   }));
   const replies = await runWorkers(jobs, options.jobs);
   mkdirSync(options.outDir, { recursive: true });
   const outcomes = replies.map(({ reply, ms }): StackOutcome => {
     if (!reply.ok) return { stack: reply.stack, findings: [], error: reply, ms };
-    writeFileSync(join(options.outDir, `${reply.stack}.json`), canonicalJson(reply.plan));
     const diff = options.base
       ? diffPlans(readBase(options.base, reply.stack), reply.plan)
       : undefined;

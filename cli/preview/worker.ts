@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { deferUnusedPulumiModules } from "./deferred-modules";
 import type { Finding } from "./findings";
-import { buildPlan, type Plan } from "./plan";
+import { buildPlan, canonicalJson, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
 import { stackCostText } from "./cost";
 import { evaluatePolicies, readPolicyConfig, withStackBudget } from "./policies";
@@ -26,6 +27,8 @@ export interface WorkerJob {
   readonly roots: readonly string[];
   /** Directory of per-stack policy config (`<stack>.json`), as given to `--policy-pack-config`. */
   readonly policyConfigDir: string;
+  /** Where the worker writes the stack's plan (`<stack>.json`). */
+  readonly outDir: string;
 }
 
 export type WorkerReply =
@@ -100,6 +103,8 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       geography: geographyForStack(stack)?.id ?? "",
       roots: job.roots,
     });
+    mkdirSync(job.outDir, { recursive: true });
+    writeFileSync(join(job.outDir, `${stack}.json`), canonicalJson(plan));
     const policyConfig = withStackBudget(
       readPolicyConfig(job.policyConfigDir, stack),
       files.config,
