@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { loadUsageModel, UsageModelError } from "../../runtime/cost/usage";
 import { projectLoadCost, twentyMillionProjection } from "../../runtime/load/cost";
+import { LOAD_DEFAULTS } from "../../runtime/load/defaults";
 import { LoadConfigError, ProductionTargetError } from "../../runtime/load/errors";
 import { assertNotProduction } from "../../runtime/load/guard";
 import { OPERATIONS, type Mix, type Operation } from "../../runtime/load/mix";
@@ -174,7 +175,7 @@ async function measure(
   }
   const seed = o.seed ?? newSeed();
   io.out(
-    `avalo load: target ${o.target}${o.url ? ` ${o.url}` : ""}, ${o.users} users, ${o.ratePerSecond ?? "default"} ops/s, ${o.durationSeconds} s (ramp-up ${o.rampUpSeconds} s), seed ${seed} (--seed ${seed} repeats the sequence)`,
+    `avalo load: target ${o.target}${o.url ? ` ${o.url}` : ""}, ${o.users} users, ${o.ratePerSecond ?? LOAD_DEFAULTS.ratePerSecond} ops/s, ${o.durationSeconds} s (ramp-up ${o.rampUpSeconds} s), seed ${seed} (--seed ${seed} repeats the sequence)`,
   );
   let platform: Platform | undefined;
   let target: LoadTarget | undefined;

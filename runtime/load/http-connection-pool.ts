@@ -90,7 +90,14 @@ class Connection {
       this.parseHead(this.buffer.toString("latin1", 0, end));
       this.bodyStart = end + 4;
     }
-    if (this.complete()) this.finish();
+    let complete: boolean;
+    try {
+      complete = this.complete();
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    if (complete) this.finish();
   }
 
   private parseHead(head: string): void {
@@ -120,6 +127,7 @@ class Connection {
       const lineEnd = this.buffer.indexOf("\r\n", at);
       if (lineEnd < 0) return false;
       const size = parseInt(this.buffer.toString("latin1", at, lineEnd), 16);
+      if (!(size >= 0)) throw new HttpConnectionError("bad-chunk", "malformed chunked body");
       if (size === 0) return this.buffer.indexOf(CRLFCRLF, lineEnd - 2) >= 0;
       at = lineEnd + 2 + size + 2;
       if (at > this.buffer.length) return false;
