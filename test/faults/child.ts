@@ -16,6 +16,8 @@ export interface ScriptProcess<R> {
   errors(): string;
   /** Resolves with the exit code (or the signal name) when the process ends. */
   readonly exited: Promise<number | string>;
+  /** Writes one line to the script's stdin (ignored once it has exited). */
+  send(line: string): void;
   /** Sends `signal` to the process group. */
   signal(signal: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL after `graceMillis`. */
@@ -27,7 +29,7 @@ export function startScript<R>(script: string, env: NodeJS.ProcessEnv): ScriptPr
   const child: ChildProcess = spawn(
     process.execPath,
     ["--require", "tsx/cjs", join(__dirname, script)],
-    { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
+    { detached: true, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } },
   );
   let last: R | undefined;
   let stderr = "";
@@ -50,6 +52,7 @@ export function startScript<R>(script: string, env: NodeJS.ProcessEnv): ScriptPr
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8000);
   });
+  child.stdin?.on("error", () => undefined);
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, sig) => resolve(code ?? sig ?? "unknown")),
   );
@@ -67,6 +70,9 @@ export function startScript<R>(script: string, env: NodeJS.ProcessEnv): ScriptPr
     onLine: (listener) => listeners.push(listener),
     errors: () => stderr,
     exited,
+    send(line) {
+      if (child.exitCode === null && child.signalCode === null) child.stdin?.write(`${line}\n`);
+    },
     signal,
     async stop(graceMillis = 8000) {
       if (child.exitCode !== null || child.signalCode !== null) return;

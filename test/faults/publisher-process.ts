@@ -17,7 +17,9 @@ import { eventData, planMessage, type PlannedMessage } from "./plan";
  * PipelinePublisher, poison messages raw to the same topic), skipping the indices listed in the
  * FAULTS_SKIP files, and appends each index whose publish promise RESOLVED to FAULTS_CONFIRMED
  * (written and fsynced every few milliseconds). It paces itself at FAULTS_RATE messages/s with
- * at most FAULTS_WINDOW publishes in flight and prints `{"confirmed":n}` lines.
+ * at most FAULTS_WINDOW publishes in flight and prints `{"confirmed":n}` lines. With
+ * FAULTS_CREDIT=stdin it also never starts more publishes than the last number read from stdin,
+ * so the suite can keep the backlog bounded by what the workers have consumed.
  */
 
 function required(name: string): string {
@@ -100,6 +102,16 @@ async function main(): Promise<void> {
     confirmed++;
   };
 
+  let credit = process.env.FAULTS_CREDIT === "stdin" ? 0 : Number.POSITIVE_INFINITY;
+  if (process.env.FAULTS_CREDIT === "stdin") {
+    let buffered = "";
+    process.stdin.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) if (line) credit = Math.max(credit, Number(line));
+    });
+  }
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < total; i++) {
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
     const due = started + (sent / rate) * 1000;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     while (inFlight.size >= window) await Promise.race(inFlight);
+    while (sent >= credit) await new Promise((r) => setTimeout(r, 20));
     const p = publishOne(planMessage(seed, run, i)).finally(() => inFlight.delete(p));
     inFlight.add(p);
     sent++;

@@ -145,11 +145,11 @@ describe("fault injection against the local platform", function () {
   });
 
   it("recovers from each fault", () => {
-    expect(figures.faults.map((f) => f.name)).to.deep.equal([
-      "publisher SIGKILL mid-batch",
-      "pipeline worker SIGKILL mid-batch",
-      "redis-server SIGKILL + restart (same port, same AOF dir)",
+    expect(figures.faults.map((f) => f.name).sort()).to.deep.equal([
       "Firestore emulator paused 5 s (SIGSTOP/SIGCONT)",
+      "pipeline worker SIGKILL mid-batch",
+      "publisher SIGKILL mid-batch",
+      "redis-server SIGKILL + restart (same port, same AOF dir)",
     ]);
     for (const fault of figures.faults) {
       expect(fault.recoveryMillis, fault.name).to.be.a("number");

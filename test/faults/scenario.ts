@@ -39,11 +39,16 @@ export interface ScenarioOptions {
   readonly total: number;
   /** Publisher pace, messages/s. @default 1500 */
   readonly rate?: number;
-  /** Events of the push leg (through the analytics-aggregator bundle). @default 3000 */
+  /** Events of the push leg (through the analytics-aggregator bundle). @default 1500 */
   readonly pushTotal?: number;
-  /** Push leg pace, events/s. @default 60 */
+  /** Push leg pace, events/s. @default 25 */
   readonly pushRate?: number;
-  /** Give up waiting for the ledger to settle after this long. @default 240_000 */
+  /** Most messages published ahead of what the pull workers consumed. @default 4000 */
+  readonly backlog?: number;
+  /**
+   * Give up waiting for the ledger to settle after this long. Push redeliveries to a restarted
+   * worker follow the catalog's retry backoff (10–600 s), so this is generous. @default 600_000
+   */
   readonly settleTimeoutMillis?: number;
   readonly log?: (line: string) => void;
 }
@@ -236,6 +241,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       FAULTS_RATE: String(options.rate ?? 1500),
       FAULTS_CONFIRMED: confirmedFile,
       FAULTS_SKIP: skip.join(","),
+      FAULTS_CREDIT: "stdin",
     });
     const confirmedFiles = [join(workDir, "confirmed-1.txt"), join(workDir, "confirmed-2.txt")];
     const trafficStart = Date.now();
@@ -245,8 +251,8 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       publisherEnv(confirmedFiles[0], []),
     );
     cleanups.push(() => publisher1.stop());
-    const pushTotal = options.pushTotal ?? 3000;
-    const pushLeg = startPushStream(platform, `${run}p`, at, pushTotal, options.pushRate ?? 60);
+    const pushTotal = options.pushTotal ?? 1500;
+    const pushLeg = startPushStream(platform, `${run}p`, at, pushTotal, options.pushRate ?? 25);
     let pushAppliedNow = 0;
     let pushPolling = true;
     const pushPoller = (async () => {
@@ -260,15 +266,29 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       await pushPoller;
     });
     let publisher2: ScriptProcess<PublisherLine> | undefined;
+    // The emulator streams a subscription's whole backlog to its subscribers regardless of flow
+    // control, and every buffered message is lease-extended: keep the backlog bounded instead.
+    const consumed = () =>
+      sumCounts(undefined, "processed") +
+      sumCounts(undefined, "duplicates") +
+      sumCounts(undefined, "deadLettered");
+    let publisher1Recorded = 0;
+    const creditTimer = setInterval(() => {
+      const credit = consumed() + (options.backlog ?? 4000);
+      publisher1.send(String(credit));
+      // The second publisher counts only its own publishes.
+      publisher2?.send(String(credit - publisher1Recorded));
+    }, 200);
+    cleanups.push(async () => clearInterval(creditTimer));
 
     // Fault points, in confirmed publishes, drawn from the seed: every fault happens while
     // messages are still being published, so each affected path has traffic to recover with.
     const point = (from: number, salt: number) =>
       Math.round(total * (from + 0.1 * unit(seed, 0, salt)));
     const publisherKillAt = point(0.15, 11);
-    const pushKillAt = Math.round(pushTotal * (0.3 + 0.15 * unit(seed, 0, 12)));
-    const redisRestartAt = point(0.5, 13);
-    const firestorePauseAt = point(0.7, 14);
+    const pushKillAt = Math.round(pushTotal * (0.2 + 0.15 * unit(seed, 0, 12)));
+    const redisRestartAt = point(0.35, 13);
+    const firestorePauseAt = point(0.55, 14);
     log(
       `run ${run} seed ${seed}: ${total} messages (${expectedValid} valid); faults at confirmed publishes: publisher kill ${publisherKillAt}, redis restart ${redisRestartAt}, Firestore pause ${firestorePauseAt}; push leg ${pushTotal} events, ${PUSH_CONSUMER} kill at ${pushKillAt} applied`,
     );
@@ -308,6 +328,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       const injectedAtMillis = since();
       await publisher1.exited;
       const recorded = readFileSync(confirmedFiles[0], "utf8").split("\n").filter(Boolean).length;
+      publisher1Recorded = recorded;
       publisher2 = startScript<PublisherLine>(
         "publisher-process.ts",
         publisherEnv(confirmedFiles[1], [confirmedFiles[0]]),
@@ -340,14 +361,17 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       }
     };
 
-    // 2. SIGKILL the analytics-aggregator bundle (push consumer) mid-batch; restart it on its port.
-    await tick(
-      () => pushAppliedNow >= pushKillAt && pushAppliedNow < pushLeg.confirmed.size,
-      "push worker kill point",
-    );
-    {
+    // 2. SIGKILL the analytics-aggregator bundle (push consumer) mid-batch and restart it on its
+    // port; runs beside the other faults, triggered by the push leg's own progress.
+    let pushKillRecord: (FaultRecord & { recovered?: () => Promise<boolean> }) | undefined;
+    const pushKill = (async () => {
+      while (!(pushAppliedNow >= pushKillAt && pushAppliedNow < pushLeg.confirmed.size)) {
+        if (since() > 600_000) throw new Error("the push leg never reached its kill point");
+        await sleep(250);
+      }
       const victim = platform.services.find((s) => s.service === PUSH_CONSUMER)!;
       const appliedAtKill = pushAppliedNow;
+      const publishedAtKill = pushLeg.confirmed.size;
       let injectedAtMillis = 0;
       const restarted = await killAndRestartService(victim, () => {
         injectedAtMillis = since();
@@ -355,7 +379,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       restartedServices.push(restarted);
       const restoredAtMillis = since();
       const appliedAtRestore = await pushLeg.applied();
-      faults.push({
+      pushKillRecord = {
         name: "pipeline worker SIGKILL mid-batch",
         injectedAtMillis,
         restoredAtMillis,
@@ -363,15 +387,17 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
           service: PUSH_CONSUMER,
           pipeline: "analytics-aggregation",
           port: victim.port,
-          appliedAtKill,
-          publishedAtKill: pushLeg.confirmed.size,
+          restartMillis: restoredAtMillis - injectedAtMillis,
+          outstandingAtKill: publishedAtKill - appliedAtKill,
         },
         recovered: async () => (await pushLeg.applied()) > appliedAtRestore,
-      });
+      };
+      faults.push(pushKillRecord);
       log(
-        `fault: ${PUSH_CONSUMER} (pid ${victim.pid}) SIGKILLed with ${pushLeg.confirmed.size - appliedAtKill} push events outstanding; restarted as ${restarted.pid} on port ${victim.port}`,
+        `fault: ${PUSH_CONSUMER} (pid ${victim.pid}) SIGKILLed with ${publishedAtKill - appliedAtKill} push events outstanding; restarted as ${restarted.pid} on port ${victim.port} in ${restoredAtMillis - injectedAtMillis} ms`,
       );
-    }
+    })();
+    pushKill.catch(() => undefined);
 
     // 3. SIGKILL redis-server and start it again on the same port with the same AOF directory.
     await tick(() => confirmedNow() >= redisRestartAt, "redis restart point");
@@ -453,7 +479,8 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
     ).length;
     const wantPoison = plannedConfirmed.filter((m) => m.kind !== "valid").length;
     await pushLeg.published;
-    const settleDeadline = Date.now() + (options.settleTimeoutMillis ?? 240_000);
+    await pushKill;
+    const settleDeadline = Date.now() + (options.settleTimeoutMillis ?? 600_000);
     for (;;) {
       await recordRecovery();
       const [analytics, notifications, pushApplied] = await Promise.all([
@@ -467,6 +494,13 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       log(
         `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications}, poison dead-lettered ${poisonSeen}/${wantPoison}, push leg ${pushApplied}/${pushLeg.confirmed.size}`,
       );
+      if (
+        pushApplied >= pushLeg.confirmed.size &&
+        pushKillRecord &&
+        !pushKillRecord.detail.allAppliedAtMillis
+      ) {
+        pushKillRecord.detail.allAppliedAtMillis = since();
+      }
       if (
         pushApplied >= pushLeg.confirmed.size &&
         analytics >= wantAnalytics &&

@@ -130,6 +130,22 @@ describe("pipelines/consumer core, push and pull", function () {
     expect(await applied(collection, "evt-1")).to.equal(1);
   });
 
+  it("caps the pull worker's lease extensions at the pipeline's ack deadline", async () => {
+    const { names, sink, collection } = await setup("lease");
+    const core = new ConsumerCore({
+      handler: countingHandler(db, collection),
+      deadLetter: sink,
+      logger: silentLogger,
+    });
+    const worker = pull(names, core) as unknown as {
+      subscription: {
+        _subscriber: { getMinMaxDeadlines(): [unknown, { totalOf(unit: "second"): number }] };
+      };
+    };
+    const [, max] = worker.subscription._subscriber.getMinMaxDeadlines();
+    expect(max.totalOf("second")).to.equal(spec.ackDeadlineSeconds);
+  });
+
   it("applies one message delivered 20 times concurrently exactly once", async () => {
     const { sink, collection } = await setup("twenty");
     const handler = countingHandler(db, collection);
