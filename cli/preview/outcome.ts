@@ -1,6 +1,7 @@
 import type { PlanDiff } from "./diff";
 import type { Finding } from "./findings";
 import type { Plan } from "./plan";
+import type { WorkerTiming } from "./worker";
 
 /** What the preview found for one stack: its plan, diff and findings, or why it failed. */
 export interface StackOutcome {
@@ -15,8 +16,8 @@ export interface StackOutcome {
   readonly ms: number;
   /** Time the program took under the mocks (loading its modules and registration), in ms. */
   readonly programMs?: number;
-  /** Of `programMs`, the part after the program's modules had loaded (registration), in ms. */
-  readonly registerMs?: number;
+  /** Where the stack's worker spent its time. */
+  readonly timing?: WorkerTiming;
   /** The stack's part of the cost section of the text report. */
   readonly costText?: string;
   /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */

@@ -74,7 +74,7 @@ export async function runPreview(
       findings: reply.findings,
       ms,
       programMs: reply.programMs,
-      registerMs: reply.registerMs,
+      timing: reply.timing,
       costText: reply.costText,
       usageModel: reply.usageModel,
     };

@@ -39,8 +39,8 @@ export type WorkerReply =
       readonly findings: readonly Finding[];
       /** Time spent running the program under the mocks, in milliseconds. */
       readonly programMs: number;
-      /** Of `programMs`, the part after the program's modules had loaded (registration). */
-      readonly registerMs: number;
+      /** Where the worker's time went. */
+      readonly timing: WorkerTiming;
       /** The stack's part of the cost section (cost.ts `stackCostText`). */
       readonly costText: string;
       /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
@@ -53,6 +53,20 @@ export type WorkerReply =
       readonly kind: "config" | "program";
       readonly message: string;
     };
+
+/** Where a worker's time went, in milliseconds (the benchmark reports it). */
+export interface WorkerTiming {
+  /** From the process's start until the program starts: Node, the worker's modules, Pulumi. */
+  readonly startupMs: number;
+  /** Loading the program's modules and running its top level (part of `programMs`). */
+  readonly loadMs: number;
+  /** From then until every resource has settled: registration (the rest of `programMs`). */
+  readonly registerMs: number;
+  /** Plan, plan file, constraints, policies and cost, after the program. */
+  readonly checksMs: number;
+  /** CPU time (user + system) of the worker process until its reply. */
+  readonly cpuMs: number;
+}
 
 /** A `StackConfigError` from stacks/config.ts (matched by name: this file must not load it early). */
 function isConfigError(err: unknown): err is Error {
@@ -83,6 +97,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       require("./resource-options") as typeof import("./resource-options");
     /* eslint-enable @typescript-eslint/no-require-imports */
     let options: ReadonlyMap<string, RecordedOptions> = new Map();
+    const startupMs = performance.now();
     const started = process.hrtime.bigint();
     let loaded = started;
     const { resources } = await runOffline(
@@ -116,13 +131,21 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       ...(await evaluatePolicies(plan.resources, policyConfig, options)),
     ];
     const costText = stackCostText(stack, plan, usage?.model);
+    const cpu = process.cpuUsage();
+    const timing: WorkerTiming = {
+      startupMs,
+      loadMs: programMs - registerMs,
+      registerMs,
+      checksMs: Number(process.hrtime.bigint() - finished) / 1e6,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
     return {
       ok: true,
       stack,
       plan,
       findings,
       programMs,
-      registerMs,
+      timing,
       costText,
       usageModel: usage?.path,
     };
