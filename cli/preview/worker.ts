@@ -62,6 +62,8 @@ export interface WorkerTiming {
   readonly loadMs: number;
   /** From then until every resource has settled: registration (the rest of `programMs`). */
   readonly registerMs: number;
+  /** CPU time (user + system) of the process during `registerMs`. */
+  readonly registerCpuMs: number;
   /** Plan, plan file, constraints, policies and cost, after the program. */
   readonly checksMs: number;
   /** CPU time (user + system) of the worker process until its reply. */
@@ -100,16 +102,19 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     const startupMs = performance.now();
     const started = process.hrtime.bigint();
     let loaded = started;
+    let loadedCpu = process.cpuUsage();
     const { resources } = await runOffline(
       { project: files.project, stack, config: files.config, secretKeys: files.secretKeys },
       () => {
         options = recordResourceOptions();
         const program = loadModule<unknown>(resolve(job.program));
         loaded = process.hrtime.bigint();
+        loadedCpu = process.cpuUsage();
         return program;
       },
     );
     const finished = process.hrtime.bigint();
+    const registerCpu = process.cpuUsage(loadedCpu);
     const programMs = Number(finished - started) / 1e6;
     const registerMs = Number(finished - loaded) / 1e6;
     const plan = buildPlan(resources, {
@@ -136,6 +141,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       startupMs,
       loadMs: programMs - registerMs,
       registerMs,
+      registerCpuMs: (registerCpu.user + registerCpu.system) / 1000,
       checksMs: Number(process.hrtime.bigint() - finished) / 1e6,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };
