@@ -17,8 +17,8 @@ import { result, type Benchmark, type BenchResult } from "./harness";
  *   same connections and request (POST /v1/rank with a JSON body), in alternating rounds so that
  *   other load on the machine weighs on both alike. Target ≥ 0.8. CPU-µs per request of each (this
  *   process's CPU time over the round) is reported too: it is steadier than req/s on a busy machine.
- *   The generator is given 1.1 × autocannon's rate with the in-flight cap at the connection
- *   count, so it runs flat out; arrivals over the cap count as not sent and cost it CPU too.
+ *   The generator is given 1.1 × autocannon's rate on the same number of connections (in-flight
+ *   cap 4 × that), so it runs flat out; arrivals over the cap count as not sent and cost it CPU.
  * - memory: RSS added by 100,000 virtual users (the real VirtualUsers structures, each drawn
  *   once) in a fresh child process, against that child's RSS before. Target < 1 GiB.
  * Both share the machine with whatever else runs; the 1-minute load average is reported.
@@ -90,7 +90,9 @@ async function generatorRound(
     ratePerSecond: rate,
     durationSeconds: SECONDS,
     rampUpSeconds: 0,
-    maxInFlight: CONNECTIONS,
+    // Same connections as autocannon; a deeper in-flight cap lets arrivals wait in the pool for
+    // the next free connection instead of leaving it idle until the next scheduler tick.
+    maxInFlight: 4 * CONNECTIONS,
     seed: 1,
   });
   const used = process.cpuUsage(cpu);

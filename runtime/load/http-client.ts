@@ -38,44 +38,52 @@ export class LoadHttpClient {
 
   constructor(private readonly args: LoadHttpClientArgs) {}
 
-  /** Sends one call; resolves on a 2xx, throws LoadOperationError (with its type) otherwise. */
-  async send(call: HttpCall): Promise<void> {
+  /** Sends one call; resolves on a 2xx, rejects with LoadOperationError (with its type) otherwise. */
+  send(call: HttpCall): Promise<void> {
     const origin = this.origin(call.service);
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    // Skipping the await when there is no token saves a microtask hop on every request.
-    const headers =
-      this.args.tokens === noIdTokens
-        ? body === undefined
-          ? {}
-          : JSON_HEADERS
-        : {
-            ...(await this.args.tokens.headersFor(origin.audience)),
-            ...(body === undefined ? {} : JSON_HEADERS),
-          };
-    let status: number;
-    let text: string;
-    try {
-      ({ status, text } = await origin.pool.request(
-        call.method,
-        `${origin.basePath}${call.path}`,
-        headers,
-        body,
-        origin.timeoutMillis,
-      ));
-    } catch (error) {
-      const code = error instanceof HttpConnectionError ? error.code : "error";
-      throw new LoadOperationError(
-        code === "timeout" ? "timeout" : `connection-${code}`,
-        `${call.service} ${call.method} ${call.path}: ${(error as Error).message}`,
-        { cause: error },
-      );
+    // Without a token there is nothing to await: one promise less on every request.
+    if (this.args.tokens === noIdTokens) {
+      return this.exchange(origin, call, body === undefined ? {} : JSON_HEADERS, body);
     }
-    if (status < 200 || status >= 300) {
-      throw new LoadOperationError(
-        `http-${status}`,
-        `${call.service} ${call.method} ${call.path}: HTTP ${status}: ${text}`,
+    return this.args.tokens
+      .headersFor(origin.audience)
+      .then((token) =>
+        this.exchange(
+          origin,
+          call,
+          body === undefined ? token : { ...token, ...JSON_HEADERS },
+          body,
+        ),
       );
-    }
+  }
+
+  private exchange(
+    origin: Origin,
+    call: HttpCall,
+    headers: Readonly<Record<string, string>>,
+    body: string | undefined,
+  ): Promise<void> {
+    return origin.pool
+      .request(call.method, `${origin.basePath}${call.path}`, headers, body, origin.timeoutMillis)
+      .then(
+        ({ status, text }) => {
+          if (status < 200 || status >= 300) {
+            throw new LoadOperationError(
+              `http-${status}`,
+              `${call.service} ${call.method} ${call.path}: HTTP ${status}: ${text}`,
+            );
+          }
+        },
+        (error: unknown) => {
+          const code = error instanceof HttpConnectionError ? error.code : "error";
+          throw new LoadOperationError(
+            code === "timeout" ? "timeout" : `connection-${code}`,
+            `${call.service} ${call.method} ${call.path}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        },
+      );
   }
 
   /** Closes every kept-alive connection. */

@@ -35,11 +35,17 @@ interface Pending {
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const KEEP_TEXT = 300;
+const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
+const CHUNKED = /\r\ntransfer-encoding:[^\r]*chunked/i;
+const CONNECTION_CLOSE = /\r\nconnection:[ \t]*close/i;
+/** How often the pool checks request deadlines; a timeout fires up to this late. */
+const SWEEP_MILLIS = 100;
 
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private current: Pending | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** When the current request times out (Date.now() ms); checked by the pool's sweep. */
+  deadline = Infinity;
   private status = 0;
   private bodyStart = -1;
   private contentLength = -1;
@@ -75,9 +81,7 @@ class Connection {
     this.contentLength = -1;
     this.chunked = false;
     this.closeAfter = false;
-    this.timer = setTimeout(() => {
-      this.fail(new HttpConnectionError("timeout", `no response within ${p.timeoutMillis} ms`));
-    }, p.timeoutMillis);
+    this.deadline = Date.now() + p.timeoutMillis;
     this.socket.write(p.head);
   }
 
@@ -101,20 +105,11 @@ class Connection {
   }
 
   private parseHead(head: string): void {
-    const lines = head.split("\r\n");
-    this.status = Number(lines[0].split(" ")[1]);
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(":");
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line
-        .slice(colon + 1)
-        .trim()
-        .toLowerCase();
-      if (name === "content-length") this.contentLength = Number(value);
-      else if (name === "transfer-encoding") this.chunked = value.includes("chunked");
-      else if (name === "connection") this.closeAfter = value === "close";
-    }
+    this.status = Number(head.slice(9, 12));
+    const length = CONTENT_LENGTH.exec(head);
+    this.contentLength = length ? Number(length[1]) : -1;
+    this.chunked = CHUNKED.test(head);
+    this.closeAfter = CONNECTION_CLOSE.test(head);
     if (this.status === 204 || this.status === 304) this.contentLength = 0;
   }
 
@@ -161,9 +156,16 @@ class Connection {
     p?.reject(error);
   }
 
+  /** Fails the current request when its deadline has passed. */
+  expire(now: number): void {
+    if (this.current && now > this.deadline) {
+      const millis = this.current.timeoutMillis;
+      this.fail(new HttpConnectionError("timeout", `no response within ${millis} ms`));
+    }
+  }
+
   private release(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.deadline = Infinity;
     this.current = undefined;
     this.buffer = Buffer.alloc(0);
   }
@@ -178,6 +180,8 @@ export interface ConnectionPoolArgs {
 export class HttpConnectionPool {
   private readonly idle: Connection[] = [];
   private readonly waiting: Pending[] = [];
+  private readonly all = new Set<Connection>();
+  private sweep: NodeJS.Timeout | undefined;
   private open = 0;
   private readonly host: string;
   private readonly port: number;
@@ -218,14 +222,24 @@ export class HttpConnectionPool {
       p.reject(new HttpConnectionError("closed", "the client was closed"));
     }
     for (const c of this.idle.splice(0)) c.socket.destroy();
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
   }
 
   private connect(): Connection {
     this.open++;
+    if (!this.sweep) {
+      // One timer for every deadline, instead of a timer per request.
+      this.sweep = setInterval(() => {
+        const now = Date.now();
+        for (const c of this.all) c.expire(now);
+      }, SWEEP_MILLIS);
+      this.sweep.unref();
+    }
     const socket = this.https
       ? tlsConnect({ host: this.host, port: this.port, servername: this.host })
       : netConnect({ host: this.host, port: this.port });
-    return new Connection(
+    const connection = new Connection(
       socket,
       (c) => {
         const next = this.waiting.shift();
@@ -234,11 +248,14 @@ export class HttpConnectionPool {
       },
       (c) => {
         this.open--;
+        this.all.delete(c);
         const i = this.idle.indexOf(c);
         if (i >= 0) this.idle.splice(i, 1);
         const next = this.waiting.shift();
         if (next) this.connect().send(next);
       },
     );
+    this.all.add(connection);
+    return connection;
   }
 }

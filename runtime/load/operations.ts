@@ -48,7 +48,8 @@ export interface OperationContext {
   /** Arrival number in the run (unique per shard). */
   readonly seq: number;
   readonly runId: string;
-  readonly now: Date;
+  /** Send time, ms since the epoch (a number: most operations never need a Date). */
+  readonly nowMillis: number;
 }
 
 export interface OperationRoute {
@@ -116,7 +117,12 @@ export const OPERATION_ROUTES: Readonly<Record<Operation, OperationRoute>> = {
       path: "/v1/events",
       body: {
         events: [
-          { eventName: "chat_message", userId: ctx.user.id, at: ctx.now.toISOString(), value: 1 },
+          {
+            eventName: "chat_message",
+            userId: ctx.user.id,
+            at: new Date(ctx.nowMillis).toISOString(),
+            value: 1,
+          },
         ],
       },
     }),
@@ -173,7 +179,7 @@ export function serviceOf(op: Operation): ServiceName {
     peer: PLACEHOLDER_USER,
     seq: 0,
     runId: "x",
-    now: new Date(0),
+    nowMillis: 0,
   }).service;
 }
 

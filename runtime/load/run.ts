@@ -206,6 +206,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadRun> {
   let k = 0;
   let drained: () => void = () => undefined;
   const startedAt = new Date();
+  const startMillis = startedAt.getTime();
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
 
@@ -226,29 +227,26 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadRun> {
     sent++;
     const sentAt = clock();
     recorder.lagged(intended, sentAt);
-    const ctx = { user, peer, seq, runId, now: new Date(startedAt.getTime() + sentAt) };
+    const ctx = { user, peer, seq, runId, nowMillis: startMillis + sentAt };
     let operation: Promise<void>;
     try {
       operation = target.execute(op, ctx);
     } catch (error) {
       operation = Promise.reject(error);
     }
-    operation
-      .then(
-        () => {
-          okCount++;
-          recorder.success(op, intended, sentAt, clock());
-        },
-        (error: unknown) => {
-          errorCount++;
-          user.failed++;
-          recorder.failure(op, errorTypeOf(error), intended, sentAt, clock());
-        },
-      )
-      .finally(() => {
-        inFlight--;
-        if (inFlight === 0) drained();
-      });
+    operation.then(
+      () => {
+        okCount++;
+        recorder.success(op, intended, sentAt, clock());
+        if (--inFlight === 0) drained();
+      },
+      (error: unknown) => {
+        errorCount++;
+        user.failed++;
+        recorder.failure(op, errorTypeOf(error), intended, sentAt, clock());
+        if (--inFlight === 0) drained();
+      },
+    );
   };
 
   const history: Array<{ at: number; done: number }> = [];
