@@ -33,6 +33,12 @@ import { startService, waitHealthy, type ServiceProcess } from "./services";
 /** Project id of the emulators and of every service. */
 export const LOCAL_PROJECT = "avalo-local";
 
+/**
+ * Retry backoff cap of the local subscriptions: a worker restarted after a crash gets its
+ * messages back within seconds rather than after the catalog's backoff of up to 10 minutes.
+ */
+export const LOCAL_MAX_BACKOFF_SECONDS = 10;
+
 export interface PlatformOptions {
   /** Repository root. */
   readonly rootDir: string;
@@ -206,6 +212,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const provisioned = await provisionPipelines(pubsub, {
       regions: [options.region],
       pushEndpoints: (spec) => targets.get(spec.name)?.endpoint,
+      maxBackoffSeconds: LOCAL_MAX_BACKOFF_SECONDS,
     });
     const routes: PipelineRoute[] = provisioned.map((names) => ({
       spec: names.spec,

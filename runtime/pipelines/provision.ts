@@ -20,6 +20,12 @@ export interface ProvisionArgs {
     Readonly<Record<string, string>> | ((spec: PipelineSpec, region: string) => string | undefined);
   /** Prefix for every topic and subscription id, to isolate tests. @default "" */
   readonly prefix?: string;
+  /**
+   * Caps the catalog's retry backoff (both bounds), for local runs: with the catalog's 10–600 s a
+   * push endpoint that was down for seconds gets its messages back only after minutes, as in the
+   * cloud. @default no cap
+   */
+  readonly maxBackoffSeconds?: number;
 }
 
 /** The names `provisionPipelines` creates for one pipeline. */
@@ -62,8 +68,9 @@ async function ensure(create: () => Promise<unknown>): Promise<void> {
  * The subscription retry policy. Bounds of 0/0 mean "redeliver at once", which Pub/Sub expresses
  * as no retry policy (measured on the emulator: any policy adds about 2 s per redelivery).
  */
-function retryPolicy(spec: PipelineSpec) {
-  const { minimumBackoffSeconds: min, maximumBackoffSeconds: max } = spec.retry;
+function retryPolicy(spec: PipelineSpec, cap = Infinity) {
+  const min = Math.min(spec.retry.minimumBackoffSeconds, cap);
+  const max = Math.min(spec.retry.maximumBackoffSeconds, cap);
   if (min === 0 && max === 0) return {};
   return { retryPolicy: { minimumBackoff: { seconds: min }, maximumBackoff: { seconds: max } } };
 }
@@ -95,7 +102,7 @@ export async function provisionPipelines(
         pubsub.topic(names.topic).createSubscription(names.subscriptions[region], {
           ackDeadlineSeconds: spec.ackDeadlineSeconds,
           messageRetentionDuration: { seconds: spec.messageRetentionSeconds },
-          ...retryPolicy(spec),
+          ...retryPolicy(spec, args.maxBackoffSeconds),
           deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: spec.maxDeliveryAttempts },
           enableMessageOrdering: spec.orderingKeyField !== undefined,
           // Production filters on the region attribute; the emulator ignores filters, so the
