@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { parsePreviewArgs } from "../cli/preview/options";
 import type { StackOutcome } from "../cli/preview/outcome";
 import { runPreview } from "../cli/preview/run";
+import { WORKER_NODE_FLAGS } from "../cli/preview/workers";
 import { result, type Benchmark, type BenchResult } from "./harness";
 
 /**
@@ -35,8 +36,11 @@ interface ChildReply {
 /** Runs this file as a child in `mode`, returning what it measured. */
 function child(mode: ChildMode, count: number): Promise<ChildReply> {
   return new Promise((done, fail) => {
+    // The floor and the synthetic topology run with the compiled workers' Node flags; the
+    // SDK-defaults floor with none (the bare mock runtime as it comes).
+    const flags = mode === "floor-sdk-defaults" ? [] : WORKER_NODE_FLAGS;
     const proc = fork(__filename, [mode, String(count)], {
-      execArgv: ["--require", require.resolve("tsx/cjs")],
+      execArgv: [...flags, "--require", require.resolve("tsx/cjs")],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     let reply: ChildReply | undefined;
