@@ -33,12 +33,18 @@ interface ChildReply {
   readonly cpuMs: number;
 }
 
-/** Runs this file as a child in `mode`, returning what it measured. */
-function child(mode: ChildMode, count: number): Promise<ChildReply> {
+/**
+ * Runs this file as a child in `mode` with the given Node flags, returning what it measured. The
+ * per-stack floors run with the compiled workers' flags (`WORKER_NODE_FLAGS`); the SDK-defaults
+ * floor, and the synthetic topology with its floor (which measure how the cost grows, up to
+ * 4,000 resources in one process), with none.
+ */
+function child(
+  mode: ChildMode,
+  count: number,
+  flags: readonly string[] = mode === "floor" ? WORKER_NODE_FLAGS : [],
+): Promise<ChildReply> {
   return new Promise((done, fail) => {
-    // The floor and the synthetic topology run with the compiled workers' Node flags; the
-    // SDK-defaults floor with none (the bare mock runtime as it comes).
-    const flags = mode === "floor-sdk-defaults" ? [] : WORKER_NODE_FLAGS;
     const proc = fork(__filename, [mode, String(count)], {
       execArgv: [...flags, "--require", require.resolve("tsx/cjs")],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -195,7 +201,7 @@ export const benchmarks: Benchmark[] = [
       let first: number | undefined;
       for (const n of SIZES) {
         const synthetic = await child("synthetic", n);
-        const floor = await child("floor", synthetic.resources);
+        const floor = await child("floor", synthetic.resources, []);
         first ??= perResource(synthetic);
         results.push(
           result({
