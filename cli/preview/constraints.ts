@@ -13,6 +13,8 @@ import type { Plan, PlanResource } from "./plan";
 export const NAMED_INPUTS: Readonly<Record<string, { field: string; kind: NameKind }>> = {
   "gcp:serviceaccount/account:Account": { field: "accountId", kind: "serviceAccount" },
   "gcp:cloudrunv2/service:Service": { field: "name", kind: "cloudRunService" },
+  // Jobs allow 63 characters; the service rule (49) is the stricter one the program names them by.
+  "gcp:cloudrunv2/job:Job": { field: "name", kind: "cloudRunService" },
   "gcp:pubsub/topic:Topic": { field: "name", kind: "pubsub" },
   "gcp:pubsub/subscription:Subscription": { field: "name", kind: "pubsub" },
   "gcp:redis/instance:Instance": { field: "name", kind: "redisInstance" },
