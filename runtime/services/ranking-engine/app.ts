@@ -13,7 +13,7 @@ import { connectRedis, redisCheck } from "../server/redis";
 import { candidatesRequest, interactionRequest, rankRequest } from "./contract";
 import { rankPage } from "./rank";
 import { DEFAULT_WEIGHTS } from "./scoring";
-import { countersEngagement, RankingStore, type EngagementSource } from "./store";
+import { cachedEngagement, countersEngagement, RankingStore, type EngagementSource } from "./store";
 
 const rankingEnv = {
   /** How long a ranking stays cached for the next pages and repeat requests. */
@@ -21,6 +21,8 @@ const rankingEnv = {
   /** How long a page's cursor is served from the ranking snapshot it came from. */
   RANKING_CURSOR_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
   RANKING_HALF_LIFE_HOURS: z.coerce.number().positive().default(DEFAULT_WEIGHTS.halfLifeHours),
+  /** How long a post's engagement is cached in Redis (0: read the counters on every ranking). */
+  RANKING_ENGAGEMENT_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 };
 
 export interface RankingEngineDeps {
@@ -48,7 +50,12 @@ export async function buildRankingEngine(
   );
   const db = deps.db ?? getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
   const engagement =
-    deps.engagement ?? countersEngagement(new Counters({ db, redis, region: config.AVALO_REGION }));
+    deps.engagement ??
+    cachedEngagement(countersEngagement(new Counters({ db, redis, region: config.AVALO_REGION })), {
+      redis,
+      region: config.AVALO_REGION,
+      ttlSeconds: config.RANKING_ENGAGEMENT_TTL_SECONDS,
+    });
   const weights = { ...DEFAULT_WEIGHTS, halfLifeHours: config.RANKING_HALF_LIFE_HOURS };
   const now = deps.now ?? Date.now;
   return createServiceApp(

@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import { ReadThroughCache } from "../../cache/read-through";
 import type { Counters } from "../../counters";
 import type { Candidate, RankedItem } from "./contract";
 import type { Engagement } from "./scoring";
@@ -106,6 +107,32 @@ export function countersEngagement(counters: Pick<Counters, "values">): Engageme
       return new Map(
         postIds.map((id) => [id, { likes: likes.get(id) ?? 0, views: views.get(id) ?? 0 }]),
       );
+    },
+  };
+}
+
+/**
+ * Caches each post's engagement in Redis (read-through, per region) for `ttlSeconds`, so a
+ * ranking reads a post's counters from Firestore at most once per TTL, whatever the number of
+ * users whose feeds hold it. Engagement may lag by up to the TTL; 0 turns the cache off.
+ */
+export function cachedEngagement(
+  source: EngagementSource,
+  args: { readonly redis: Redis; readonly region: string; readonly ttlSeconds: number },
+): EngagementSource {
+  if (args.ttlSeconds === 0) return source;
+  const cache = new ReadThroughCache<Engagement>({
+    redis: args.redis,
+    region: args.region,
+    namespace: "engagement",
+    ttlSeconds: args.ttlSeconds,
+    negativeTtlSeconds: 0,
+    load: async (postId) => (await source.engagement([postId])).get(postId),
+  });
+  return {
+    async engagement(postIds) {
+      const values = await Promise.all(postIds.map((id) => cache.get(id)));
+      return new Map(postIds.map((id, i) => [id, values[i] ?? { likes: 0, views: 0 }]));
     },
   };
 }

@@ -67,7 +67,10 @@ describe("ranking-engine", () => {
         redis: raw,
         region: "us-east",
       });
-      app = await buildRankingEngine(redisEnvFor(redis), { now: () => clock });
+      // Engagement read on every ranking: these tests change it between requests.
+      app = await buildRankingEngine(redisEnvFor(redis, { RANKING_ENGAGEMENT_TTL_SECONDS: "0" }), {
+        now: () => clock,
+      });
     });
     after(async () => {
       await app.close();
@@ -139,6 +142,37 @@ describe("ranking-engine", () => {
       ).json();
       // 8 likes (5 in Firestore, 3 pending in Redis) and 10 views: log10(1 + 5 × 8 + 10) / 4.
       expect(page.items[0].engagement).to.equal(0.426893);
+    });
+
+    it("caches a post's engagement for the configured TTL, then reads the counters again", async () => {
+      const redis = await useRedis();
+      const cached = await buildRankingEngine(
+        redisEnvFor(redis, { RANKING_ENGAGEMENT_TTL_SECONDS: "1" }),
+      );
+      try {
+        const post = uniqueId("cached");
+        const engagementOf = async () =>
+          (
+            await cached.inject({
+              method: "POST",
+              url: "/v1/rank",
+              payload: {
+                userId: uniqueId("reader"),
+                candidates: [{ postId: post, authorId: "a", createdAt: hoursAgo(0) }],
+              },
+            })
+          ).json().items[0].engagement;
+        await counters.increment("likes", post, 1);
+        const first = await engagementOf();
+        await counters.increment("likes", post, 1_000);
+        const within = await engagementOf();
+        await new Promise((r) => setTimeout(r, 1_300));
+        const after = await engagementOf();
+        // log10(1 + 5 × 1) / 4, still that within the TTL, then log10(1 + 5 × 1001) / 4.
+        expect([first, within, after]).to.deep.equal([0.194538, 0.194538, 0.924873]);
+      } finally {
+        await cached.close();
+      }
     });
 
     it("ranks the user's stored candidates with the affinity it recorded", async () => {
