@@ -1,6 +1,4 @@
-import { readFileSync, readlinkSync } from "node:fs";
 import type { Platform } from "../../cli/local/platform";
-import { startService, waitHealthy, type ServiceProcess } from "../../cli/local/services";
 import { getPipeline } from "../../runtime/catalog/pipelines";
 import { analyticsCounterTotal, markedIds } from "./ledger";
 import { ANALYTICS_USERS, analyticsEventName } from "./plan";
@@ -8,9 +6,8 @@ import { ANALYTICS_USERS, analyticsEventName } from "./plan";
 /**
  * The push leg of the fault suite: analytics events on the platform's own
  * `avalo-analytics-aggregation` topic, which its push subscription delivers to the
- * analytics-aggregator bundle (a service process of `Platform.services`). That process is the
- * pipeline worker the suite SIGKILLs mid-batch and restarts on the same port, so the push
- * subscription's redeliveries reach it again.
+ * analytics-aggregator bundle (a service process of `Platform.services`), under the suite's
+ * other faults.
  */
 
 const SPEC = getPipeline("analytics-aggregation");
@@ -91,44 +88,4 @@ export async function readPushLedger(
     lost: ids.filter((id) => !marks.has(id)),
     duplicated: Math.max(0, counterTotal - marks.size),
   };
-}
-
-/**
- * SIGKILLs a service process and starts the same bundle again on the same port with the same
- * environment (read from /proc before the kill); resolves with the new process once healthy.
- */
-export async function killAndRestartService(
-  service: ServiceProcess,
-  onKilled: () => void,
-): Promise<ServiceProcess> {
-  const environ = readFileSync(`/proc/${service.pid}/environ`, "utf8");
-  const env = Object.fromEntries(
-    environ
-      .split("\0")
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-  );
-  const [, entry] = readFileSync(`/proc/${service.pid}/cmdline`, "utf8").split("\0");
-  const dir = readlinkSync(`/proc/${service.pid}/cwd`);
-  process.kill(-service.pid, "SIGKILL");
-  onKilled();
-  await waitForExit(service);
-  const restarted = startService(
-    { service: service.service, dir, entry, sha256: "" },
-    env,
-    service.port,
-  );
-  await waitHealthy(restarted, 120_000);
-  return restarted;
-}
-
-async function waitForExit(service: ServiceProcess): Promise<void> {
-  for (let i = 0; i < 200 && service.exitCode() === null; i++) {
-    try {
-      process.kill(service.pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

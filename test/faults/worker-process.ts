@@ -17,15 +17,15 @@ import { PubSubDeadLetterSink } from "../../runtime/pipelines/deadletter";
 import { silentLogger } from "../../runtime/pipelines/log";
 import { PipelineMetrics } from "../../runtime/pipelines/metrics";
 import { PipelinePublisher } from "../../runtime/pipelines/publisher";
-import { startPullWorker } from "../../runtime/pipelines/pull";
+import { startUnaryPullWorker } from "../../runtime/pipelines/unary-pull";
 import { connectRedis } from "../../runtime/redis/connection";
 import { initSharding } from "../../runtime/sharding";
 import { isRegionId } from "../../runtime/topology";
 
 /**
  * One pipeline worker of the fault suite, run as its own process so it can be SIGKILLed: the
- * real handler (runtime/handlers) behind the real consumer core and streaming-pull worker
- * (runtime/pipelines) on the suite's prefixed subscription, against the platform's emulators and
+ * real handler (runtime/handlers) behind the real consumer core and unary-Pull worker
+ * (runtime/pipelines/unary-pull.ts: a killed worker's leases come back after the ack deadline) on the suite's prefixed subscription, against the platform's emulators and
  * redis-server. It prints one JSON line of counters every 250 ms. Notification pushes are
  * appended to PUSH_LOG, one line per notification id, so the suite can count them.
  *
@@ -98,11 +98,11 @@ async function main(): Promise<void> {
     metrics,
     logger: silentLogger,
   });
-  const worker = startPullWorker({
+  const worker = startUnaryPullWorker({
     pubsub,
     subscription: `${prefix}${spec.topic}-${region}`,
     core,
-    maxOutstandingMessages: maxConcurrent * 2,
+    batchSize: maxConcurrent,
     logger: silentLogger,
   });
   const report = () => {
