@@ -6,11 +6,9 @@ import { StackFileError } from "./stack-files";
 /** Stack config key naming the usage model that prices the stack's traffic. */
 export const USAGE_MODEL_KEY = "avalo:usageModel";
 
-/** A stack's usage model: the file as written in the stack config, and the validated model. */
+/** A stack's usage model: its file and the validated model. */
 export interface StackUsageModel {
-  /** The path as written in `Pulumi.<stack>.yaml`, relative to the project directory. */
-  readonly file: string;
-  /** The path resolved against the project directory. */
+  /** The path of `avalo:usageModel`, resolved against the project directory. */
   readonly path: string;
   readonly model: UsageModel;
 }
@@ -38,7 +36,7 @@ export function stackUsageModel(
     );
   }
   try {
-    return { file: value, path, model: loadUsageModel(path) };
+    return { path, model: loadUsageModel(path) };
   } catch (error) {
     if (!(error instanceof UsageModelError)) throw error;
     const detail = error.message.slice(error.source.length + 2);

@@ -44,7 +44,7 @@ function referenceDelta(
   b: CostLine | undefined,
   h: CostLine | undefined,
 ): CostLineChange["reference"] {
-  const location = (h ?? b)?.reference?.location ?? b?.reference?.location;
+  const location = h?.reference?.location ?? b?.reference?.location;
   const bu = referenceUsdOf(b);
   const hu = referenceUsdOf(h);
   if (location === undefined || bu === null || hu === null) return undefined;
