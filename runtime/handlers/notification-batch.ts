@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
-import type Redis from "ioredis";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { applyOnceFirestore, applyOnceRedis } from "../pipelines/idempotency";
 import { pipelineSpec } from "../pipelines/spec";
@@ -15,6 +14,12 @@ import type { HandlerDeps } from "./deps";
  * in Redis (a due-time sorted set plus per-user pending sets), so any instance can flush them:
  * `flushDue()` runs after each message and on a timer (`startFlushLoop`), and on drain.
  * Delivery goes through `PushProvider`: FCM in production, `RecordedPushSink` locally.
+ *
+ * A flush claims a user's window before pushing and releases it only after the push: the claim
+ * moves the pending notifications into an in-flight set under a lease, and the acknowledgement
+ * deletes them. If the flushing process or Redis dies in between, the lease runs out and the next
+ * flush sends the in-flight set again under the same batch id, so a push is never lost; it may be
+ * sent twice, and FCM's collapse key (the batch id) shows it once on the device.
  */
 
 const spec = pipelineSpec("notification-batch", notificationBatchEvent);
@@ -28,6 +33,8 @@ export interface PendingNotification {
 
 /** One coalesced push to one user. */
 export interface PushBatch {
+  /** Stable across re-sends of the same batch; the push's collapse key. */
+  readonly batchId: string;
   readonly userId: string;
   readonly notifications: readonly PendingNotification[];
 }
@@ -52,6 +59,9 @@ export class FcmPushProvider implements PushProvider {
       sendEachForMulticast(m: {
         tokens: string[];
         notification: { title: string; body: string };
+        android: { collapseKey: string };
+        apns: { headers: Record<string, string> };
+        webpush: { headers: Record<string, string> };
       }): Promise<unknown>;
     },
     private readonly tokensOf: (userId: string) => Promise<string[]>,
@@ -68,6 +78,9 @@ export class FcmPushProvider implements PushProvider {
     await this.messaging.sendEachForMulticast({
       tokens,
       notification: { title, body: first.body },
+      android: { collapseKey: batch.batchId },
+      apns: { headers: { "apns-collapse-id": batch.batchId } },
+      webpush: { headers: { Topic: batch.batchId } },
     });
   }
 }
@@ -78,6 +91,8 @@ export interface NotificationBatchArgs {
   readonly windowMillis?: number;
   /** Redis key prefix. @default "notify" */
   readonly keyPrefix?: string;
+  /** How long a flush may hold a claimed window before another flush sends it again. @default 15000 */
+  readonly claimLeaseMillis?: number;
 }
 
 /** Same kind, title and body: the same notification for the user. */
@@ -85,11 +100,50 @@ export function dedupeKey(n: { kind: string; title: string; body: string }): str
   return createHash("sha256").update(`${n.kind}\n${n.title}\n${n.body}`).digest("hex").slice(0, 24);
 }
 
-const TAKE_LUA = `
-local items = redis.call('HGETALL', KEYS[2])
+/**
+ * KEYS: due, pending, inflight, claim, batch. ARGV: userId, token, leaseMillis, retryAt.
+ * Takes the claim (unless another flush holds it), moves pending into in-flight, keeps the user
+ * due at `retryAt` until acknowledged, and returns [batchId, ...in-flight hash].
+ */
+const CLAIM_LUA = `
+if not redis.call('SET', KEYS[4], ARGV[2], 'NX', 'PX', ARGV[3]) then return false end
+local pending = redis.call('HGETALL', KEYS[2])
+for i = 1, #pending, 2 do redis.call('HSETNX', KEYS[3], pending[i], pending[i + 1]) end
 redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[1], ARGV[1])
+local items = redis.call('HGETALL', KEYS[3])
+if #items == 0 then
+  redis.call('DEL', KEYS[4], KEYS[5])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return false
+end
+redis.call('SET', KEYS[5], ARGV[2], 'NX')
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+table.insert(items, 1, redis.call('GET', KEYS[5]))
 return items
+`;
+
+/**
+ * KEYS: due, pending, inflight, claim, batch. ARGV: userId, token, nextDue.
+ * Drops the sent in-flight set if the claim is still ours; a window that filled meanwhile stays
+ * due at `nextDue`.
+ */
+const ACK_LUA = `
+if redis.call('GET', KEYS[4]) ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+else
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 1
+`;
+
+/** KEYS: due, claim. ARGV: userId, token, retryAt. Gives a failed push back to the next flush. */
+const RELEASE_LUA = `
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
 `;
 
 /** The handler plus the flushing of due windows. */
@@ -108,35 +162,52 @@ export function createNotificationBatchHandler(
   const windowMillis = args.windowMillis ?? 2000;
   const prefix = args.keyPrefix ?? "notify";
   const now = deps.now ?? (() => new Date());
+  const claimLeaseMillis = args.claimLeaseMillis ?? 15_000;
   const dueKey = `${prefix}:due`;
   const pendingKey = (userId: string) => `${prefix}:{${userId}}:pending`;
+  const windowKeys = (userId: string) => [
+    dueKey,
+    pendingKey(userId),
+    `${prefix}:{${userId}}:inflight`,
+    `${prefix}:{${userId}}:claim`,
+    `${prefix}:{${userId}}:batch`,
+  ];
 
-  async function take(r: Redis, userId: string): Promise<PendingNotification[]> {
-    const flat = (await r.eval(TAKE_LUA, 2, dueKey, pendingKey(userId), userId)) as string[];
-    const items: PendingNotification[] = [];
-    for (let i = 1; i < flat.length; i += 2) items.push(JSON.parse(flat[i]) as PendingNotification);
-    return items.sort((a, b) => a.notificationId.localeCompare(b.notificationId));
+  async function claim(userId: string, token: string, at: number): Promise<PushBatch | undefined> {
+    const reply = (await redis.eval(
+      CLAIM_LUA,
+      5,
+      ...windowKeys(userId),
+      userId,
+      token,
+      claimLeaseMillis,
+      at + claimLeaseMillis,
+    )) as string[] | null;
+    if (!reply) return undefined;
+    const [batchId, ...flat] = reply;
+    const notifications: PendingNotification[] = [];
+    for (let i = 1; i < flat.length; i += 2) {
+      notifications.push(JSON.parse(flat[i]) as PendingNotification);
+    }
+    notifications.sort((a, b) => a.notificationId.localeCompare(b.notificationId));
+    return { batchId, userId, notifications };
   }
 
   async function flushDue(at = now().getTime()): Promise<PushBatch[]> {
     const users = await redis.zrangebyscore(dueKey, 0, at);
     const sent: PushBatch[] = [];
     for (const userId of users) {
-      const notifications = await take(redis, userId);
-      if (notifications.length === 0) continue;
-      const batch = { userId, notifications };
+      const token = randomBytes(12).toString("hex");
+      const batch = await claim(userId, token, at);
+      if (!batch) continue;
       try {
         await args.push.send(batch);
       } catch (err) {
-        // Put them back so the next flush retries the push.
-        const back = notifications.flatMap((n) => [dedupeKey(n), JSON.stringify(n)]);
-        await redis
-          .multi()
-          .hset(pendingKey(userId), ...back)
-          .zadd(dueKey, "NX", at, userId)
-          .exec();
+        const [due, , , claimKey] = windowKeys(userId);
+        await redis.eval(RELEASE_LUA, 2, due, claimKey, userId, token, at);
         throw err;
       }
+      await redis.eval(ACK_LUA, 5, ...windowKeys(userId), userId, token, at + windowMillis);
       sent.push(batch);
     }
     return sent;

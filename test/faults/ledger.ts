@@ -17,6 +17,8 @@ import {
  * (Firestore `processedEvents`, one per applied event; Redis `processed:…:push` for the
  * notification push part), the analytics aggregate counters (one increment per application),
  * the push log the notification worker appends to, and the dead letters read from the DLQ.
+ * A notification pushed again under the same batch id is a re-send of one push (the device
+ * collapses it), counted apart; under two batch ids it is a duplicate.
  */
 
 /** One dead letter as read from a dead-letter topic. */
@@ -60,7 +62,10 @@ export interface Ledger {
     readonly redisMarkersMissing: readonly string[];
     readonly pushes: number;
     readonly pushesMissing: readonly string[];
+    /** Notifications pushed under more than one batch id. */
     readonly pushDuplicates: readonly string[];
+    /** Sends of a batch after its first (a claim whose acknowledgement was lost). */
+    readonly pushResends: number;
   };
   readonly poison: {
     readonly confirmed: number;
@@ -103,13 +108,16 @@ export async function analyticsCounterTotal(
   return snaps.reduce((sum, s) => sum + ((s.get("count") as number | undefined) ?? 0), 0);
 }
 
-/** How many times each notification id was pushed. */
-export function pushCounts(file: string): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Per notification id, how many times it was pushed under each batch id. */
+export function pushCounts(file: string): Map<string, Map<string, number>> {
+  const counts = new Map<string, Map<string, number>>();
   if (!existsSync(file)) return counts;
   for (const line of readFileSync(file, "utf8").split("\n")) {
-    const id = line.split(" ")[1];
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const [, id, batchId] = line.split(" ");
+    if (!id || !batchId) continue;
+    const batches = counts.get(id) ?? new Map<string, number>();
+    batches.set(batchId, (batches.get(batchId) ?? 0) + 1);
+    counts.set(id, batches);
   }
   return counts;
 }
@@ -156,7 +164,8 @@ export async function readLedger(input: LedgerInput): Promise<Ledger> {
       if (err || n !== 1) redisMissing.push(chunk[j]);
     });
   }
-  const pushDuplicates = [...pushes].filter(([, n]) => n > 1).map(([id]) => id);
+  const pushDuplicates = [...pushes].filter(([, b]) => b.size > 1).map(([id]) => id);
+  const sends = [...pushes.values()].flatMap((b) => [...b.values()]);
 
   const poisonMessages = planned.filter((m) => m.kind !== "valid");
   const reasons: Record<string, number> = {};
@@ -189,9 +198,10 @@ export async function readLedger(input: LedgerInput): Promise<Ledger> {
     notification: {
       redisMarkers: notificationIds.length - redisMissing.length,
       redisMarkersMissing: redisMissing,
-      pushes: [...pushes.values()].reduce((a, b) => a + b, 0),
+      pushes: sends.reduce((a, n) => a + n, 0),
       pushesMissing: notificationIds.filter((id) => !pushes.has(id)),
       pushDuplicates,
+      pushResends: sends.reduce((a, n) => a + n - 1, 0),
     },
     poison: {
       confirmed: poisonMessages.length,

@@ -38,6 +38,7 @@ function summary(f: FaultFigures, totalMillis: number): string {
     ],
     ["applied exactly once", f.applied],
     ["duplicated", f.duplicated],
+    ["push re-sends (same batch id, collapsed)", f.ledger.notification.pushResends],
     ["lost", f.lost],
     ["applied but never confirmed", f.unexpected],
     ["poison confirmed / dead-lettered", `${f.confirmedPoison} / ${f.poisonDeadLettered}`],
@@ -48,7 +49,7 @@ function summary(f: FaultFigures, totalMillis: number): string {
     ["rate", `${f.ratePerSecond} messages/s`],
     ["total run", `${(totalMillis / 1000).toFixed(1)} s`],
   ];
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(38)} ${v}`);
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(42)} ${v}`);
   lines.push("  faults:");
   for (const fault of f.faults) {
     lines.push(

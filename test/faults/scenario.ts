@@ -10,7 +10,14 @@ import { provisionPipelines } from "../../runtime/pipelines/provision";
 import { probeHealth } from "../../cli/local/services";
 import { startScript, type ScriptProcess } from "./child";
 import { readPushLedger, startPushStream, type PushLedger } from "./push-stream";
-import { readLedger, analyticsCounterTotal, markedIds, type Ledger, type Letter } from "./ledger";
+import {
+  readLedger,
+  analyticsCounterTotal,
+  markedIds,
+  pushCounts,
+  type Ledger,
+  type Letter,
+} from "./ledger";
 import { FAULT_PIPELINES, planMessage, unit, type FaultPipeline } from "./plan";
 
 /**
@@ -494,11 +501,12 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
         markedIds(platform.db, "notification-batch", run).then((s) => s.size),
         pushLeg.applied(),
       ]);
+      const pushed = pushCounts(childEnv.FAULTS_PUSH_LOG!).size;
       const poisonSeen = plannedConfirmed.filter(
         (m) => m.kind !== "valid" && letters.has(m.id),
       ).length;
       log(
-        `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications}, poison dead-lettered ${poisonSeen}/${wantPoison}, push leg ${pushApplied}/${pushLeg.confirmed.size}`,
+        `${since()} ms settling: analytics ${analytics}/${wantAnalytics}, notifications ${notifications}/${wantNotifications} (pushed ${pushed}), poison dead-lettered ${poisonSeen}/${wantPoison}, push leg ${pushApplied}/${pushLeg.confirmed.size}`,
       );
       if (
         pushApplied >= pushLeg.confirmed.size &&
@@ -511,6 +519,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
         pushApplied >= pushLeg.confirmed.size &&
         analytics >= wantAnalytics &&
         notifications >= wantNotifications &&
+        pushed >= wantNotifications &&
         poisonSeen >= wantPoison
       ) {
         break;

@@ -27,7 +27,8 @@ import { isRegionId } from "../../runtime/topology";
  * real handler (runtime/handlers) behind the real consumer core and unary-Pull worker
  * (runtime/pipelines/unary-pull.ts: a killed worker's leases come back after the ack deadline) on the suite's prefixed subscription, against the platform's emulators and
  * redis-server. It prints one JSON line of counters every 250 ms. Notification pushes are
- * appended to PUSH_LOG, one line per notification id, so the suite can count them.
+ * appended to PUSH_LOG, one line per notification id with its batch id, so the suite can count
+ * them.
  *
  * Environment: FAULTS_PIPELINE, FAULTS_PREFIX, FAULTS_REGION, FAULTS_PUSH_LOG, FAULTS_ROWS_DIR,
  * FAULTS_MAX_CONCURRENT, plus the emulator hosts and REDIS_HOST/REDIS_PORT.
@@ -45,7 +46,9 @@ class FilePushSink implements PushProvider {
   async send(batch: PushBatch): Promise<void> {
     appendFileSync(
       this.file,
-      batch.notifications.map((n) => `${batch.userId} ${n.notificationId}\n`).join(""),
+      batch.notifications
+        .map((n) => `${batch.userId} ${n.notificationId} ${batch.batchId}\n`)
+        .join(""),
     );
   }
 }
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     const h = createNotificationBatchHandler(deps, {
       push: new FilePushSink(required("FAULTS_PUSH_LOG")),
       windowMillis: 500,
+      claimLeaseMillis: 3000,
       keyPrefix: `notify-${prefix}`,
     });
     stopFlush = h.startFlushLoop(200);

@@ -177,6 +177,7 @@ describe("push routes of the pipeline consumers with routes of their own", funct
       await new Promise((r) => setTimeout(r, 300));
       expect(sink.sent).to.deep.equal([
         {
+          batchId: sink.sent[0]?.batchId,
           userId,
           notifications: [{ notificationId: "n1", kind: "match", title: "Match!", body: "Hi" }],
         },
