@@ -14,7 +14,8 @@ import { result, type Benchmark, type BenchResult } from "./harness";
  * stacks one at a time (so that no worker shares a core with another) and compares each stack's
  * registration time with the floor: the bare mock runtime registering the same number of plain
  * resources, measured in the same run under the worker's runtime settings (and, as
- * `floorSdkDefaultsMs`, under the SDK's defaults). `synthetic-<n>` runs the real Pipeline
+ * `floorSdkDefaultsMs`, under the SDK's defaults), and counts the SDK promises each creates per
+ * resource in a separate untimed run (bench/sdk-promises.ts). `synthetic-<n>` runs the real Pipeline
  * component for a synthetic topology — the six regions (three geographies of two) with n
  * pipelines in each geography — and times registration per resource against the floor. Each
  * measurement runs in a fresh child process (the Pulumi runtime is global).
@@ -55,6 +56,33 @@ function child(
       reply ? done(reply) : fail(new Error(`bench child ${mode} ${count} exited ${code}`)),
     );
   });
+}
+
+const COUNT_PRELOAD = join(__dirname, "sdk-promises.ts");
+
+/**
+ * How many SDK debuggable promises the child processes `run` starts create (a separate, untimed
+ * run: they load the counting preload through NODE_OPTIONS).
+ */
+async function countSdkPromises(run: () => Promise<unknown>): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "avalo-bench-count-"));
+  const file = join(dir, "count");
+  const saved = { options: process.env.NODE_OPTIONS, file: process.env.SDK_PROMISE_COUNT_FILE };
+  process.env.NODE_OPTIONS = `--require ${require.resolve("tsx/cjs")} --require ${COUNT_PRELOAD}`;
+  process.env.SDK_PROMISE_COUNT_FILE = file;
+  try {
+    await run();
+    return Number(readFileSync(file, "utf8"));
+  } finally {
+    for (const [key, value] of [
+      ["NODE_OPTIONS", saved.options],
+      ["SDK_PROMISE_COUNT_FILE", saved.file],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** CPU milliseconds of this process's waited-for children (Linux `/proc/self/stat`), if known. */
@@ -108,10 +136,14 @@ function previewAllStacks(): Promise<
   });
 }
 
-/** Previews the stacks one at a time in this process and returns each stack's outcome. */
-async function previewOneAtATime(): Promise<readonly StackOutcome[]> {
+/** Previews the stacks (or one) one at a time and returns each stack's outcome. */
+async function previewOneAtATime(stack?: string): Promise<readonly StackOutcome[]> {
   const out = mkdtempSync(join(tmpdir(), "avalo-bench-plan-"));
-  const options = parsePreviewArgs(["--program", programPath(), "--out", out, "--jobs", "1"], ROOT);
+  const only = stack ? ["--stack", stack] : [];
+  const options = parsePreviewArgs(
+    ["--program", programPath(), "--out", out, "--jobs", "1", ...only],
+    ROOT,
+  );
   const quiet = { out: () => undefined, err: () => undefined };
   const { outcomes } = await runPreview(options, quiet);
   rmSync(out, { recursive: true, force: true });
@@ -161,6 +193,8 @@ export const benchmarks: Benchmark[] = [
         const resources = o.plan.resources.length;
         const floor = await child("floor", resources);
         const floorSdkDefaults = await child("floor-sdk-defaults", resources);
+        const promises = await countSdkPromises(() => previewOneAtATime(o.stack));
+        const floorPromises = await countSdkPromises(() => child("floor", resources));
         results.push(
           result({
             name: `per-stack-${o.stack}`,
@@ -186,6 +220,8 @@ export const benchmarks: Benchmark[] = [
               programToFloor: (o.programMs ?? NaN) / floor.ms,
               floorSdkDefaultsCpuMs: floorSdkDefaults.cpuMs,
               registerCpuToFloorSdkDefaultsCpu: o.timing.registerCpuMs / floorSdkDefaults.cpuMs,
+              sdkPromisesPerResource: promises / resources,
+              floorSdkPromisesPerResource: floorPromises / resources,
               loadAverage1m: loadAverage(),
             },
           }),
