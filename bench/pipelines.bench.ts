@@ -92,12 +92,16 @@ const publishThroughput: Benchmark = {
           attributes: { type: spec.eventType, version: "1", region: "eu-west", id: `b-${i}` },
         });
       const sendOurs = (i: number) => publisher.publish(spec, event(i));
-      await rate(2000, sendBare);
-      await rate(2000, sendOurs);
+      // The emulator (a JVM) and both clients speed up over the first ~100k messages: warm both
+      // up alike, so the measured rounds compare steady states.
+      for (let round = 0; round < 4; round++) {
+        await rate(count, sendBare);
+        await rate(count, sendOurs);
+      }
       const bareRates: number[] = [];
       const ourRates: number[] = [];
       // Alternate which goes first, so neither always runs on the other's garbage.
-      for (let round = 0; round < 6; round++) {
+      for (let round = 0; round < 8; round++) {
         if (round % 2 === 0) {
           bareRates.push(await rate(count, sendBare));
           ourRates.push(await rate(count, sendOurs));
@@ -106,17 +110,18 @@ const publishThroughput: Benchmark = {
           bareRates.push(await rate(count, sendBare));
         }
       }
-      const best = (xs: number[]) => Math.max(...xs);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
       return result({
         name: "publish-throughput",
-        metric: "msg/s (best of 6 alternating rounds of 20k)",
-        value: best(ourRates),
-        baseline: { name: "bare @google-cloud/pubsub, same batching", value: best(bareRates) },
+        metric: "msg/s (median of 8 alternating rounds of 20k, after 4 warm-up rounds each)",
+        value: median(ourRates),
+        baseline: { name: "bare @google-cloud/pubsub, same batching", value: median(bareRates) },
         target: "ratio >= 0.9",
         check: (ratio) => ratio >= 0.9,
         figures: {
           ourRounds: ourRates.map(Math.round).join(","),
           bareRounds: bareRates.map(Math.round).join(","),
+          bestRatio: Math.max(...ourRates) / Math.max(...bareRates),
         },
       });
     });

@@ -96,6 +96,16 @@ function clampBatching(b: PublisherArgs["batching"] = {}) {
   };
 }
 
+/** One event's publish, carried from its first attempt into the retries. */
+interface Attempt {
+  readonly spec: PipelineSpec;
+  readonly envelope: Envelope;
+  readonly topic: TopicLike;
+  readonly message: Parameters<TopicLike["publishMessage"]>[0];
+  readonly orderingKey: string | undefined;
+  readonly started: number;
+}
+
 /** Publishes pipeline events; one per process, shared by every caller. */
 export class PipelinePublisher {
   private readonly topics = new Map<string, TopicLike>();
@@ -124,26 +134,37 @@ export class PipelinePublisher {
   }
 
   /**
-   * Validates, wraps and publishes one event. Throws `EventValidationError` (nothing sent) for
-   * an invalid event and `PublishError` when publishing fails for good.
+   * Validates, wraps and publishes one event. Rejects with `EventValidationError` (nothing sent)
+   * for an invalid event and with `PublishError` when publishing fails for good.
    */
-  async publish<P extends PipelineSpec>(
+  publish<P extends PipelineSpec>(
     pipeline: P | string,
     event: EventOf<P>,
     options: PublishOptions = {},
   ): Promise<PublishResult> {
-    const spec = typeof pipeline === "string" ? getPipeline(pipeline) : pipeline;
-    const envelope = createEnvelope(spec, event, {
-      region: options.region ?? this.args.region,
-      id: options.id,
-      occurredAt: options.occurredAt,
-    });
-    const messageId = await this.send(spec, envelope, options.attributes);
-    return { messageId, envelope };
+    let envelope: Envelope;
+    let spec: PipelineSpec;
+    try {
+      spec = typeof pipeline === "string" ? getPipeline(pipeline) : pipeline;
+      envelope = createEnvelope(spec, event, {
+        region: options.region ?? this.args.region,
+        id: options.id,
+        occurredAt: options.occurredAt,
+      });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.send(spec, envelope, options.attributes).then((messageId) => ({
+      messageId,
+      envelope,
+    }));
   }
 
-  /** Publishes an already-built envelope (used by replay and continuation messages). */
-  async send(
+  /**
+   * Publishes an already-built envelope (used by replay and continuation messages). The first
+   * attempt is a plain promise chain; only a failure enters the retry loop.
+   */
+  send(
     spec: PipelineSpec,
     envelope: Envelope,
     extraAttributes: Record<string, string> = {},
@@ -157,30 +178,42 @@ export class PipelinePublisher {
       attributes: { ...extraAttributes, ...envelopeAttributes(envelope) },
       ...(orderingKey ? { orderingKey } : {}),
     };
-    const started = this.clock.now();
-    for (let attempt = 1; ; attempt++) {
+    const attempt = { spec, envelope, topic, message, orderingKey, started: this.clock.now() };
+    return topic.publishMessage(message).then(
+      (id) => this.published(attempt, id),
+      (err: unknown) => this.retry(attempt, err),
+    );
+  }
+
+  private published(attempt: Attempt, id: string): string {
+    this.metrics.count(attempt.spec.name, "published");
+    this.metrics.observe(attempt.spec.name, "publish", this.clock.now() - attempt.started);
+    return id;
+  }
+
+  /** After failed attempt 1: backs off and retries retryable errors up to `maxAttempts`. */
+  private async retry(attempt: Attempt, firstError: unknown): Promise<string> {
+    const { spec, envelope, topic, message, orderingKey } = attempt;
+    let err = firstError;
+    for (let n = 1; ; n++) {
+      if (orderingKey) topic.resumePublishing(orderingKey);
+      const retryable = isRetryablePublishError(err);
+      if (!retryable || n >= this.maxAttempts) {
+        this.metrics.count(spec.name, "publishFailed");
+        const error = new PublishError(spec.name, envelope.id, n, retryable, { cause: err });
+        this.logger.error("publish failed", {
+          pipeline: spec.name,
+          eventId: envelope.id,
+          error: error.message,
+        });
+        throw error;
+      }
+      this.metrics.count(spec.name, "publishRetries");
+      await this.clock.sleep(this.backoff(n));
       try {
-        const id = await topic.publishMessage(message);
-        this.metrics.count(spec.name, "published");
-        this.metrics.observe(spec.name, "publish", this.clock.now() - started);
-        return id;
-      } catch (err) {
-        if (orderingKey) topic.resumePublishing(orderingKey);
-        const retryable = isRetryablePublishError(err);
-        if (!retryable || attempt >= this.maxAttempts) {
-          this.metrics.count(spec.name, "publishFailed");
-          const error = new PublishError(spec.name, envelope.id, attempt, retryable, {
-            cause: err,
-          });
-          this.logger.error("publish failed", {
-            pipeline: spec.name,
-            eventId: envelope.id,
-            error: error.message,
-          });
-          throw error;
-        }
-        this.metrics.count(spec.name, "publishRetries");
-        await this.clock.sleep(this.backoff(attempt));
+        return this.published(attempt, await topic.publishMessage(message));
+      } catch (next) {
+        err = next;
       }
     }
   }
