@@ -14,8 +14,10 @@ import { result, type Benchmark, type BenchResult } from "./harness";
  * stacks one at a time (so that no worker shares a core with another) and compares each stack's
  * registration time with the floor: the bare mock runtime registering the same number of plain
  * resources, measured in the same run under the worker's runtime settings (and, as
- * `floorSdkDefaultsMs`, under the SDK's defaults), and counts the SDK promises each creates per
- * resource in a separate untimed run (bench/sdk-promises.ts). `synthetic-<n>` runs the real Pipeline
+ * `floorSdkDefaultsMs`, under the SDK's defaults), counts the SDK promises and properties each
+ * creates per resource in a separate untimed run (bench/sdk-promises.ts), and measures a second
+ * floor whose plain resources have the stack's mean number of properties (`matchedFloorCpuMs`):
+ * the SDK's own cost for that much state, so the ratio to it is the program's overhead. `synthetic-<n>` runs the real Pipeline
  * component for a synthetic topology — the six regions (three geographies of two) with n
  * pipelines in each geography — and times registration per resource against the floor. Each
  * measurement runs in a fresh child process (the Pulumi runtime is global).
@@ -25,7 +27,7 @@ const ROOT = resolve(__dirname, "..");
 const SIZES = [8, 32, 128] as const;
 const FLOOR_TYPE = "avalo:bench:Plain";
 
-type ChildMode = "synthetic" | "floor" | "floor-sdk-defaults";
+type ChildMode = "synthetic" | "floor" | "floor-sdk-defaults" | "floor-matched";
 
 interface ChildReply {
   readonly resources: number;
@@ -36,17 +38,21 @@ interface ChildReply {
 
 /**
  * Runs this file as a child in `mode` with the given Node flags, returning what it measured. The
- * per-stack floors run with the compiled workers' flags (`WORKER_NODE_FLAGS`); the SDK-defaults
+ * per-stack floors run with the compiled workers' flags (`WORKER_NODE_FLAGS`); `floor-matched`
+ * gives each plain resource `propertiesPerResource` properties instead of two. The SDK-defaults
  * floor, and the synthetic topology with its floor (which measure how the cost grows, up to
  * 4,000 resources in one process), with none.
  */
 function child(
   mode: ChildMode,
   count: number,
-  flags: readonly string[] = mode === "floor" ? WORKER_NODE_FLAGS : [],
+  flags: readonly string[] = mode.startsWith("floor") && mode !== "floor-sdk-defaults"
+    ? WORKER_NODE_FLAGS
+    : [],
+  propertiesPerResource = 2,
 ): Promise<ChildReply> {
   return new Promise((done, fail) => {
-    const proc = fork(__filename, [mode, String(count)], {
+    const proc = fork(__filename, [mode, String(count), String(propertiesPerResource)], {
       execArgv: [...flags, "--require", require.resolve("tsx/cjs")],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -60,11 +66,19 @@ function child(
 
 const COUNT_PRELOAD = join(__dirname, "sdk-promises.ts");
 
+/** What bench/sdk-promises.ts counted. */
+interface SdkCounts {
+  /** Debuggable promises. */
+  readonly promises: number;
+  /** Resource properties the SDK turned into outputs (`transferProperties`). */
+  readonly properties: number;
+}
+
 /**
  * How many SDK debuggable promises the child processes `run` starts create (a separate, untimed
  * run: they load the counting preload through NODE_OPTIONS).
  */
-async function countSdkPromises(run: () => Promise<unknown>): Promise<number> {
+async function countSdkPromises(run: () => Promise<unknown>): Promise<SdkCounts> {
   const dir = mkdtempSync(join(tmpdir(), "avalo-bench-count-"));
   const file = join(dir, "count");
   const saved = { options: process.env.NODE_OPTIONS, file: process.env.SDK_PROMISE_COUNT_FILE };
@@ -72,7 +86,7 @@ async function countSdkPromises(run: () => Promise<unknown>): Promise<number> {
   process.env.SDK_PROMISE_COUNT_FILE = file;
   try {
     await run();
-    return Number(readFileSync(file, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8")) as SdkCounts;
   } finally {
     for (const [key, value] of [
       ["NODE_OPTIONS", saved.options],
@@ -193,8 +207,10 @@ export const benchmarks: Benchmark[] = [
         const resources = o.plan.resources.length;
         const floor = await child("floor", resources);
         const floorSdkDefaults = await child("floor-sdk-defaults", resources);
-        const promises = await countSdkPromises(() => previewOneAtATime(o.stack));
-        const floorPromises = await countSdkPromises(() => child("floor", resources));
+        const counts = await countSdkPromises(() => previewOneAtATime(o.stack));
+        const floorCounts = await countSdkPromises(() => child("floor", resources));
+        const propertiesPerResource = Math.round(counts.properties / resources);
+        const matched = await child("floor-matched", resources, undefined, propertiesPerResource);
         results.push(
           result({
             name: `per-stack-${o.stack}`,
@@ -220,8 +236,11 @@ export const benchmarks: Benchmark[] = [
               programToFloor: (o.programMs ?? NaN) / floor.ms,
               floorSdkDefaultsCpuMs: floorSdkDefaults.cpuMs,
               registerCpuToFloorSdkDefaultsCpu: o.timing.registerCpuMs / floorSdkDefaults.cpuMs,
-              sdkPromisesPerResource: promises / resources,
-              floorSdkPromisesPerResource: floorPromises / resources,
+              sdkPromisesPerResource: counts.promises / resources,
+              floorSdkPromisesPerResource: floorCounts.promises / resources,
+              propertiesPerResource,
+              matchedFloorCpuMs: matched.cpuMs,
+              registerCpuToMatchedFloorCpu: o.timing.registerCpuMs / matched.cpuMs,
               loadAverage1m: loadAverage(),
             },
           }),
@@ -268,7 +287,7 @@ export const benchmarks: Benchmark[] = [
 ];
 
 /** Child: register a synthetic topology or plain resources under the mocks, report the time. */
-async function childMain(mode: string, count: number): Promise<void> {
+async function childMain(mode: string, count: number, properties: number): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const deferral =
     require("../cli/preview/deferred-modules") as typeof import("../cli/preview/deferred-modules");
@@ -281,7 +300,9 @@ async function childMain(mode: string, count: number): Promise<void> {
   const { runOffline } =
     require("../stacks/offline/mocks") as typeof import("../stacks/offline/mocks");
   const program =
-    mode === "synthetic" ? syntheticTopology(count) : () => plainResources(pulumi, count);
+    mode === "synthetic"
+      ? syntheticTopology(count)
+      : () => plainResources(pulumi, count, properties);
   /* eslint-enable @typescript-eslint/no-require-imports */
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
@@ -296,10 +317,16 @@ async function childMain(mode: string, count: number): Promise<void> {
   process.send?.(reply, () => process.exit(0));
 }
 
-function plainResources(pulumi: typeof import("@pulumi/pulumi"), count: number): unknown[] {
+function plainResources(
+  pulumi: typeof import("@pulumi/pulumi"),
+  count: number,
+  properties: number,
+): unknown[] {
   class Plain extends pulumi.CustomResource {
     constructor(name: string, index: number) {
-      super(FLOOR_TYPE, name, { index, label: "plain" });
+      const inputs: Record<string, unknown> = { index, label: "plain" };
+      for (let p = 2; p < properties; p++) inputs[`property${p}`] = `value-${p}`;
+      super(FLOOR_TYPE, name, inputs);
     }
   }
   return Array.from({ length: count }, (_, i) => new Plain(`plain-${i}`, i));
@@ -350,4 +377,6 @@ function syntheticTopology(perGeography: number): () => unknown[] {
     });
 }
 
-if (require.main === module) void childMain(process.argv[2], Number(process.argv[3]));
+if (require.main === module) {
+  void childMain(process.argv[2], Number(process.argv[3]), Number(process.argv[4] ?? 2));
+}
