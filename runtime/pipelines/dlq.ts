@@ -1,5 +1,7 @@
-import type { Message, PubSub } from "@google-cloud/pubsub";
+import type { PubSub } from "@google-cloud/pubsub";
 import type { PipelineSpec } from "../catalog/pipelines";
+import type { IncomingMessage } from "./deadletter";
+import { incoming, subscriberClient } from "./unary-pull";
 
 /**
  * Dead-letter tooling behind `avalo dlq list|inspect|replay`: reads a pipeline's hold
@@ -37,6 +39,8 @@ export interface ReadArgs {
   readonly waitMillis?: number;
 }
 
+const DEADLINE_EXCEEDED = 4;
+
 /** Attributes the dead-lettering added; stripped again on replay. */
 const DEAD_LETTER_ATTRIBUTES = ["reason", "error", "pipeline", "originalMessageId", "replayOf"];
 const PUBSUB_SOURCE_PREFIX = "CloudPubSubDeadLetterSource";
@@ -49,7 +53,7 @@ export function holdSubscriptionName(
   return `${deadLetterTopic}-hold`;
 }
 
-function toDeadLetter(m: Message): DeadLetter {
+function toDeadLetter(m: IncomingMessage): DeadLetter {
   const a = m.attributes;
   const count = a[`${PUBSUB_SOURCE_PREFIX}DeliveryCount`];
   return {
@@ -58,15 +62,36 @@ function toDeadLetter(m: Message): DeadLetter {
     ...(a.error !== undefined ? { error: a.error } : {}),
     ...(a.originalMessageId !== undefined ? { originalMessageId: a.originalMessageId } : {}),
     ...(count !== undefined ? { deliveryCount: Number(count) } : {}),
-    publishTime: m.publishTime.toISOString(),
+    publishTime: m.publishTime ?? "",
     attributes: { ...a },
     data: m.data.toString("utf8"),
   };
 }
 
+/** One `Pull`, given up at `until`: on the real API a `Pull` on an empty subscription waits. */
+async function pullUntil(
+  client: ReturnType<typeof subscriberClient>,
+  subscription: string,
+  maxMessages: number,
+  until: number,
+) {
+  try {
+    const [response] = await client.pull(
+      { subscription, maxMessages },
+      { timeout: Math.max(1, until - Date.now()), retry: null },
+    );
+    return response.receivedMessages ?? [];
+  } catch (err) {
+    if ((err as { code?: unknown }).code === DEADLINE_EXCEEDED) return [];
+    throw err;
+  }
+}
+
 /**
- * Streams the hold subscription and calls `decide` for each message; the message is acked
- * (removed) when it resolves true and nacked (kept) otherwise.
+ * Leases the hold subscription's messages with unary `Pull` and calls `decide` for each; the
+ * message is acknowledged (removed) when it resolves true and released (ack deadline 0) otherwise.
+ * Kept messages stay leased until the scan ends, so each is seen once, and are released with
+ * explicit calls before the scan returns, so the next command sees them at once.
  */
 async function scan(
   pubsub: PubSub,
@@ -77,45 +102,55 @@ async function scan(
   const max = args.max ?? 100;
   const idle = args.idleMillis ?? 500;
   const wait = args.waitMillis ?? 3000;
+  const client = subscriberClient(pubsub);
+  const subscription = `projects/${pubsub.projectId}/subscriptions/${
+    args.holdSubscription ?? holdSubscriptionName(spec)
+  }`;
   const seen = new Map<string, DeadLetter>();
-  const sub = pubsub.subscription(args.holdSubscription ?? holdSubscriptionName(spec), {
-    flowControl: { maxMessages: max, allowExcessMessages: false },
-    // Messages leased after the scan stopped listening go straight back, not after the deadline.
-    closeOptions: { behavior: "NACK" },
-  });
-  const work: Promise<unknown>[] = [];
+  const keep: string[] = [];
   const startedAt = Date.now();
+  let failure: unknown;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let timer = setTimeout(resolve, wait);
-      sub.on("error", reject);
-      sub.on("message", (m: Message) => {
+    let until = startedAt + wait;
+    while (seen.size < max && Date.now() < until && failure === undefined) {
+      const received = await pullUntil(client, subscription, max - seen.size, until);
+      if (received.length === 0) {
+        await new Promise((r) => setTimeout(r, Math.min(100, idle)));
+        continue;
+      }
+      const remove: string[] = [];
+      for (const r of received) {
+        const message = incoming(r);
+        const ackId = r.ackId ?? "";
         // Messages dead-lettered after the scan began (e.g. a replayed message that failed
         // again) are left for the next scan, so a replay can never loop.
-        if (seen.has(m.id) || seen.size >= max || m.publishTime.getTime() > startedAt) {
-          m.nack();
-          return;
+        const late = Date.parse(message.publishTime ?? "") > startedAt;
+        if (seen.has(message.id) || late || seen.size >= max || failure !== undefined) {
+          keep.push(ackId);
+          continue;
         }
-        const letter = toDeadLetter(m);
-        seen.set(m.id, letter);
-        work.push(
-          decide(letter).then(
-            (remove) => (remove ? m.ack() : m.nack()),
-            (err: unknown) => {
-              m.nack();
-              throw err;
-            },
-          ),
-        );
-        clearTimeout(timer);
-        timer = seen.size >= max ? setTimeout(resolve, 0) : setTimeout(resolve, idle);
-      });
-    });
-    await Promise.all(work);
+        const letter = toDeadLetter(message);
+        seen.set(message.id, letter);
+        try {
+          if (await decide(letter)) remove.push(ackId);
+          else keep.push(ackId);
+        } catch (err) {
+          keep.push(ackId);
+          failure = err;
+        }
+      }
+      if (remove.length > 0) await client.acknowledge({ subscription, ackIds: remove });
+      until = Date.now() + idle;
+    }
   } finally {
-    sub.removeAllListeners();
-    await sub.close();
+    if (keep.length > 0) {
+      await client
+        .modifyAckDeadline({ subscription, ackIds: keep, ackDeadlineSeconds: 0 })
+        .catch(() => undefined);
+    }
+    await client.close();
   }
+  if (failure !== undefined) throw failure;
   return [...seen.values()];
 }
 

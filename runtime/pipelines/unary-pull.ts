@@ -29,7 +29,17 @@ export const UNARY_PULL_DEFAULTS = { batchSize: 100, idleMillis: 200 } as const;
 
 type Received = google.pubsub.v1.IReceivedMessage;
 
-function incoming(r: Received): IncomingMessage {
+/** A unary subscriber client with the PubSub client's own settings (emulator or API). */
+export function subscriberClient(pubsub: PubSub): v1.SubscriberClient {
+  const { port, ...options } = pubsub.options;
+  return new v1.SubscriberClient({
+    ...options,
+    ...(port === undefined ? {} : { port: Number(port) }),
+  });
+}
+
+/** A leased message as the consumer core and the dead-letter tools read it. */
+export function incoming(r: Received): IncomingMessage {
   const m = r.message ?? {};
   const seconds = Number(m.publishTime?.seconds ?? 0);
   const nanos = m.publishTime?.nanos ?? 0;
@@ -54,12 +64,7 @@ export class UnaryPullWorker {
 
   constructor(private readonly args: UnaryPullWorkerArgs) {
     this.logger = args.logger ?? jsonLogger;
-    // The PubSub client's own settings: the emulator's host and plain-text channel, or the API.
-    const { port, ...options } = args.pubsub.options;
-    this.client = new v1.SubscriberClient({
-      ...options,
-      ...(port === undefined ? {} : { port: Number(port) }),
-    });
+    this.client = subscriberClient(args.pubsub);
     this.path = `projects/${args.pubsub.projectId}/subscriptions/${args.subscription}`;
     this.loop = this.run();
   }
