@@ -8,6 +8,9 @@ import { parseShard, shardFromEnv, type Shard } from "../../runtime/load/shard";
 import type { Thresholds } from "../../runtime/load/thresholds";
 import { OPERATIONS } from "../../runtime/load/mix";
 
+/** The scale report's 20M-user usage model: the default `--usage` and the monthly projection. */
+export const TWENTY_MILLION_USAGE_FILE = "usage/20m.yaml";
+
 /** The parsed arguments of `avalo load`. */
 export interface LoadCommandOptions {
   readonly target: "local" | "staging";
@@ -135,7 +138,7 @@ export function parseLoadArgs(
   let shard = shardFromEnv(env);
   let simulate = false;
   let latencyFrom: string | undefined;
-  let usageFile = "usage/20m.yaml";
+  let usageFile = TWENTY_MILLION_USAGE_FILE;
   let name: string | undefined;
   let outDir = "out/load";
   let allowProduction = false;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
-import { loadUsageModel, UsageModelError } from "../../runtime/cost/usage";
+import { loadUsageModel, UsageModelError, type UsageModel } from "../../runtime/cost/usage";
 import { projectLoadCost, twentyMillionProjection } from "../../runtime/load/cost";
 import { LOAD_DEFAULTS } from "../../runtime/load/defaults";
 import { LoadConfigError, ProductionTargetError } from "../../runtime/load/errors";
@@ -14,7 +14,12 @@ import { simulateLoad } from "../../runtime/load/simulation";
 import { httpTarget, platformTarget, type LoadTarget } from "../../runtime/load/targets";
 import { googleIdTokens, noIdTokens } from "../../runtime/services/clients/id-token";
 import type { Platform } from "../local/platform";
-import { LOAD_USAGE, parseLoadArgs, type LoadCommandOptions } from "./args";
+import {
+  LOAD_USAGE,
+  parseLoadArgs,
+  TWENTY_MILLION_USAGE_FILE,
+  type LoadCommandOptions,
+} from "./args";
 import {
   formatErrors,
   formatLoadCost,
@@ -114,13 +119,28 @@ function watchedOf(platform: Platform): WatchedProcess[] {
   ];
 }
 
+/** The run's usage model and the scale report's 20M-user projection, each file read once. */
+interface CostModels {
+  readonly usage: UsageModel;
+  readonly twentyMillion: ReturnType<typeof twentyMillionProjection>;
+}
+
+function costModels(o: LoadCommandOptions, io: LoadCommandIo): CostModels {
+  const usagePath = resolve(io.rootDir, o.usageFile);
+  const twentyMillionPath = resolve(io.rootDir, TWENTY_MILLION_USAGE_FILE);
+  const usage = loadUsageModel(usagePath);
+  const twentyMillionModel =
+    usagePath === twentyMillionPath ? usage : loadUsageModel(twentyMillionPath);
+  return { usage, twentyMillion: twentyMillionProjection(twentyMillionModel) };
+}
+
 async function simulate(
   o: LoadCommandOptions,
   io: LoadCommandIo,
   name: string,
   dir: string,
+  { usage, twentyMillion }: CostModels,
 ): Promise<number> {
-  const usage = loadUsageModel(resolve(io.rootDir, o.usageFile));
   const latency = o.latencyFrom ? latencyFrom(resolve(o.latencyFrom)) : undefined;
   const simulation = simulateLoad({
     mix: o.mix,
@@ -133,9 +153,6 @@ async function simulate(
     usage,
     shard: o.shard,
   });
-  const twentyMillion = twentyMillionProjection(
-    loadUsageModel(resolve(io.rootDir, "usage/20m.yaml")),
-  );
   const result: LoadResultFile = {
     kind: "avalo-load-result",
     version: 1,
@@ -160,11 +177,8 @@ async function measure(
   io: LoadCommandIo,
   name: string,
   dir: string,
+  { usage, twentyMillion }: CostModels,
 ): Promise<number> {
-  const usage = loadUsageModel(resolve(io.rootDir, o.usageFile));
-  const twentyMillion = twentyMillionProjection(
-    loadUsageModel(resolve(io.rootDir, "usage/20m.yaml")),
-  );
   if (o.target === "staging") {
     assertNotProduction({
       urls: [o.url!],
@@ -297,9 +311,10 @@ export async function runLoadCommand(
   const name = options.name ?? new Date().toISOString().replace(/[:.]/g, "-");
   const dir = resolve(io.rootDir, options.outDir, name);
   try {
+    const models = costModels(options, io);
     return options.simulate
-      ? await simulate(options, io, name, dir)
-      : await measure(options, io, name, dir);
+      ? await simulate(options, io, name, dir, models)
+      : await measure(options, io, name, dir, models);
   } catch (error) {
     if (
       error instanceof LoadConfigError ||
