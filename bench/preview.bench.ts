@@ -46,9 +46,7 @@ interface ChildReply {
 function child(
   mode: ChildMode,
   count: number,
-  flags: readonly string[] = mode.startsWith("floor") && mode !== "floor-sdk-defaults"
-    ? WORKER_NODE_FLAGS
-    : [],
+  flags: readonly string[] = mode === "floor" || mode === "floor-matched" ? WORKER_NODE_FLAGS : [],
   propertiesPerResource = 2,
 ): Promise<ChildReply> {
   return new Promise((done, fail) => {
