@@ -1,9 +1,8 @@
+import { fork } from "node:child_process";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { startFirestoreEmulator, startRedis } from "../runtime/local/processes";
-import { buildFraudAnalyzer } from "../runtime/services/fraud-analyzer/app";
-import { buildRankingEngine } from "../runtime/services/ranking-engine/app";
 import { result, type Benchmark, type BenchResult } from "./harness";
 
 /**
@@ -11,7 +10,9 @@ import { result, type Benchmark, type BenchResult } from "./harness";
  * measured in the same run with the same connections: req/s, p50/p95/p99 latency, and the
  * framework overhead ratio (service req/s ÷ bare req/s). Target: fraud scoring p95 < 50 ms at
  * 500 connections. Services run locally against their own redis-server, with local auth and
- * warn-level logs; autocannon runs in the same process, so all share the machine's cores.
+ * error-level logs. Each server (the services and the bare baseline alike) runs in a child process
+ * of its own, as a service is deployed apart from its callers: autocannon then has this process's
+ * event loop to itself, and the server its own. Redis shares the two cores with both.
  */
 
 const DURATION_SECONDS = Number(process.env.BENCH_SERVICES_SECONDS ?? 8);
@@ -25,9 +26,32 @@ interface Measured {
   readonly non2xx: number;
 }
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+type ServerKind = "bare" | "fraud-analyzer" | "ranking-engine";
+
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `kind` in a child process with `env` added to this one's, listening on a free port. */
+function serve(kind: ServerKind, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [kind], {
+      execArgv: ["--require", require.resolve("tsx/cjs")],
+      env: { ...process.env, ...env },
+    });
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    child.once("exit", (code) => reject(new Error(`bench server ${kind} exited ${code}`)));
+    child.once("message", (m) =>
+      resolve({
+        url: (m as { url: string }).url,
+        stop: async () => {
+          child.disconnect();
+          await exited;
+        },
+      }),
+    );
+  });
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -74,12 +98,11 @@ function figures(m: Measured, base: Measured): Record<string, number> {
 }
 
 async function bare(connections: number): Promise<Measured> {
-  const app = Fastify();
-  app.get("/hello", async () => ({ hello: "world" }));
+  const server = await serve("bare");
   try {
-    return await load(await listen(app), connections, [{ method: "GET", path: "/hello" }]);
+    return await load(server.url, connections, [{ method: "GET", path: "/hello" }]);
   } finally {
-    await app.close();
+    await server.stop();
   }
 }
 
@@ -104,8 +127,8 @@ async function withRedis<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>): Promise
 async function fraudBench(): Promise<BenchResult[]> {
   const connections = 500;
   return withRedis(async (env) => {
-    const app = await buildFraudAnalyzer(env);
-    const url = await listen(app);
+    const server = await serve("fraud-analyzer", env);
+    const url = server.url;
     try {
       const base = await bare(connections);
       const m = await load(url, connections, [
@@ -149,7 +172,7 @@ async function fraudBench(): Promise<BenchResult[]> {
         }),
       ];
     } finally {
-      await app.close();
+      await server.stop();
     }
   });
 }
@@ -166,8 +189,8 @@ async function rankingBench(): Promise<BenchResult[]> {
   const firestore = await startFirestoreEmulator();
   process.env.FIRESTORE_EMULATOR_HOST = firestore.endpoint;
   return withRedis(async (env) => {
-    const app = await buildRankingEngine(env);
-    const url = await listen(app);
+    const server = await serve("ranking-engine", env);
+    const url = server.url;
     try {
       const base = await bare(connections);
       const m = await load(url, connections, [
@@ -191,7 +214,7 @@ async function rankingBench(): Promise<BenchResult[]> {
         }),
       ];
     } finally {
-      await app.close();
+      await server.stop();
     }
   }).finally(() => firestore.stop());
 }
@@ -200,3 +223,27 @@ export const benchmarks: Benchmark[] = [
   { name: "fraud-analyzer", run: fraudBench },
   { name: "ranking-engine", run: rankingBench },
 ];
+
+/** Child: builds the server named in argv[2] from the environment and reports its URL. */
+async function serverMain(kind: ServerKind): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  let app: FastifyInstance;
+  if (kind === "bare") {
+    app = (require("fastify") as typeof import("fastify")).default();
+    app.get("/hello", async () => ({ hello: "world" }));
+  } else if (kind === "fraud-analyzer") {
+    const { buildFraudAnalyzer } =
+      require("../runtime/services/fraud-analyzer/app") as typeof import("../runtime/services/fraud-analyzer/app");
+    app = await buildFraudAnalyzer(process.env);
+  } else {
+    const { buildRankingEngine } =
+      require("../runtime/services/ranking-engine/app") as typeof import("../runtime/services/ranking-engine/app");
+    app = await buildRankingEngine(process.env);
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  process.on("disconnect", () => void app.close().finally(() => process.exit(0)));
+  process.send?.({ url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` });
+}
+
+if (require.main === module) void serverMain(process.argv[2] as ServerKind);

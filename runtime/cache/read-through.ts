@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import type { RedisDegradedMetrics } from "../redis/metrics";
+import { defineScript, type ScriptRunner } from "../redis/script";
 
 /**
  * Read-through cache on Redis in front of a source of truth (Firestore):
@@ -56,8 +57,6 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[1])
 return 1`;
 
-type ScriptRunner = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
-
 function check(name: string, value: number, min: number, max: number, unit = ""): number {
   if (!(value >= min && value <= max)) {
     throw new RangeError(`\`${name}\` must be ${min}–${max}${unit}, but ${value} was provided`);
@@ -100,11 +99,8 @@ export class ReadThroughCache<T> {
       1,
     );
     this.random = args.random ?? Math.random;
-    args.redis.defineCommand("avaloCacheSetIfVersion", { lua: SET_IF_VERSION });
-    args.redis.defineCommand("avaloCacheInvalidate", { lua: INVALIDATE });
-    const commands = args.redis as unknown as Record<string, ScriptRunner>;
-    this.setIfVersion = (...a) => commands.avaloCacheSetIfVersion.call(args.redis, ...a);
-    this.invalidateScript = (...a) => commands.avaloCacheInvalidate.call(args.redis, ...a);
+    this.setIfVersion = defineScript(args.redis, "avaloCacheSetIfVersion", SET_IF_VERSION);
+    this.invalidateScript = defineScript(args.redis, "avaloCacheInvalidate", INVALIDATE);
   }
 
   /** The Redis key of `key`'s value. */

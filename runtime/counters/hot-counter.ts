@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import type { RedisDegradedMetrics } from "../redis/metrics";
+import { defineScript, type ScriptRunner } from "../redis/script";
 
 /**
  * Redis hot counter: increments are `INCRBY` on a pending key in Redis, written behind to
@@ -54,8 +55,6 @@ for i = 1, n do
 end
 return n`;
 
-type ScriptRunner = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
-
 interface Window {
   readonly deltas: Map<string, number>;
   readonly done: Promise<void>;
@@ -92,9 +91,7 @@ export class HotCounter {
         `\`maxBatchKeys\` must be an integer 1–10000, but ${this.maxBatchKeys} was provided`,
       );
     }
-    redis.defineCommand("avaloHotIncrement", { lua: INCREMENT_SCRIPT });
-    const commands = redis as unknown as Record<string, ScriptRunner>;
-    this.run = (...a) => commands.avaloHotIncrement.call(redis, ...a);
+    this.run = defineScript(redis, "avaloHotIncrement", INCREMENT_SCRIPT);
   }
 
   /**

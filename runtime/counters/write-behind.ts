@@ -2,6 +2,7 @@ import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import type Redis from "ioredis";
 import { counterDocId } from "./kinds";
 import { HotCounterKeys } from "./hot-counter";
+import { defineScript, type ScriptRunner } from "../redis/script";
 
 /**
  * Write-behind of hot counters from Redis to Firestore, idempotent across crashes:
@@ -71,8 +72,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 the
 end
 return 1`;
 
-type ScriptRunner = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
-
 function range(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`\`${name}\` must be an integer ${min}–${max}, but ${value} was provided`);
@@ -102,11 +101,8 @@ export class WriteBehindFlusher {
       1,
       100,
     );
-    redis.defineCommand("avaloFlushClaim", { lua: CLAIM_SCRIPT });
-    redis.defineCommand("avaloFlushAck", { lua: ACK_SCRIPT });
-    const commands = redis as unknown as Record<string, ScriptRunner>;
-    this.claimScript = (...a) => commands.avaloFlushClaim.call(redis, ...a);
-    this.ackScript = (...a) => commands.avaloFlushAck.call(redis, ...a);
+    this.claimScript = defineScript(redis, "avaloFlushClaim", CLAIM_SCRIPT);
+    this.ackScript = defineScript(redis, "avaloFlushAck", ACK_SCRIPT);
   }
 
   private doc(id: string) {
