@@ -227,6 +227,22 @@ describe("fraud-analyzer", () => {
       expect((await pay(user, 5)).json().score).to.equal(0);
     });
 
+    it("expires the hour and day windows and keeps a result for a week", async () => {
+      const user = uniqueId("ttl");
+      clock = t0;
+      await pay(user, 1);
+      const raw = new Redis({ host: redis.host, port: redis.port });
+      try {
+        const ttl = (part: string) => raw.ttl(`fraud:{${user}}:${part}`);
+        expect(await ttl(`h:${Math.floor(t0 / 3_600_000)}`)).to.be.within(7190, 7200);
+        expect(await ttl(`d:${Math.floor(t0 / 86_400_000)}`)).to.be.within(172_790, 172_800);
+        expect(await ttl(`result:${user}-t1`)).to.be.within(604_790, 604_800);
+        expect(await ttl("profile")).to.equal(-1);
+      } finally {
+        raw.disconnect();
+      }
+    });
+
     it("returns the first result when the same transaction is scored again, counting it once", async () => {
       const user = uniqueId("replay");
       clock = t0;
