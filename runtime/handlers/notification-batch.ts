@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { applyOnceFirestore, applyOnceRedis } from "../pipelines/idempotency";
+import { defineScript } from "../redis/script";
 import { pipelineSpec } from "../pipelines/spec";
 import { notificationBatchEvent } from "../schemas/events";
 import type { HandlerDeps } from "./deps";
@@ -164,6 +165,9 @@ export function createNotificationBatchHandler(
   const now = deps.now ?? (() => new Date());
   const claimLeaseMillis = args.claimLeaseMillis ?? 15_000;
   const dueKey = `${prefix}:due`;
+  const claimScript = defineScript(redis, "avaloNotifyClaim", CLAIM_LUA);
+  const releaseScript = defineScript(redis, "avaloNotifyRelease", RELEASE_LUA);
+  const ackScript = defineScript(redis, "avaloNotifyAck", ACK_LUA);
   const pendingKey = (userId: string) => `${prefix}:{${userId}}:pending`;
   const windowKeys = (userId: string) => [
     dueKey,
@@ -174,8 +178,7 @@ export function createNotificationBatchHandler(
   ];
 
   async function claim(userId: string, token: string, at: number): Promise<PushBatch | undefined> {
-    const reply = (await redis.eval(
-      CLAIM_LUA,
+    const reply = (await claimScript(
       5,
       ...windowKeys(userId),
       userId,
@@ -204,10 +207,10 @@ export function createNotificationBatchHandler(
         await args.push.send(batch);
       } catch (err) {
         const [due, , , claimKey] = windowKeys(userId);
-        await redis.eval(RELEASE_LUA, 2, due, claimKey, userId, token, at);
+        await releaseScript(2, due, claimKey, userId, token, at);
         throw err;
       }
-      await redis.eval(ACK_LUA, 5, ...windowKeys(userId), userId, token, at + windowMillis);
+      await ackScript(5, ...windowKeys(userId), userId, token, at + windowMillis);
       sent.push(batch);
     }
     return sent;

@@ -1,5 +1,6 @@
 import type { Firestore, WriteBatch } from "@google-cloud/firestore";
 import type Redis from "ioredis";
+import { defineScript } from "../redis/script";
 import { FIRESTORE_BATCH_LIMIT, MARKER_COLLECTION, MARKER_TTL_SECONDS } from "./defaults";
 
 /**
@@ -112,8 +113,7 @@ export async function applyOnceRedis(
     }
   }
   const encoded = JSON.stringify(ops.map((op) => [op.command, op.key, ...op.args.map(String)]));
-  const result = await redis.eval(
-    APPLY_ONCE_LUA,
+  const result = await defineScript(redis, "avaloApplyOnce", APPLY_ONCE_LUA)(
     keys.length + 1,
     redisMarkerKey(marker.pipeline, marker.eventId, marker.part),
     ...keys,
