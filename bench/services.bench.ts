@@ -1,8 +1,10 @@
 import { fork } from "node:child_process";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { startFirestoreEmulator, startRedis } from "../runtime/local/processes";
+import { buildFraudAnalyzer } from "../runtime/services/fraud-analyzer/app";
+import { buildRankingEngine } from "../runtime/services/ranking-engine/app";
 import { result, type Benchmark, type BenchResult } from "./harness";
 
 /**
@@ -128,10 +130,9 @@ async function fraudBench(): Promise<BenchResult[]> {
   const connections = 500;
   return withRedis(async (env) => {
     const server = await serve("fraud-analyzer", env);
-    const url = server.url;
     try {
       const base = await bare(connections);
-      const m = await load(url, connections, [
+      const m = await load(server.url, connections, [
         {
           method: "POST",
           path: "/v1/score",
@@ -190,10 +191,9 @@ async function rankingBench(): Promise<BenchResult[]> {
   process.env.FIRESTORE_EMULATOR_HOST = firestore.endpoint;
   return withRedis(async (env) => {
     const server = await serve("ranking-engine", env);
-    const url = server.url;
     try {
       const base = await bare(connections);
-      const m = await load(url, connections, [
+      const m = await load(server.url, connections, [
         {
           method: "POST",
           path: "/v1/rank",
@@ -226,21 +226,14 @@ export const benchmarks: Benchmark[] = [
 
 /** Child: builds the server named in argv[2] from the environment and reports its URL. */
 async function serverMain(kind: ServerKind): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   let app: FastifyInstance;
   if (kind === "bare") {
-    app = (require("fastify") as typeof import("fastify")).default();
+    app = Fastify();
     app.get("/hello", async () => ({ hello: "world" }));
-  } else if (kind === "fraud-analyzer") {
-    const { buildFraudAnalyzer } =
-      require("../runtime/services/fraud-analyzer/app") as typeof import("../runtime/services/fraud-analyzer/app");
-    app = await buildFraudAnalyzer(process.env);
   } else {
-    const { buildRankingEngine } =
-      require("../runtime/services/ranking-engine/app") as typeof import("../runtime/services/ranking-engine/app");
-    app = await buildRankingEngine(process.env);
+    const build = kind === "fraud-analyzer" ? buildFraudAnalyzer : buildRankingEngine;
+    app = await build(process.env);
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
   await app.listen({ port: 0, host: "127.0.0.1" });
   process.on("disconnect", () => void app.close().finally(() => process.exit(0)));
   process.send?.({ url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` });
