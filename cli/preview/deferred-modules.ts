@@ -4,10 +4,12 @@ import { sep } from "node:path";
 /**
  * Modules that a preview worker loads at import time but a mock run never uses: `@pulumi/pulumi`
  * loads `typescript`, `@npmcli/arborist`, `normalize-package-data` and `fdir` for closure
- * serialization and its whole Automation API from its index; runtime/security/audit.ts loads
- * the Firestore client for the audit trail the services write. Together they are ~0.6 s of a
- * worker's start-up. Deferring them turns each into a proxy that loads the real module on first
- * use, so behaviour is unchanged if anything does use them.
+ * serialization, its whole Automation API and provider server from its index, and gRPC
+ * (`@grpc/grpc-js` and the generated engine, monitor and callback clients), which the mock
+ * monitor replaces; runtime/security/audit.ts loads the Firestore client for the audit trail the
+ * services write. Together they are ~0.8 s of a worker's start-up. Deferring them turns each into
+ * a proxy that loads the real module on first use, so behaviour is unchanged if anything does
+ * use them.
  */
 const DEFERRED = new Set([
   "typescript",
@@ -15,11 +17,23 @@ const DEFERRED = new Set([
   "normalize-package-data",
   "fdir",
   "firebase-admin/firestore",
+  "@grpc/grpc-js",
 ]);
 
 /** Relative requests deferred only from the given module (path suffix of the requiring file). */
 const DEFERRED_FROM: ReadonlyArray<{ readonly request: string; readonly parent: string }> = [
-  { request: "./automation", parent: ["@pulumi", "pulumi", "index.js"].join(sep) },
+  ...["./automation", "./provider"].map((request) => ({
+    request,
+    parent: ["@pulumi", "pulumi", "index.js"].join(sep),
+  })),
+  ...["engine", "resource"].map((proto) => ({
+    request: `../proto/${proto}_grpc_pb`,
+    parent: ["@pulumi", "pulumi", "runtime", "settings.js"].join(sep),
+  })),
+  {
+    request: "../proto/callback_grpc_pb",
+    parent: ["@pulumi", "pulumi", "runtime", "callbacks.js"].join(sep),
+  },
 ];
 
 type Load = (
