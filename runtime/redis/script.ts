@@ -5,9 +5,8 @@ export type ScriptRunner = (numKeys: number, ...args: (string | number)[]) => Pr
 
 /**
  * Defines the Lua script `lua` on `redis` as the command `name` and returns a runner for it.
- * ioredis sends EVALSHA and falls back to EVAL when Redis has lost its script cache (a restart
- * or failover), and auto-pipelining batches it like any other command. A name already defined
- * on the client is reused, so the same script can be defined once per caller.
+ * ioredis sends EVALSHA, and EVAL when Redis has lost its script cache (a restart or failover).
+ * A name already defined on the client is reused, so each caller can define its scripts itself.
  */
 export function defineScript(redis: Redis, name: string, lua: string): ScriptRunner {
   const commands = redis as unknown as Record<string, ScriptRunner | undefined>;
