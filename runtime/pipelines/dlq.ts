@@ -1,7 +1,7 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import type { PipelineSpec } from "../catalog/pipelines";
 import type { IncomingMessage } from "./deadletter";
-import { incoming, subscriberClient } from "./unary-pull";
+import { incoming, subscriberClient, subscriptionPath } from "./unary-pull";
 
 /**
  * Dead-letter tooling behind `avalo dlq list|inspect|replay`: reads a pipeline's hold
@@ -103,9 +103,10 @@ async function scan(
   const idle = args.idleMillis ?? 500;
   const wait = args.waitMillis ?? 3000;
   const client = subscriberClient(pubsub);
-  const subscription = `projects/${pubsub.projectId}/subscriptions/${
-    args.holdSubscription ?? holdSubscriptionName(spec)
-  }`;
+  const subscription = subscriptionPath(
+    pubsub,
+    args.holdSubscription ?? holdSubscriptionName(spec),
+  );
   const seen = new Map<string, DeadLetter>();
   const keep: string[] = [];
   const startedAt = Date.now();

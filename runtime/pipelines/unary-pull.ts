@@ -38,6 +38,11 @@ export function subscriberClient(pubsub: PubSub): v1.SubscriberClient {
   });
 }
 
+/** The full resource name of subscription `id` in the client's project, as unary calls take it. */
+export function subscriptionPath(pubsub: PubSub, id: string): string {
+  return `projects/${pubsub.projectId}/subscriptions/${id}`;
+}
+
 /** A leased message as the consumer core and the dead-letter tools read it. */
 export function incoming(r: Received): IncomingMessage {
   const m = r.message ?? {};
@@ -65,7 +70,7 @@ export class UnaryPullWorker {
   constructor(private readonly args: UnaryPullWorkerArgs) {
     this.logger = args.logger ?? jsonLogger;
     this.client = subscriberClient(args.pubsub);
-    this.path = `projects/${args.pubsub.projectId}/subscriptions/${args.subscription}`;
+    this.path = subscriptionPath(args.pubsub, args.subscription);
     this.loop = this.run();
   }
 
