@@ -39,6 +39,10 @@ export interface RegionalCache {
   readonly authSecret: gcp.secretmanager.Secret;
   /** Secret holding the server CA certificate (PEM) for TLS. */
   readonly caSecret: gcp.secretmanager.Secret;
+  /** The AUTH secret's version; readers reference it so that they wait until it exists. */
+  readonly authSecretVersion: gcp.secretmanager.SecretVersion;
+  /** The CA secret's version; readers reference it so that they wait until it exists. */
+  readonly caSecretVersion: gcp.secretmanager.SecretVersion;
 }
 
 /**
@@ -92,12 +96,12 @@ export class Cache extends pulumi.ComponentResource {
         },
         childOpts,
       );
-      new gcp.secretmanager.SecretVersion(
+      const version = new gcp.secretmanager.SecretVersion(
         `${logical}-v`,
         { secret: s.id, secretData: pulumi.secret(data) },
         childOpts,
       );
-      return s;
+      return { secret: s, version };
     };
 
     const regions: Partial<Record<RegionId, RegionalCache>> = {};
@@ -135,22 +139,26 @@ export class Cache extends pulumi.ComponentResource {
         { ...childOpts, dependsOn: [...args.apis.services, args.network.connection] },
       );
       const ca = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert ?? "").join(""));
+      const auth = secret(
+        `${name}-${region.id}-auth`,
+        gcpName("secret", "avalo", "redis", region.id, "auth"),
+        region.id,
+        instance.authString,
+      );
+      const caCert = secret(
+        `${name}-${region.id}-ca`,
+        gcpName("secret", "avalo", "redis", region.id, "ca"),
+        region.id,
+        ca,
+      );
       regions[region.id] = {
         instance,
         host: instance.host,
         port: instance.port,
-        authSecret: secret(
-          `${name}-${region.id}-auth`,
-          gcpName("secret", "avalo", "redis", region.id, "auth"),
-          region.id,
-          instance.authString,
-        ),
-        caSecret: secret(
-          `${name}-${region.id}-ca`,
-          gcpName("secret", "avalo", "redis", region.id, "ca"),
-          region.id,
-          ca,
-        ),
+        authSecret: auth.secret,
+        caSecret: caCert.secret,
+        authSecretVersion: auth.version,
+        caSecretVersion: caCert.version,
       };
     }
     this.regions = regions;

@@ -204,8 +204,8 @@ export class Geography extends pulumi.ComponentResource {
             subnetwork: this.network.subnets[region.id]!.id,
             env,
             secrets: {
-              REDIS_PASSWORD: { secret: cache.authSecret.id },
-              REDIS_TLS_CA: { secret: cache.caSecret.id },
+              REDIS_PASSWORD: secretRef(cache.authSecret, cache.authSecretVersion),
+              REDIS_TLS_CA: secretRef(cache.caSecret, cache.caSecretVersion),
             },
             grants: (member, key) => [
               ...this.cache.grantConnect(member, region.id, key),
@@ -322,6 +322,15 @@ export class Geography extends pulumi.ComponentResource {
       { parent: this, dependsOn: this.apis.services },
     );
   }
+}
+
+/**
+ * A secret pinned to the version the program writes: the service depends on that version, so a
+ * first `pulumi up` never starts a revision before the secret has data, and a new version rolls
+ * the services that read it.
+ */
+function secretRef(secret: gcp.secretmanager.Secret, version: gcp.secretmanager.SecretVersion) {
+  return { secret: secret.secretId, version: version.version };
 }
 
 function rolloutOf(percent: number | undefined) {

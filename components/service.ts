@@ -12,8 +12,11 @@ import { checkOneOf, checkPlatformArgs, checkRange } from "./validation";
 export interface ServiceSecret {
   /** Secret id or full name (`projects/*\/secrets/*`). */
   readonly secret: pulumi.Input<string>;
-  /** @default "latest" */
-  readonly version?: string;
+  /**
+   * Version to read. Pass the `version` output of the `SecretVersion` that writes it, so that the
+   * service depends on it. @default "latest"
+   */
+  readonly version?: pulumi.Input<string>;
 }
 
 /** A partial rollout: the newest revision takes `percent` of the traffic, tagged `canary`. */

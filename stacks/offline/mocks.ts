@@ -65,6 +65,10 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   "gcp:secretmanager/secret:Secret": (name, i) => ({
     name: `projects/${MOCK_PROJECT_NUMBER}/secrets/${str(i.secretId, name)}`,
   }),
+  "gcp:secretmanager/secretVersion:SecretVersion": (_name, i) => ({
+    version: "1",
+    name: `${str(i.secret, "secret")}/versions/1`,
+  }),
   "gcp:projects/serviceIdentity:ServiceIdentity": (_name, i) => ({
     email: `service-${MOCK_PROJECT_NUMBER}@gcp-sa-${str(i.service, "svc").split(".")[0]}.iam.gserviceaccount.com`,
     member: `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-${str(i.service, "svc").split(".")[0]}.iam.gserviceaccount.com`,

@@ -78,12 +78,25 @@ describe("Geography", function () {
       .and.match(/^10\.10\.0\.\d+$/);
     expect(cache.inputs.region).to.equal("us-west1");
     expect(env.REDIS_PASSWORD).to.deep.equal({
-      secretKeyRef: { secret: "us-cache-us-west-auth-id", version: "latest" },
+      secretKeyRef: { secret: "avalo-redis-us-west-auth", version: "1" },
     });
     expect(env.REDIS_TLS_CA).to.deep.equal({
-      secretKeyRef: { secret: "us-cache-us-west-ca-id", version: "latest" },
+      secretKeyRef: { secret: "avalo-redis-us-west-ca", version: "1" },
     });
     expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
+  });
+
+  it("makes every service wait for the secret versions it reads, so a first up cannot race them", () => {
+    for (const region of ["us-east", "us-west"]) {
+      const versions = [
+        named(resources, `us-cache-${region}-auth-v`),
+        named(resources, `us-cache-${region}-ca-v`),
+      ];
+      for (const spec of SERVICES) {
+        const run = named(resources, `us-${spec.name}-${region}`);
+        for (const version of versions) expect(run.dependencies).to.include(version.urn);
+      }
+    }
   });
 
   it("tells each consumer which push identity to accept, and gives services their production settings", () => {
