@@ -1,21 +1,24 @@
 import { createHash } from "node:crypto";
 import { existsSync, promises as fs, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { ZipFile } from "yazl";
+import { pack } from "tar-stream";
+import { SERVICE_CONTAINER } from "../runtime/services/container";
 import { SERVICES } from "../runtime/services/catalog";
 
 /**
  * Build tooling for the service bundles (no Pulumi): one esbuild pass over every service entry
- * point `runtime/services/<name>/index.ts`, then one deterministic zip per service. The zips are
- * cached by content: while no input file of the last build changed, they are reused as they are.
+ * point `runtime/services/<name>/index.ts`, then one deterministic `.tar.gz` per service (the
+ * archive format Cloud Run's no-build source deploy takes). The archives are cached by content:
+ * while no input file of the last build changed, they are reused as they are.
  */
 
 /** Options of {@link buildBundles}. */
 export interface BuildBundlesOptions {
   /** Repository root holding `runtime/services/` and `node_modules/`. @default the repo root */
   readonly rootDir?: string;
-  /** Where zips and the manifest go. @default `<rootDir>/out/bundles` */
+  /** Where archives and the manifest go. @default `<rootDir>/out/bundles` */
   readonly outDir?: string;
   /** Services to bundle. @default every service of the service table */
   readonly services?: readonly string[];
@@ -23,21 +26,19 @@ export interface BuildBundlesOptions {
   readonly force?: boolean;
 }
 
-/** One deterministic zip: its name, where it is and its content hash. */
-export interface ZipBundle {
+/**
+ * One deterministic archive (`.tar.gz`): its name, where it is and its content hash. At its root
+ * it holds `index.js` (started as `node index.js`, see `SERVICE_CONTAINER`), its `package.json`
+ * and, where the code uses sharp, sharp's native packages under `node_modules/`.
+ */
+export interface Bundle {
   /** Name of the bundle: a service of the table, or a job (`load-generator`). */
   readonly service: string;
-  /** Absolute path of the zip. */
-  readonly zipPath: string;
-  /** Hex sha256 of the zip's bytes. */
+  /** Absolute path of the archive. */
+  readonly archivePath: string;
+  /** Hex sha256 of the archive's bytes. */
   readonly sha256: string;
   readonly bytes: number;
-}
-
-/** One service's zip. */
-export interface BundleResult extends ZipBundle {
-  /** Functions Framework target exported by the entry point. */
-  readonly functionTarget: string;
 }
 
 /** Options of {@link buildScriptBundle}. */
@@ -48,21 +49,24 @@ export interface ScriptBundleOptions {
   readonly entry: string;
   /** Repository root. @default the repo root */
   readonly rootDir?: string;
-  /** Where the zip and its manifest go. @default `<rootDir>/out/bundles/<name>` */
+  /** Where the archive and its manifest go. @default `<rootDir>/out/bundles/<name>` */
   readonly outDir?: string;
   /** Rebuild even if the cache is fresh. @default false */
   readonly force?: boolean;
 }
 
-/** The exported HTTP function of every service entry point. */
-export const FUNCTION_TARGET = "handler";
+/** Bump when the build recipe changes, so that cached archives from an older recipe are rebuilt. */
+const RECIPE_VERSION = 2;
 
-/** Bump when the build recipe changes, so that cached zips from an older recipe are rebuilt. */
-const RECIPE_VERSION = 1;
+/**
+ * Node.js majors the bundles must run on: 24 is what Cloud Run runs (`SERVICE_CONTAINER`), 20 is
+ * what CI and the local platform run the same archives on; esbuild lowers syntax for both.
+ */
+const ESBUILD_TARGETS = ["node20", `node${SERVICE_CONTAINER.nodeMajor}`];
 
-/** DOS timestamps cannot go below 1980; local time, as the zip format stores it. */
-const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-const FILE_MODE = 0o100644;
+/** Fixed metadata of every archive entry, so that the same files give the same bytes. */
+const ENTRY_MTIME = new Date(0);
+const FILE_MODE = 0o644;
 
 /** sharp's native parts for Cloud Run's linux-x64, shipped beside the bundle. */
 const SHARP_NATIVE_PACKAGES = ["@img/sharp-linux-x64", "@img/sharp-libvips-linux-x64"];
@@ -75,60 +79,50 @@ interface InputRecord {
   readonly mtimeMs: number;
 }
 
-interface Manifest<T extends ZipBundle> {
+interface Manifest {
   readonly recipe: string;
   /** Every input file of the build, relative to the root, with its content hash. */
   readonly inputs: Readonly<Record<string, InputRecord>>;
-  /** Results with zip paths relative to the out dir. */
-  readonly bundles: readonly T[];
+  /** Results with archive paths relative to the out dir. */
+  readonly bundles: readonly Bundle[];
 }
 
-/**
- * One entry point to bundle: the zip's name, its source, and how the zip starts it (a Functions
- * Framework `handler` for services, `node index.js` for scripts such as jobs).
- */
+/** One entry point to bundle: the archive's name and its source. */
 interface EntrySpec {
   readonly name: string;
   readonly entry: string;
-  readonly kind: "function" | "script";
 }
 
-/** Entry point of a service, relative to the root. */
-export function entryPointOf(service: string): string {
+function serviceEntryPoint(service: string): string {
   return join("runtime", "services", service, "index.ts");
 }
 
 /**
- * Bundles every service and returns one zip per service, in the order of `services`. Reuses the
- * zips of the last build when none of its input files changed.
+ * Bundles every service and returns one archive per service, in the order of `services`. Reuses
+ * the archives of the last build when none of its input files changed.
  */
-export async function buildBundles(options: BuildBundlesOptions = {}): Promise<BundleResult[]> {
+export async function buildBundles(options: BuildBundlesOptions = {}): Promise<Bundle[]> {
   const rootDir = options.rootDir ?? DEFAULT_ROOT;
   const outDir = options.outDir ?? join(rootDir, "out", "bundles");
   const services = options.services ?? SERVICES.map((s) => s.name);
   checkEntryPoints(rootDir, services);
   const recipe = recipeOf(services);
   if (!options.force) {
-    const cached = cachedBundles<BundleResult>(rootDir, outDir, recipe);
+    const cached = cachedBundles(rootDir, outDir, recipe);
     if (cached) return cached;
   }
-  const entries = services.map((s): EntrySpec => ({
-    name: s,
-    entry: entryPointOf(s),
-    kind: "function",
-  }));
-  const zips = await build(rootDir, outDir, entries);
-  const bundles = zips.map((z) => ({ ...z, functionTarget: FUNCTION_TARGET }));
-  await writeManifest(rootDir, outDir, recipe, zips.inputs, bundles);
-  return bundles;
+  const entries = services.map((s): EntrySpec => ({ name: s, entry: serviceEntryPoint(s) }));
+  const built = await build(rootDir, outDir, entries);
+  await writeManifest(rootDir, outDir, recipe, built.inputs, built);
+  return built;
 }
 
 /**
- * Bundles one script entry point (no Functions Framework: the zip's start is `node index.js`)
- * the same way as the services: one esbuild pass, a deterministic zip, reused while no input
- * changed. The entry path is data, so the bundle does not depend on what the script does.
+ * Bundles one script entry point (a job's) the same way as the services: one esbuild pass, a
+ * deterministic archive started with `node index.js`, reused while no input changed. The entry
+ * path is data, so the bundle does not depend on what the script does.
  */
-export async function buildScriptBundle(options: ScriptBundleOptions): Promise<ZipBundle> {
+export async function buildScriptBundle(options: ScriptBundleOptions): Promise<Bundle> {
   const rootDir = options.rootDir ?? DEFAULT_ROOT;
   const outDir = options.outDir ?? join(rootDir, "out", "bundles", options.name);
   if (!existsSync(join(rootDir, options.entry))) {
@@ -138,56 +132,59 @@ export async function buildScriptBundle(options: ScriptBundleOptions): Promise<Z
   }
   const recipe = scriptRecipeOf(options);
   if (!options.force) {
-    const cached = cachedBundles<ZipBundle>(rootDir, outDir, recipe);
+    const cached = cachedBundles(rootDir, outDir, recipe);
     if (cached) return cached[0];
   }
-  const zips = await build(rootDir, outDir, [
-    { name: options.name, entry: options.entry, kind: "script" },
-  ]);
-  await writeManifest(rootDir, outDir, recipe, zips.inputs, zips);
-  return zips[0];
+  const built = await build(rootDir, outDir, [{ name: options.name, entry: options.entry }]);
+  await writeManifest(rootDir, outDir, recipe, built.inputs, built);
+  return built[0];
 }
 
 /** The script bundle of the last build if it is still fresh for `options`, else undefined. */
-export function freshScriptBundle(options: ScriptBundleOptions): ZipBundle | undefined {
+export function freshScriptBundle(options: ScriptBundleOptions): Bundle | undefined {
   const rootDir = options.rootDir ?? DEFAULT_ROOT;
   const outDir = options.outDir ?? join(rootDir, "out", "bundles", options.name);
-  return cachedBundles<ZipBundle>(rootDir, outDir, scriptRecipeOf(options))?.[0];
+  return cachedBundles(rootDir, outDir, scriptRecipeOf(options))?.[0];
 }
 
 /**
  * The bundles of the last build if they are still fresh for `options`, else undefined. Cheap
  * and synchronous: input files are compared by size and mtime first, hashed only if those moved.
  */
-export function freshBundles(options: BuildBundlesOptions = {}): BundleResult[] | undefined {
+export function freshBundles(options: BuildBundlesOptions = {}): Bundle[] | undefined {
   const rootDir = options.rootDir ?? DEFAULT_ROOT;
   const outDir = options.outDir ?? join(rootDir, "out", "bundles");
   const services = options.services ?? SERVICES.map((s) => s.name);
-  return cachedBundles<BundleResult>(rootDir, outDir, recipeOf(services));
+  return cachedBundles(rootDir, outDir, recipeOf(services));
 }
 
 function checkEntryPoints(rootDir: string, services: readonly string[]): void {
   const missing = services
-    .map((s) => entryPointOf(s))
+    .map((s) => serviceEntryPoint(s))
     .filter((entry) => !existsSync(join(rootDir, entry)));
   if (missing.length > 0) {
     throw new Error(
       `cannot bundle the services: ${missing.length} entry point(s) missing: ${missing.join(", ")}; ` +
-        "each service needs runtime/services/<name>/index.ts exporting `handler`",
+        "each service needs runtime/services/<name>/index.ts, which starts it when run with node",
     );
   }
 }
 
 function recipeOf(services: readonly string[]): string {
   return sha256(
-    JSON.stringify({ RECIPE_VERSION, esbuild: esbuild.version, services, target: FUNCTION_TARGET }),
+    JSON.stringify({ RECIPE_VERSION, esbuild: esbuild.version, services, ESBUILD_TARGETS }),
   );
 }
 
 function scriptRecipeOf(options: ScriptBundleOptions): string {
   const { name, entry } = options;
   return sha256(
-    JSON.stringify({ RECIPE_VERSION, esbuild: esbuild.version, script: { name, entry } }),
+    JSON.stringify({
+      RECIPE_VERSION,
+      esbuild: esbuild.version,
+      script: { name, entry },
+      ESBUILD_TARGETS,
+    }),
   );
 }
 
@@ -195,16 +192,12 @@ function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-function cachedBundles<T extends ZipBundle>(
-  rootDir: string,
-  outDir: string,
-  recipe: string,
-): T[] | undefined {
+function cachedBundles(rootDir: string, outDir: string, recipe: string): Bundle[] | undefined {
   const manifestPath = join(outDir, "manifest.json");
   if (!existsSync(manifestPath)) return undefined;
-  let manifest: Manifest<T>;
+  let manifest: Manifest;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest<T>;
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
   } catch {
     return undefined;
   }
@@ -212,9 +205,12 @@ function cachedBundles<T extends ZipBundle>(
   for (const [file, recorded] of Object.entries(manifest.inputs)) {
     if (!inputUnchanged(join(rootDir, file), recorded)) return undefined;
   }
-  const bundles = manifest.bundles.map((b) => ({ ...b, zipPath: join(outDir, b.zipPath) }));
+  const bundles = manifest.bundles.map((b) => ({
+    ...b,
+    archivePath: join(outDir, b.archivePath),
+  }));
   for (const b of bundles) {
-    if (!existsSync(b.zipPath) || statSync(b.zipPath).size !== b.bytes) return undefined;
+    if (!existsSync(b.archivePath) || statSync(b.archivePath).size !== b.bytes) return undefined;
   }
   return bundles;
 }
@@ -242,8 +238,8 @@ const pdfkitFonts: esbuild.Plugin = {
   },
 };
 
-/** Zips of one esbuild pass, with the input files the pass read. */
-type Built = ZipBundle[] & { readonly inputs: readonly string[] };
+/** Archives of one esbuild pass, with the input files the pass read. */
+type Built = Bundle[] & { readonly inputs: readonly string[] };
 
 async function build(
   rootDir: string,
@@ -256,13 +252,13 @@ async function build(
     outdir: join(outDir, "build"),
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: ESBUILD_TARGETS,
     format: "cjs",
     write: false,
     metafile: true,
     logLevel: "silent",
     legalComments: "none",
-    // Native addons resolve at run time from the zip's node_modules.
+    // Native addons resolve at run time from the archive's node_modules.
     external: ["@img/sharp-*"],
     define: { "import.meta.url": "__importMetaUrl" },
     banner: { js: 'var __importMetaUrl = require("url").pathToFileURL(__filename).href;' },
@@ -270,8 +266,8 @@ async function build(
   });
   const outputs = result.metafile.outputs;
   await fs.mkdir(outDir, { recursive: true });
-  const bundles: ZipBundle[] = [];
-  for (const { name: service, kind } of entries) {
+  const bundles: Bundle[] = [];
+  for (const { name: service } of entries) {
     const file = result.outputFiles.find((f) => f.path === join(outDir, "build", `${service}.js`));
     if (!file) throw new Error(`esbuild produced no output for ${service}`);
     const meta = outputs[relative(rootDir, file.path).split(sep).join("/")];
@@ -279,53 +275,39 @@ async function build(
       i.includes("node_modules/sharp/"),
     );
     const entries = new Map<string, Buffer>([
-      ["index.js", Buffer.from(file.contents)],
-      ["package.json", Buffer.from(packageJson(service, kind, rootDir, usesSharp))],
+      [SERVICE_CONTAINER.entryFile, Buffer.from(file.contents)],
+      ["package.json", Buffer.from(packageJson(service, rootDir, usesSharp))],
     ]);
     if (usesSharp) {
       for (const pkg of SHARP_NATIVE_PACKAGES) {
         await addTree(entries, packageDir(rootDir, pkg), `node_modules/${pkg}`);
       }
     }
-    const zipPath = join(outDir, `${service}.zip`);
-    const bytes = await writeZip(entries, zipPath);
-    bundles.push({ service, zipPath, sha256: sha256(bytes), bytes: bytes.length });
+    const archivePath = join(outDir, `${service}.tar.gz`);
+    const bytes = await writeArchive(entries, archivePath);
+    bundles.push({ service, archivePath, sha256: sha256(bytes), bytes: bytes.length });
   }
   return Object.assign(bundles, { inputs: Object.keys(result.metafile.inputs) });
 }
 
-/**
- * The zip's package.json: the start (Functions Framework for services, `node index.js` for
- * scripts) and the packages it needs at run time.
- */
-function packageJson(
-  service: string,
-  kind: EntrySpec["kind"],
-  rootDir: string,
-  usesSharp: boolean,
-): string {
+/** The archive's package.json: how it starts and the native packages it ships. */
+function packageJson(service: string, rootDir: string, usesSharp: boolean): string {
   const version = (pkg: string) =>
     (
       JSON.parse(readFileSync(join(packageDir(rootDir, pkg), "package.json"), "utf8")) as {
         version: string;
       }
     ).version;
-  const dependencies: Record<string, string> =
-    kind === "function"
-      ? { "@google-cloud/functions-framework": version("@google-cloud/functions-framework") }
-      : {};
+  const dependencies: Record<string, string> = {};
   if (usesSharp) for (const pkg of SHARP_NATIVE_PACKAGES) dependencies[pkg] = version(pkg);
   return `${JSON.stringify(
     {
       name: `avalo-${service}`,
       version: "1.0.0",
       private: true,
-      main: "index.js",
+      main: SERVICE_CONTAINER.entryFile,
       engines: { node: ">=20" },
-      scripts: {
-        start:
-          kind === "function" ? `functions-framework --target=${FUNCTION_TARGET}` : "node index.js",
-      },
+      scripts: { start: [...SERVICE_CONTAINER.command, ...SERVICE_CONTAINER.args].join(" ") },
       dependencies,
     },
     null,
@@ -351,34 +333,44 @@ async function addTree(entries: Map<string, Buffer>, dir: string, prefix: string
   }
 }
 
-/** Writes a zip with sorted entries, a fixed mtime and fixed modes; returns its bytes. */
-async function writeZip(entries: ReadonlyMap<string, Buffer>, zipPath: string): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const name of [...entries.keys()].sort()) {
-    zip.addBuffer(entries.get(name) as Buffer, name, {
-      mtime: ZIP_MTIME,
-      mode: FILE_MODE,
-      compress: true,
-      forceDosTimestamp: true,
-    });
-  }
-  zip.end();
+/**
+ * Writes a `.tar.gz` with sorted entries, a fixed mtime, fixed modes and no owner names, so that
+ * the same files always give the same bytes; returns them.
+ */
+async function writeArchive(
+  entries: ReadonlyMap<string, Buffer>,
+  archivePath: string,
+): Promise<Buffer> {
+  const tar = pack();
   const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  const temp = `${zipPath}.${process.pid}.tmp`;
+  tar.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
+  const done = new Promise<void>((resolve, reject) => {
+    tar.on("end", resolve);
+    tar.on("error", reject);
+  });
+  for (const name of [...entries.keys()].sort()) {
+    tar.entry(
+      { name, mtime: ENTRY_MTIME, mode: FILE_MODE, uid: 0, gid: 0, uname: "", gname: "" },
+      entries.get(name) as Buffer,
+    );
+  }
+  tar.finalize();
+  await done;
+  // gzip's header carries no name and a zero mtime here, so it adds nothing that varies.
+  const bytes = gzipSync(Buffer.concat(chunks), { level: 9 });
+  const temp = `${archivePath}.${process.pid}.tmp`;
   await fs.writeFile(temp, bytes);
-  // Rename is atomic, so concurrent builds (one per stack worker) never expose a partial zip.
-  await fs.rename(temp, zipPath);
+  // Rename is atomic, so concurrent builds (one per stack worker) never expose a partial archive.
+  await fs.rename(temp, archivePath);
   return bytes;
 }
 
-async function writeManifest<T extends ZipBundle>(
+async function writeManifest(
   rootDir: string,
   outDir: string,
   recipe: string,
   inputs: readonly string[],
-  bundles: readonly T[],
+  bundles: readonly Bundle[],
 ): Promise<void> {
   const records: Record<string, InputRecord> = {};
   for (const file of [...inputs].sort()) {
@@ -387,10 +379,10 @@ async function writeManifest<T extends ZipBundle>(
     const stat = statSync(path);
     records[file] = { sha256: sha256(readFileSync(path)), size: stat.size, mtimeMs: stat.mtimeMs };
   }
-  const manifest: Manifest<T> = {
+  const manifest: Manifest = {
     recipe,
     inputs: records,
-    bundles: bundles.map((b) => ({ ...b, zipPath: relative(outDir, b.zipPath) })),
+    bundles: bundles.map((b) => ({ ...b, archivePath: relative(outDir, b.archivePath) })),
   };
   const path = join(outDir, "manifest.json");
   const temp = `${path}.${process.pid}.tmp`;
@@ -400,33 +392,32 @@ async function writeManifest<T extends ZipBundle>(
 }
 
 /**
- * A dependency-free Node.js program, run as `node -e ZIP_LAUNCHER <zip>`, that starts a script
- * bundle straight from its zip: it extracts the entries (stored or deflated, as `writeZip` writes
- * them) below `<tmpdir>/<zip name>`, then runs `index.js` as the main module (`require.main`).
- * Cloud Run jobs have no source-build path (services have `buildConfig`), so a job runs a stock
- * Node.js image with the bundle bucket mounted, and this launcher runs the uploaded zip as is.
+ * `path` relative to the working directory when it lies inside it, so that plans naming build
+ * outputs do not depend on where the repository is checked out.
  */
-export const ZIP_LAUNCHER = `const fs = require("fs"), path = require("path"), os = require("os"), zlib = require("zlib");
-const zip = process.argv[1];
-const b = fs.readFileSync(zip);
-const dir = path.join(os.tmpdir(), path.basename(zip, ".zip"));
-const end = b.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-if (end < 0) throw new Error(zip + " is not a zip");
-let at = b.readUInt32LE(end + 16);
-for (let left = b.readUInt16LE(end + 10); left > 0; left--) {
-  const method = b.readUInt16LE(at + 10), size = b.readUInt32LE(at + 20), local = b.readUInt32LE(at + 42);
-  const nameEnd = at + 46 + b.readUInt16LE(at + 28);
-  const name = b.toString("utf8", at + 46, nameEnd);
-  at = nameEnd + b.readUInt16LE(at + 30) + b.readUInt16LE(at + 32);
-  const target = path.resolve(dir, name);
-  if (!target.startsWith(dir + path.sep)) throw new Error("zip entry " + name + " leaves " + dir);
-  if (name.endsWith("/")) continue;
-  if (method !== 0 && method !== 8) throw new Error("zip entry " + name + " uses method " + method);
-  const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
-  const data = b.subarray(start, start + size);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, method === 8 ? zlib.inflateRawSync(data) : data);
+export function projectRelativePath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
-process.argv[1] = path.join(dir, "index.js");
-require("module").runMain();
-`;
+
+/**
+ * The file names in a `.tar.gz`, read synchronously from the ustar headers (name and prefix
+ * fields, octal size) so that plan checks can look inside an archive without streaming.
+ */
+export function archiveFileNames(archivePath: string): string[] {
+  const tar = gunzipSync(readFileSync(archivePath));
+  const names: string[] = [];
+  for (let at = 0; at + 512 <= tar.length;) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (start: number, length: number) =>
+      header.toString("utf8", start, start + length).replace(/\0.*$/s, "");
+    const size = parseInt(field(124, 12).trim() || "0", 8);
+    const prefix = field(345, 155);
+    const type = field(156, 1);
+    if (type === "0" || type === "")
+      names.push(prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}

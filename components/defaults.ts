@@ -3,14 +3,14 @@
  * come from the pipeline catalog, the service table or the topology are never restated here.
  */
 
-const DAY_SECONDS = 86_400;
+/** Seconds in a day, for durations GCP takes in seconds. */
+export const DAY_SECONDS = 86_400;
 
 /** Project services the platform uses; Apis enables them all before anything else is created. */
 export const REQUIRED_APIS = [
   "aiplatform.googleapis.com",
   "artifactregistry.googleapis.com",
   "bigquery.googleapis.com",
-  "cloudbuild.googleapis.com",
   "cloudkms.googleapis.com",
   "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
@@ -29,6 +29,9 @@ export const REQUIRED_APIS = [
   "storage.googleapis.com",
 ] as const;
 export type RequiredApi = (typeof REQUIRED_APIS)[number];
+
+/** Artifact Registry cleanup: keep the newest versions of each image, delete the rest when old. */
+export const ARTIFACTS = { keepNewestVersions: 10, deleteAfterDays: 30 } as const;
 
 /** KMS: rotate every 90 days. */
 export const KEY_ROTATION_PERIOD = `${90 * DAY_SECONDS}s`;

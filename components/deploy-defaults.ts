@@ -9,15 +9,16 @@ export const BUNDLES = {
   noncurrentRetentionDays: 30,
 } as const;
 
-/** Cloud Run v2, deployed from source through `buildConfig` (Cloud Run functions build path). */
+/**
+ * Cloud Run v2 services, deployed from their bundle archives without a build. How the container
+ * starts (command, args, port, health path, base image) is `SERVICE_CONTAINER` in
+ * runtime/services/container.ts, which the local platform reads too.
+ */
 export const CLOUD_RUN = {
-  /** Image the service is created with; the build replaces it, so its changes are ignored. */
-  placeholderImage: "us-docker.pkg.dev/cloudrun/container/hello",
-  /** Node.js 22 base image of Google's serverless runtimes, pulled from the service's region. */
-  baseImage: (gcpRegion: string): string =>
-    `${gcpRegion}-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22`,
-  containerPort: 8080,
-  healthPath: "/healthz",
+  /** The image of a no-build source deploy: the archive is layered on `baseImageUri` instead. */
+  sourceDeployImage: "scratch",
+  /** Launch stage that admits the Preview no-build source deploy. */
+  launchStage: "BETA",
   startupProbe: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 24 },
   livenessProbe: { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
   /** Tag of the revision that receives a partial rollout (`https://canary---<host>`). */

@@ -1,18 +1,18 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { getPipeline, PIPELINES } from "../runtime/catalog/pipelines";
+import { PIPELINES } from "../runtime/catalog/pipelines";
 import {
   SERVICES,
   type ServiceName,
   type ServiceResource,
   type ServiceSpec,
 } from "../runtime/services/catalog";
+import { serviceEnvironment } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
-import { BuildIdentity } from "./build-identity";
-import type { BundleResult } from "./bundling";
+import type { Bundle } from "./bundling";
 import { Cache } from "./cache";
 import type { PlatformArgs } from "./context";
 import { FirestoreDatabase } from "./firestore-database";
@@ -43,18 +43,8 @@ export interface GeographySettings extends PlatformArgs {
 /** Arguments of {@link Geography}. */
 export interface GeographyArgs {
   readonly config: GeographySettings;
-  /** One zip per service of the service table (components/bundling.ts). */
-  readonly bundles: readonly BundleResult[];
-}
-
-/** Environment variable holding a pipeline's topic id, e.g. `AVALO_TOPIC_USER_CREATED`. */
-export function topicVariable(pipeline: string): string {
-  return `AVALO_TOPIC_${pipeline.toUpperCase().replace(/-/g, "_")}`;
-}
-
-/** Environment variable holding a callee's URL (matches runtime/services/server/config.ts). */
-function urlVariable(service: string): string {
-  return `AVALO_URL_${service.toUpperCase().replace(/-/g, "_")}`;
+  /** One archive per service of the service table (components/bundling.ts). */
+  readonly bundles: readonly Bundle[];
 }
 
 /**
@@ -63,7 +53,8 @@ function urlVariable(service: string): string {
  * bundles, every service of the table in every region, a pipeline per catalog entry pushing to
  * its consumer in each region, monitoring, and the IAM between them, granted only through the
  * components' grant methods: each service may publish to exactly the pipelines its table entry's
- * `publishes` names, whose topic ids it gets as `AVALO_TOPIC_*` beside the one it consumes.
+ * `publishes` names. Each service runs its own bundle archive with the environment that
+ * `serviceEnvironment` (runtime/services/container.ts) names.
  */
 export class Geography extends pulumi.ComponentResource {
   readonly apis: Apis;
@@ -78,7 +69,6 @@ export class Geography extends pulumi.ComponentResource {
   readonly bundle: RuntimeBundle;
   /** User media (uploads, thumbnails), read and written by media-processor only. */
   readonly media: MediaBucket;
-  readonly builder: BuildIdentity;
   /** Service per region per service name. */
   readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
   /** Pipeline per catalog name. */
@@ -139,7 +129,6 @@ export class Geography extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.builder = new BuildIdentity(`${name}-builder`, { ...platform, apis }, parent);
     const home = config.regions[0];
     this.bundle = new RuntimeBundle(
       `${name}-bundles`,
@@ -151,44 +140,36 @@ export class Geography extends pulumi.ComponentResource {
       { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id) },
       parent,
     );
-    const bundleRead = this.bundle.grantRead(this.builder.member, "builder");
-    const builder = {
-      id: pulumi.all([this.builder.id, bundleRead.id]).apply(([id]) => id),
-      member: this.builder.member,
-    };
     const projectNumber = gcp.organizations
       .getProjectOutput({ projectId: config.project }, { parent: this, dependsOn: apis.services })
       .apply((p) => p.number);
+    // Which identity fetches a no-build source archive is not documented: the Cloud Run service
+    // agent and each service's runtime account both get read access to the bundles.
+    const agentRead = this.bundle.grantRead(
+      pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`,
+      "cloud-run-agent",
+    );
 
     const services: Partial<Record<RegionId, Record<string, Service>>> = {};
     for (const region of config.regions) {
       const regional: Record<string, Service> = {};
       const cache = this.cache.regions[region.id]!;
       for (const spec of SERVICES as readonly ServiceSpec[]) {
-        const bundle = args.bundles.find((b) => b.service === spec.name)!;
-        const consumed = PIPELINES.filter((p) => p.consumer === spec.name);
-        const published = spec.publishes.map((p) => getPipeline(p));
-        const env: Record<string, pulumi.Input<string>> = {
-          ...Object.fromEntries(
-            consumed.map((p) => [
-              "AVALO_PUSH_INVOKER_EMAIL",
-              `${pushInvokerAccountId(p.name)}@${config.project}.iam.gserviceaccount.com`,
-            ]),
-          ),
-          ...Object.assign({}, ...spec.uses.map((use) => this.useEnv(use, region.gcpRegion))),
-          REDIS_HOST: cache.host,
-          REDIS_PORT: cache.port.apply(String),
-          REDIS_TLS: "true",
-          ...Object.fromEntries(
-            [...consumed, ...published].map((p) => [topicVariable(p.name), p.topic]),
-          ),
-          ...Object.fromEntries(
-            spec.calls.map((callee) => [
-              urlVariable(callee),
-              serviceUrl(callee, projectNumber, region.gcpRegion),
-            ]),
-          ),
-        };
+        const env = serviceEnvironment<pulumi.Input<string>>(spec, {
+          region: region.id,
+          geography: config.geography.id,
+          environment: config.environment,
+          project: config.project,
+          auth: "google-oidc",
+          serviceUrl: (service) => serviceUrl(service, projectNumber, region.gcpRegion),
+          redis: { host: cache.host, port: cache.port.apply(String), tls: true },
+          pushInvoker: (pipeline) =>
+            `${pushInvokerAccountId(pipeline)}@${config.project}.iam.gserviceaccount.com`,
+          analytics: { dataset: this.analytics.datasetId },
+          media: { bucket: this.media.bucketName },
+          ai: { vertexLocation: region.gcpRegion },
+          notifications: "fcm",
+        });
         regional[spec.name] = new Service(
           `${name}-${spec.name}-${region.id}`,
           {
@@ -197,9 +178,7 @@ export class Geography extends pulumi.ComponentResource {
             spec,
             region,
             projectNumber,
-            sourceLocation: this.bundle.sourceLocation(spec.name),
-            functionTarget: bundle.functionTarget,
-            builder,
+            source: this.bundle.sourceOf(spec.name),
             network: this.network.network.id,
             subnetwork: this.network.subnets[region.id]!.id,
             env,
@@ -208,6 +187,8 @@ export class Geography extends pulumi.ComponentResource {
               REDIS_TLS_CA: secretRef(cache.caSecret, cache.caSecretVersion),
             },
             grants: (member, key) => [
+              agentRead,
+              this.bundle.grantRead(member, key),
               ...this.cache.grantConnect(member, region.id, key),
               this.firestore.grantUser(member, key),
               ...spec.uses.map((use) => this.grantUse(use, member, key)),
@@ -269,20 +250,6 @@ export class Geography extends pulumi.ComponentResource {
       { parent: this, dependsOn: Object.values(pipelines) },
     );
     this.registerOutputs({});
-  }
-
-  /** The environment a service needs for a platform resource it uses (its table's `uses`). */
-  private useEnv(use: ServiceResource, gcpRegion: string): Record<string, pulumi.Input<string>> {
-    switch (use) {
-      case "analytics-dataset":
-        return { ANALYTICS_DATASET: this.analytics.datasetId };
-      case "media-bucket":
-        return { MEDIA_BUCKET: this.media.bucketName };
-      case "vertex-ai":
-        return { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: gcpRegion };
-      case "fcm":
-        return { NOTIFICATION_PUSH_PROVIDER: "fcm" };
-    }
   }
 
   /**

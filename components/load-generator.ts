@@ -4,7 +4,6 @@ import { OPERATION_ROUTES, serviceOf } from "../runtime/load/operations";
 import type { Operation } from "../runtime/load/mix";
 import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
-import { ZIP_LAUNCHER } from "./bundling";
 import type { PlatformArgs } from "./context";
 import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
 import { CLOUD_RUN_LIMITS } from "./deploy-defaults";
@@ -70,29 +69,17 @@ export const LOAD_GENERATOR = {
   },
   /** Added to the duration for the task timeout: start-up, ramp-down and the JSON report. */
   timeoutMarginSeconds: 300,
-  /**
-   * Google's distroless Node.js 22 image (entrypoint `node`). Cloud Run jobs cannot deploy from
-   * source, so the job runs this stock image and starts the bundle with `ZIP_LAUNCHER`.
-   */
-  image: "gcr.io/distroless/nodejs22-debian12",
-  /** Where the job's bundle directory of the bundle bucket is mounted, read-only. */
-  mountPath: "/bundle",
 } as const;
-
-/** Where the job's script bundle was uploaded (`RuntimeBundle.upload`). */
-export interface LoadGeneratorSource {
-  /** Bundle bucket name. */
-  readonly bucket: pulumi.Input<string>;
-  /** Object name, `load-generator/<sha256>.zip`. */
-  readonly object: pulumi.Input<string>;
-}
 
 /** Arguments of {@link LoadGenerator}. */
 export interface LoadGeneratorArgs extends PlatformArgs, LoadGeneratorSettings {
   /** Enabled APIs (run, kms, storage); every child depends on them. */
   readonly apis: Apis;
-  /** The uploaded zip of the simulator's job entry point. */
-  readonly source: LoadGeneratorSource;
+  /**
+   * The image built from the simulator's bundle, pinned by digest
+   * (`ContainerImage.imageRef`); its entrypoint starts the bundle.
+   */
+  readonly image: pulumi.Input<string>;
   /** Key ring of the home region (`Kms.keyRings[home]`), which gets the job's CMEK key. */
   readonly keyRing: pulumi.Input<string>;
   /** VPC network for Direct VPC egress (internal-ingress services are reached through it). */
@@ -100,14 +87,12 @@ export interface LoadGeneratorArgs extends PlatformArgs, LoadGeneratorSettings {
   /** Subnetwork of the home region. */
   readonly subnetwork: pulumi.Input<string>;
   /**
-   * Access the job's account needs, granted through other components' grant methods (read the
-   * bundle, invoke the `invokes` services); the job waits for them. @default no grants
+   * Access the job's account needs, granted through other components' grant methods (invoke the
+   * `invokes` services); the job waits for them. @default no grants
    */
   readonly grants?: (member: pulumi.Output<string>, key: string) => readonly pulumi.Resource[];
   /** Job delete protection and key protection; set explicitly per environment. */
   readonly deletionProtection: boolean;
-  /** Container image with `node` as its entrypoint. @default {@link LOAD_GENERATOR}.image */
-  readonly image?: string;
 }
 
 /** Settings with every default applied (an absent target means the stack's own services). */
@@ -169,17 +154,15 @@ function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Outpu
 /**
  * The optional Cloud Run Job that runs the load simulator (`runtime/load/job.ts`) sharded across
  * `tasks` tasks in the geography's home region, for a real 100K–1M-user test on staging. It runs
- * as its own service account with only the grants it is handed (bundle read, invoker on the
- * services it targets; Cloud Run collects its stdout logs without any role), never retries a
+ * as its own service account with only the grants it is handed (invoker on the services it
+ * targets; Cloud Run collects its stdout logs without any role), never retries a
  * task (a load test must not silently rerun), and encrypts with its own CMEK key, whose user is
  * the Cloud Run service agent.
  *
- * Deployment: Cloud Run v2 jobs have no `buildConfig` (the source-build path that `Service` uses)
- * and no source field, so a job needs a container image. Instead of building one, the job runs a
- * stock Node.js image with the bundle bucket's `load-generator/` directory mounted read-only
- * (Cloud Storage volume) and starts the same deterministic zip `RuntimeBundle` uploaded with
- * `ZIP_LAUNCHER`. A code change changes the zip's hash, hence its object name, hence the job's
- * arguments: the next `pulumi up` updates the job. Run it with `gcloud run jobs execute`.
+ * Deployment: Cloud Run jobs have no no-build source deploy (services do), so the job runs an
+ * image built from the simulator's bundle archive (`ContainerImage`) and deployed by digest. A
+ * code change changes the archive, hence the image digest, hence the job's image: the next
+ * `pulumi up` updates the job. Run it with `gcloud run jobs execute`.
  *
  * Egress goes through the VPC (all traffic), so the internal-ingress services are reachable; a
  * target outside Google Cloud would need Cloud NAT, which this component does not declare. With
@@ -251,7 +234,6 @@ export class LoadGenerator extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const object = pulumi.output(args.source.object);
     // The services' deterministic URL (`serviceUrl`), with the simulator's placeholder for the name.
     const ownServices = pulumi.interpolate`https://${SERVICE_PLACEHOLDER}-${projectNumber}.${home.gcpRegion}.run.app`;
     const env: Record<string, pulumi.Input<string>> = {
@@ -284,31 +266,15 @@ export class LoadGenerator extends pulumi.ComponentResource {
               networkInterfaces: [{ network: args.network, subnetwork: args.subnetwork }],
               egress: "ALL_TRAFFIC",
             },
-            volumes: [
-              {
-                name: "bundle",
-                gcs: {
-                  bucket: args.source.bucket,
-                  readOnly: true,
-                  mountOptions: [object.apply((o) => `only-dir=${directoryOf(o)}`)],
-                },
-              },
-            ],
             containers: [
               {
-                image: args.image ?? LOAD_GENERATOR.image,
-                args: [
-                  "-e",
-                  ZIP_LAUNCHER,
-                  object.apply((o) => `${LOAD_GENERATOR.mountPath}/${o.split("/").pop()}`),
-                ],
+                image: args.image,
                 resources: {
                   limits: { cpu: String(settings.cpu), memory: `${settings.memoryMiB}Mi` },
                 },
                 envs: Object.keys(env)
                   .sort()
                   .map((key) => ({ name: key, value: env[key] })),
-                volumeMounts: [{ name: "bundle", mountPath: LOAD_GENERATOR.mountPath }],
               },
             ],
           },
@@ -321,12 +287,6 @@ export class LoadGenerator extends pulumi.ComponentResource {
       serviceAccount: this.serviceAccount.email,
     });
   }
-}
-
-/** The object's directory in the bucket (`load-generator` of `load-generator/<sha>.zip`). */
-function directoryOf(object: string): string {
-  const slash = object.lastIndexOf("/");
-  return slash < 0 ? "" : object.slice(0, slash);
 }
 
 function validate(

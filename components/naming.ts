@@ -44,6 +44,8 @@ export const NAME_RULES = {
   bucket: { min: 3, max: 63, pattern: /^[a-z0-9][-a-z0-9_.]*[a-z0-9]$/, separator: "-" },
   /** BigQuery dataset or table id: letters, digits and underscores, up to 1024. */
   bigquery: { min: 1, max: 1024, pattern: /^[a-zA-Z0-9_]+$/, separator: "_" },
+  /** Artifact Registry repository id: 1–63 lower-case letters, digits and dashes. */
+  artifactRepository: dashed(1, 63),
   /** Logging sink, monitoring and other names: up to 100 characters. */
   generic: dashed(1, 100),
 } as const satisfies Record<string, NameRule>;

@@ -1,8 +1,7 @@
-import { isAbsolute, relative } from "node:path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Apis } from "./apis";
-import type { BundleResult, ZipBundle } from "./bundling";
+import { type Bundle, projectRelativePath } from "./bundling";
 import type { PlatformArgs } from "./context";
 import { BUNDLES } from "./deploy-defaults";
 import { platformLabels } from "./labels";
@@ -21,14 +20,14 @@ export interface RuntimeBundleArgs extends PlatformArgs {
   readonly location?: string;
   /** CMEK for the bucket's objects (a key in the bucket's location). @default Google-managed */
   readonly kmsKeyName?: pulumi.Input<string>;
-  /** The service zips, from `buildBundles` (components/bundling.ts). */
-  readonly bundles: readonly BundleResult[];
+  /** The service archives, from `buildBundles` (components/bundling.ts). */
+  readonly bundles: readonly Bundle[];
 }
 
 /**
  * The deployable code of every service: a private, versioned bucket in the geography and one
- * object per service named `<service>/<sha256>.zip`. A change in a service's code changes its
- * object name, and with it the `buildConfig.sourceLocation` of exactly that Cloud Run service.
+ * `.tar.gz` object per service named `<service>/<sha256>.tar.gz`. A change in a service's code
+ * changes its object name, and with it the `sourceCode` of exactly that Cloud Run service.
  */
 export class RuntimeBundle extends pulumi.ComponentResource {
   readonly bucket: gcp.storage.Bucket;
@@ -78,10 +77,10 @@ export class RuntimeBundle extends pulumi.ComponentResource {
   }
 
   /**
-   * Uploads one more zip (a job's script bundle) as `<name>/<sha256>.zip`, beside the services'.
-   * Throws if a bundle of that name is already uploaded.
+   * Uploads one more archive (a job's script bundle) as `<name>/<sha256>.tar.gz`, beside the
+   * services'. Throws if a bundle of that name is already uploaded.
    */
-  upload(bundle: ZipBundle): gcp.storage.BucketObject {
+  upload(bundle: Bundle): gcp.storage.BucketObject {
     if (this.uploaded[bundle.service]) {
       throw new pulumi.ResourceError(
         `RuntimeBundle ${this.baseName} already holds a bundle named "${bundle.service}"`,
@@ -93,8 +92,8 @@ export class RuntimeBundle extends pulumi.ComponentResource {
       {
         bucket: this.bucket.name,
         name: objectName(bundle),
-        source: new pulumi.asset.FileAsset(assetPath(bundle.zipPath)),
-        contentType: "application/zip",
+        source: new pulumi.asset.FileAsset(projectRelativePath(bundle.archivePath)),
+        contentType: "application/gzip",
         metadata: { service: bundle.service, sha256: bundle.sha256 },
       },
       this.childOpts,
@@ -103,7 +102,7 @@ export class RuntimeBundle extends pulumi.ComponentResource {
     return object;
   }
 
-  /** The object holding `service`'s zip; throws naming the services it holds otherwise. */
+  /** The object holding `service`'s archive; throws naming the services it holds otherwise. */
   objectFor(service: string): gcp.storage.BucketObject {
     const object = this.objects[service];
     if (!object) {
@@ -116,10 +115,21 @@ export class RuntimeBundle extends pulumi.ComponentResource {
     return object;
   }
 
-  /** `gs://bucket/object` of `service`'s zip, as Cloud Run's `buildConfig.sourceLocation` takes it. */
-  sourceLocation(service: string): pulumi.Output<string> {
+  /**
+   * `service`'s archive as Cloud Run's `sourceCode.cloudStorageSource` takes it: bucket, object
+   * and the generation that pins the uploaded bytes (and makes the service wait for the upload).
+   */
+  sourceOf(service: string): {
+    bucket: pulumi.Output<string>;
+    object: pulumi.Output<string>;
+    generation: pulumi.Output<string>;
+  } {
     const object = this.objectFor(service);
-    return pulumi.interpolate`gs://${object.bucket}/${object.name}`;
+    return {
+      bucket: object.bucket,
+      object: object.name,
+      generation: object.generation.apply(String),
+    };
   }
 
   /** Lets `member` read the bundles (`roles/storage.objectViewer` on this bucket only). */
@@ -132,13 +142,7 @@ export class RuntimeBundle extends pulumi.ComponentResource {
   }
 }
 
-/** `<service>/<sha256>.zip`: the content hash in the name makes every code change a new object. */
-export function objectName(bundle: Pick<BundleResult, "service" | "sha256">): string {
-  return `${bundle.service}/${bundle.sha256}.zip`;
-}
-
-/** Paths inside the project are kept relative, so the plan does not depend on the checkout. */
-function assetPath(zipPath: string): string {
-  const rel = relative(process.cwd(), zipPath);
-  return rel.startsWith("..") || isAbsolute(rel) ? zipPath : rel;
+/** `<service>/<sha256>.tar.gz`: the content hash in the name makes every code change a new object. */
+export function objectName(bundle: Pick<Bundle, "service" | "sha256">): string {
+  return `${bundle.service}/${bundle.sha256}.tar.gz`;
 }

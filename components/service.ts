@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../runtime/services/catalog";
+import { SERVICE_CONTAINER, serviceBaseImage } from "../runtime/services/container";
 import type { Apis } from "./apis";
 import type { PlatformArgs, ResolvedRegion } from "./context";
 import { CLOUD_RUN, CLOUD_RUN_LIMITS } from "./deploy-defaults";
@@ -31,12 +32,12 @@ export interface ServiceRollout {
   readonly stableRevision?: pulumi.Input<string>;
 }
 
-/** Identity that Cloud Build runs the source build as (see `BuildIdentity`). */
-export interface BuildServiceAccount {
-  /** `projects/<project>/serviceAccounts/<email>`. */
-  readonly id: pulumi.Input<string>;
-  /** `serviceAccount:<email>`. */
-  readonly member: pulumi.Input<string>;
+/** The archive a service runs: a `.tar.gz` object of the plan (`RuntimeBundle.sourceOf`). */
+export interface ServiceSource {
+  readonly bucket: pulumi.Input<string>;
+  readonly object: pulumi.Input<string>;
+  /** The object's generation, so that a revision pins the exact bytes it was deployed with. */
+  readonly generation: pulumi.Input<string>;
 }
 
 /** Arguments of {@link Service}. */
@@ -49,17 +50,16 @@ export interface ServiceArgs extends PlatformArgs {
   readonly region: ResolvedRegion;
   /** The project's number, for the service's deterministic URL. */
   readonly projectNumber: pulumi.Input<string>;
-  /** `gs://bucket/object.zip` of the service's bundle (`RuntimeBundle.sourceLocation`). */
-  readonly sourceLocation: pulumi.Input<string>;
-  /** Functions Framework target exported by the bundle. */
-  readonly functionTarget: string;
-  /** Identity of the source build; gets act-as on this service's account. */
-  readonly builder: BuildServiceAccount;
+  /** The service's bundle archive, deployed without a build on the managed Node.js base image. */
+  readonly source: ServiceSource;
   /** VPC network (id or self link) for Direct VPC egress. */
   readonly network: pulumi.Input<string>;
   /** Subnetwork of `region` (id or self link) for Direct VPC egress. */
   readonly subnetwork: pulumi.Input<string>;
-  /** Plain environment variables, in addition to the platform's own. @default {} */
+  /**
+   * The container's plain environment, from `serviceEnvironment` (runtime/services/container.ts),
+   * the one place that names the variables. @default {}
+   */
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * Environment variables read from Secret Manager. The service account's read access comes
@@ -139,8 +139,10 @@ export function serviceUrl(
 }
 
 /**
- * One Avalo service in one region: Cloud Run v2 deployed from its source bundle (`buildConfig`),
- * with its own service account, internal ingress only, no public invoker, scale to zero, probes
+ * One Avalo service in one region: Cloud Run v2 running its bundle archive through the no-build
+ * source deploy (`image: "scratch"`, `sourceCode` naming the archive object and its generation,
+ * `baseImageUri` the managed Node.js image, `commands`/`args` from `SERVICE_CONTAINER`), with its
+ * own service account, internal ingress only, no public invoker, scale to zero, probes
  * on `/healthz`, Direct VPC egress to private ranges (Memorystore) and secrets from Secret
  * Manager. Memory, CPU, timeout, concurrency and max instances come from the service table.
  */
@@ -182,26 +184,9 @@ export class Service extends pulumi.ComponentResource {
       },
       this.childOpts,
     );
-    const actAs = new gcp.serviceaccount.IAMMember(
-      `${name}-builder-act-as`,
-      {
-        serviceAccountId: this.serviceAccount.name,
-        role: "roles/iam.serviceAccountUser",
-        member: args.builder.member,
-      },
-      this.childOpts,
-    );
     const granted = args.grants?.(this.serviceAccount.member, name) ?? [];
     const url = serviceUrl(spec.name, args.projectNumber, region.gcpRegion);
-    const env: Record<string, pulumi.Input<string>> = {
-      ...args.env,
-      AVALO_REGION: region.id,
-      AVALO_GEOGRAPHY: args.geography.id,
-      AVALO_ENVIRONMENT: args.environment,
-      AVALO_AUTH: "google-oidc",
-      AVALO_SERVICE_URL: url,
-      GOOGLE_CLOUD_PROJECT: project,
-    };
+    const env: Readonly<Record<string, pulumi.Input<string>>> = args.env ?? {};
     const envs = [
       ...Object.keys(env)
         .sort()
@@ -225,7 +210,7 @@ export class Service extends pulumi.ComponentResource {
             .output(args.rollout?.stableRevision ?? this.currentStableRevision(name))
             .apply((stable) => rolloutTraffic(percent, stable));
     const probe = (settings: typeof CLOUD_RUN.startupProbe | typeof CLOUD_RUN.livenessProbe) => ({
-      httpGet: { path: CLOUD_RUN.healthPath, port: CLOUD_RUN.containerPort },
+      httpGet: { path: SERVICE_CONTAINER.healthPath, port: SERVICE_CONTAINER.port },
       initialDelaySeconds: 0,
       ...settings,
     });
@@ -238,19 +223,13 @@ export class Service extends pulumi.ComponentResource {
         location: region.gcpRegion,
         description: spec.description,
         ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
-        launchStage: "GA",
+        // The no-build source deploy (sourceCode, baseImageUri on a scratch image) is Preview,
+        // which the Cloud Run Admin API accepts only at launch stage BETA.
+        launchStage: CLOUD_RUN.launchStage,
         deletionProtection: args.deletionProtection,
         invokerIamDisabled: false,
         labels,
         scaling: { scalingMode: "AUTOMATIC", minInstanceCount: 0, maxInstanceCount: maxInstances },
-        buildConfig: {
-          sourceLocation: args.sourceLocation,
-          functionTarget: args.functionTarget,
-          imageUri: CLOUD_RUN.placeholderImage,
-          baseImage: CLOUD_RUN.baseImage(region.gcpRegion),
-          enableAutomaticUpdates: true,
-          serviceAccount: args.builder.id,
-        },
         template: {
           serviceAccount: this.serviceAccount.email,
           timeout: `${spec.timeoutSeconds}s`,
@@ -264,8 +243,18 @@ export class Service extends pulumi.ComponentResource {
           labels,
           containers: [
             {
-              image: CLOUD_RUN.placeholderImage,
-              ports: { containerPort: CLOUD_RUN.containerPort },
+              image: CLOUD_RUN.sourceDeployImage,
+              baseImageUri: serviceBaseImage(region.gcpRegion),
+              sourceCode: {
+                cloudStorageSource: {
+                  bucket: args.source.bucket,
+                  object: args.source.object,
+                  generation: args.source.generation,
+                },
+              },
+              commands: [...SERVICE_CONTAINER.command],
+              args: [...SERVICE_CONTAINER.args],
+              ports: { containerPort: SERVICE_CONTAINER.port },
               resources: {
                 limits: { memory: `${spec.memoryMiB}Mi`, cpu: String(spec.cpu) },
                 cpuIdle: true,
@@ -279,12 +268,7 @@ export class Service extends pulumi.ComponentResource {
         },
         traffics,
       },
-      {
-        ...this.childOpts,
-        dependsOn: [...args.apis.services, actAs, ...granted],
-        // The source build replaces the placeholder image; never roll it back.
-        ignoreChanges: ["template.containers[0].image"],
-      },
+      { ...this.childOpts, dependsOn: [...args.apis.services, ...granted] },
     );
     // The URL is only handed out once the service exists.
     this.url = pulumi.all([url, this.service.uri]).apply(([u]) => u);

@@ -21,3 +21,5 @@ export const bundleBucket = stack.bundleBucket;
 export const bundleObjects = stack.bundleObjects;
 /** Cloud Run job of the load generator (staging stacks with `avalo:loadGenerator.enabled`). */
 export const loadGeneratorJob = stack.loadGeneratorJob;
+/** Image of the load generator, by digest (staging stacks with `avalo:loadGenerator.enabled`). */
+export const loadGeneratorImage = stack.loadGeneratorImage;

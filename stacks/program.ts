@@ -1,10 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  type BundleResult,
-  type ZipBundle,
-  freshBundles,
-  freshScriptBundle,
-} from "../components/bundling";
+import { ArtifactRepository } from "../components/artifact-repository";
+import { type Bundle, freshBundles, freshScriptBundle } from "../components/bundling";
+import { ContainerImage } from "../components/container-image";
 import { Geography } from "../components/geography";
 import {
   LOAD_GENERATOR,
@@ -30,10 +27,12 @@ export interface StackOutputs {
   readonly datasetId: pulumi.Output<string>;
   /** Bucket holding the service bundles. */
   readonly bundleBucket: pulumi.Output<string>;
-  /** Source object (`<service>/<sha256>.zip`) per service: the code each service runs. */
+  /** Source object (`<service>/<sha256>.tar.gz`) per service: the code each service runs. */
   readonly bundleObjects: Readonly<Record<string, pulumi.Output<string>>>;
   /** Cloud Run job name of the load generator, when `avalo:loadGenerator.enabled` is true. */
   readonly loadGeneratorJob?: pulumi.Output<string>;
+  /** The load generator's image, by digest, when it is enabled. */
+  readonly loadGeneratorImage?: pulumi.Output<string>;
 }
 
 const mapValues = <T, U>(record: Readonly<Partial<Record<string, T>>>, fn: (value: T) => U) =>
@@ -49,16 +48,16 @@ export const LOAD_JOB_BUNDLE = { name: LOAD_GENERATOR.name, entry: LOAD_GENERATO
  */
 export function defineStack(
   config: StackConfig,
-  bundles?: readonly BundleResult[],
-  loadBundle?: ZipBundle,
+  bundles?: readonly Bundle[],
+  loadBundle?: Bundle,
 ): StackOutputs {
-  const zips = bundles ?? freshBundles();
-  if (!zips) {
+  const archives = bundles ?? freshBundles();
+  if (!archives) {
     throw new Error(
       "the service bundles in out/bundles are missing or older than their sources; run `npm run bundle`",
     );
   }
-  const geography = new Geography(config.geography.id, { config, bundles: zips });
+  const geography = new Geography(config.geography.id, { config, bundles: archives });
   const load = config.loadGenerator
     ? defineLoadGenerator(geography, config, config.loadGenerator, loadBundle)
     : undefined;
@@ -70,49 +69,66 @@ export function defineStack(
     datasetId: geography.analytics.datasetId,
     bundleBucket: geography.bundle.bucket.name,
     bundleObjects: mapValues(geography.bundle.objects, (o) => o.name),
-    ...(load ? { loadGeneratorJob: load.job.name } : {}),
+    ...(load ? { loadGeneratorJob: load.job.job.name, loadGeneratorImage: load.image } : {}),
   };
 }
 
 /**
- * The load-generator job in the home region: its zip uploaded beside the service bundles, read
- * access to it, and invoker on the services it targets there.
+ * The load-generator job in the home region: an image built from its bundle archive, pushed to
+ * the geography's Artifact Registry repository and deployed by digest, with invoker on the
+ * services it targets there.
  */
 function defineLoadGenerator(
   geography: Geography,
   config: StackConfig,
   settings: ResolvedLoadSettings,
-  loadBundle: ZipBundle | undefined,
-): LoadGenerator {
-  const zip = loadBundle ?? freshScriptBundle(LOAD_JOB_BUNDLE);
-  if (!zip) {
+  loadBundle: Bundle | undefined,
+): { job: LoadGenerator; image: pulumi.Output<string> } {
+  const archive = loadBundle ?? freshScriptBundle(LOAD_JOB_BUNDLE);
+  if (!archive) {
     throw new Error(
       `avalo:loadGenerator is enabled but the bundle of ${LOAD_JOB_BUNDLE.entry} in ` +
         `out/bundles/${LOAD_JOB_BUNDLE.name} is missing or older than its sources; run \`npm run bundle\``,
     );
   }
   const home = config.regions[0];
-  const object = geography.bundle.upload(zip);
-  const targets = geography.services[home.id]!;
-  return new LoadGenerator(
-    `${config.geography.id}-${LOAD_GENERATOR.name}`,
+  const platform = {
+    project: config.project,
+    geography: config.geography,
+    environment: config.environment,
+    regions: config.regions,
+  };
+  const repository = new ArtifactRepository(
+    `${config.geography.id}-artifacts`,
     {
-      project: config.project,
-      geography: config.geography,
-      environment: config.environment,
-      regions: config.regions,
-      ...settings,
+      ...platform,
       apis: geography.apis,
-      source: { bucket: object.bucket, object: object.name },
       keyRing: geography.kms.keyRings[home.id]!.id,
-      network: geography.network.network.id,
-      subnetwork: geography.network.subnets[home.id]!.id,
-      grants: (member, key) => [
-        geography.bundle.grantRead(member, key),
-        ...settings.invokes.map((service) => targets[service].grantInvoke(member, key)),
-      ],
       deletionProtection: config.deletionProtection,
     },
     { parent: geography },
   );
+  const image = new ContainerImage(
+    `${config.geography.id}-${LOAD_GENERATOR.name}-image`,
+    { repository, bundle: archive },
+    { parent: geography },
+  );
+  const targets = geography.services[home.id]!;
+  const job = new LoadGenerator(
+    `${config.geography.id}-${LOAD_GENERATOR.name}`,
+    {
+      ...platform,
+      ...settings,
+      apis: geography.apis,
+      image: image.imageRef,
+      keyRing: geography.kms.keyRings[home.id]!.id,
+      network: geography.network.network.id,
+      subnetwork: geography.network.subnets[home.id]!.id,
+      grants: (member, key) =>
+        settings.invokes.map((service) => targets[service].grantInvoke(member, key)),
+      deletionProtection: config.deletionProtection,
+    },
+    { parent: geography },
+  );
+  return { job, image: image.imageRef };
 }

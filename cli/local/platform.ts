@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
@@ -17,10 +18,12 @@ import { PipelineMetrics } from "../../runtime/pipelines/metrics";
 import { provisionPipelines, type ProvisionedPipeline } from "../../runtime/pipelines/provision";
 import { PipelinePublisher } from "../../runtime/pipelines/publisher";
 import { connectRedis } from "../../runtime/redis/connection";
-import { serviceUrlVariable } from "../../runtime/services/server/config";
+import { getService } from "../../runtime/services/catalog";
+import { serviceEnvironment } from "../../runtime/services/container";
 import { initSharding } from "../../runtime/sharding";
 import type { RegionId } from "../../runtime/topology";
 import { prepareBundles } from "./bundles";
+import type { PlannedContainer } from "./planned";
 import { startPipelineHost, type PipelineHost } from "./pipeline-host";
 import { startService, waitHealthy, type ServiceProcess } from "./services";
 
@@ -50,6 +53,46 @@ export interface PlatformOptions {
   readonly healthTimeoutMillis?: number;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Run exactly what a plan deploys (`plannedContainers`): its archives, command, args and
+   * variable names, with local values. @default the fresh bundles under `SERVICE_CONTAINER`
+   */
+  readonly containers?: readonly PlannedContainer[];
+}
+
+/**
+ * Cloud Run variables whose local counterpart has another name or none, because this machine
+ * has no Cloud Storage, BigQuery or Vertex AI: a directory stands in for the media bucket and
+ * for the dataset, and the stub model needs no location.
+ */
+export const LOCAL_STAND_INS: Readonly<Record<string, string | null>> = {
+  MEDIA_BUCKET: "MEDIA_DIR",
+  ANALYTICS_DATASET: "ANALYTICS_NDJSON_DIR",
+  AI_VERTEX_LOCATION: null,
+};
+
+/**
+ * Checks that a service's local variables are the plan's (plain and secret), but for
+ * {@link LOCAL_STAND_INS}; throws naming the differences.
+ */
+export function checkPlannedNames(
+  container: PlannedContainer,
+  local: Record<string, string>,
+): void {
+  const expected = new Set<string>();
+  for (const name of [...Object.keys(container.env), ...container.secretNames]) {
+    const standIn = name in LOCAL_STAND_INS ? LOCAL_STAND_INS[name] : name;
+    if (standIn) expected.add(standIn);
+  }
+  const actual = new Set(Object.keys(local));
+  const missing = [...expected].filter((n) => !actual.has(n));
+  const extra = [...actual].filter((n) => !expected.has(n));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(
+      `${container.service}: the local environment differs from the plan's; ` +
+        `missing locally: ${missing.join(", ") || "none"}; not in the plan: ${extra.join(", ") || "none"}`,
+    );
+  }
 }
 
 /** Where a pipeline's push subscription delivers. */
@@ -72,6 +115,8 @@ export interface Platform {
   readonly metrics: PipelineMetrics;
   readonly emulators: { readonly pubsub: LocalProcess; readonly firestore: LocalProcess };
   readonly redisServer: LocalProcess;
+  /** AUTH password of the local Redis (Memorystore has AUTH on too). */
+  readonly redisPassword: string;
   readonly services: readonly ServiceProcess[];
   readonly host: PipelineHost;
   readonly routes: readonly PipelineRoute[];
@@ -118,11 +163,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     mkdirSync(mediaDir, { recursive: true });
     mkdirSync(rowsDir, { recursive: true });
 
+    // Memorystore has AUTH on; so has the local Redis, with a password of this run.
+    const redisPassword = randomBytes(18).toString("base64url");
     const [prepared, pubsubEmulator, firestoreEmulator, redisServer] = await Promise.all([
-      prepareBundles(options.rootDir),
+      prepareBundles(
+        options.rootDir,
+        options.containers?.map((c) => c.archive),
+      ),
       startPubSubEmulator(LOCAL_PROJECT).then((p) => (stack.push(() => p.stop()), p)),
       startFirestoreEmulator().then((p) => (stack.push(() => p.stop()), p)),
-      startRedis({ appendOnly: true }).then((p) => (stack.push(() => p.stop()), p)),
+      startRedis({ appendOnly: true, password: redisPassword }).then(
+        (p) => (stack.push(() => p.stop()), p),
+      ),
     ]);
     const { bundles } = prepared;
     log(`bundles ${prepared.rebuilt ? "rebuilt" : "reused from cache"} in ${prepared.millis} ms`);
@@ -133,26 +185,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     process.env.PUBSUB_EMULATOR_HOST = pubsubEmulator.endpoint;
     process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.endpoint;
     process.env.METADATA_SERVER_DETECTION = "none";
-    const baseEnv: NodeJS.ProcessEnv = {
+    // What the host, not the platform, provides: the same on every service.
+    const processEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: "production",
-      AVALO_REGION: options.region,
-      AVALO_AUTH: "local",
-      GOOGLE_CLOUD_PROJECT: LOCAL_PROJECT,
       LOG_LEVEL: "warn",
       PUBSUB_EMULATOR_HOST: pubsubEmulator.endpoint,
       FIRESTORE_EMULATOR_HOST: firestoreEmulator.endpoint,
       METADATA_SERVER_DETECTION: "none",
-      REDIS_HOST: redisServer.host,
-      REDIS_PORT: String(redisServer.port),
-      MEDIA_DIR: mediaDir,
-      ANALYTICS_NDJSON_DIR: rowsDir,
     };
 
-    // Ports first, so every service knows every other service's URL (AVALO_URL_<SERVICE>).
+    // Ports first, so every service knows the URL of every service it calls.
     const services: ServiceProcess[] = [];
-    const urls: Record<string, string> = {};
     const ports = new Map<string, number>();
     // freePort releases the port it found, so two calls can return the same one: keep them apart.
     const taken = new Set([pubsubEmulator.port, firestoreEmulator.port, redisServer.port]);
@@ -161,17 +206,31 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       while (taken.has(port)) port = await freePort();
       taken.add(port);
       ports.set(bundle.service, port);
-      urls[serviceUrlVariable(bundle.service)] = `http://127.0.0.1:${ports.get(bundle.service)}`;
     }
     stack.push(async () => {
       await Promise.all(services.map((s) => s.stop()));
     });
     for (const bundle of bundles) {
-      services.push(startService(bundle, { ...baseEnv, ...urls }, ports.get(bundle.service)!));
+      const env = localServiceEnvironment(bundle.service, {
+        region: options.region,
+        urlOf: (service) => `http://127.0.0.1:${ports.get(service)}`,
+        redis: { host: redisServer.host, port: redisServer.port, password: redisPassword },
+        mediaDir,
+        rowsDir,
+      });
+      const planned = options.containers?.find((c) => c.service === bundle.service);
+      if (planned) checkPlannedNames(planned, env);
+      services.push(
+        startService(bundle, { ...processEnv, ...env }, ports.get(bundle.service)!, planned),
+      );
     }
     const pubsub = new PubSub({ projectId: LOCAL_PROJECT });
     stack.push(() => pubsub.close());
-    const redis = connectRedis({ host: redisServer.host, port: redisServer.port });
+    const redis = connectRedis({
+      host: redisServer.host,
+      port: redisServer.port,
+      password: redisPassword,
+    });
     stack.push(async () => redis.disconnect());
     await initSharding();
     const db = getFirestore({ projectId: LOCAL_PROJECT });
@@ -252,6 +311,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       metrics,
       emulators: { pubsub: pubsubEmulator, firestore: firestoreEmulator },
       redisServer,
+      redisPassword,
       services,
       host,
       routes,
@@ -271,4 +331,40 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await stopAll();
     throw error;
   }
+}
+
+/** The local endpoints a service's environment points at. */
+export interface LocalEndpoints {
+  readonly region: RegionId;
+  readonly urlOf: (service: string) => string;
+  readonly redis: { readonly host: string; readonly port: number; readonly password: string };
+  readonly mediaDir: string;
+  readonly rowsDir: string;
+}
+
+/**
+ * A service's environment on this machine: the variables `serviceEnvironment` names for Cloud
+ * Run, with local values (no OIDC, no TLS on the loopback Redis, a directory for the media
+ * bucket and for the BigQuery dataset, the stub AI model, recorded pushes), plus its secrets.
+ */
+export function localServiceEnvironment(
+  service: string,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
+  const env = serviceEnvironment<string>(getService(service), {
+    region: endpoints.region,
+    geography: "local",
+    environment: "dev",
+    project: LOCAL_PROJECT,
+    auth: "local",
+    serviceUrl: endpoints.urlOf,
+    redis: { host: endpoints.redis.host, port: String(endpoints.redis.port), tls: false },
+    pushInvoker: (pipeline) => `${pipeline}-invoker@${LOCAL_PROJECT}.iam.gserviceaccount.com`,
+    analytics: { ndjsonDir: endpoints.rowsDir },
+    media: { dir: endpoints.mediaDir },
+    ai: "local",
+    notifications: "recorded",
+  });
+  // The CA secret is empty: the loopback Redis speaks plain TCP (REDIS_TLS=false).
+  return { ...env, REDIS_PASSWORD: endpoints.redis.password, REDIS_TLS_CA: "" };
 }

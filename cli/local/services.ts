@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { SERVICE_CONTAINER } from "../../runtime/services/container";
 import type { LocalBundle } from "./bundles";
 
 /**
- * One service bundle running as its own process (`node index.js` on its own loopback port) in
- * its own process group, so that stopping it can leave nothing behind.
+ * One service bundle running as its own process, started as Cloud Run starts it
+ * (`SERVICE_CONTAINER`: command and args in the extracted archive's directory) on its own
+ * loopback port, in its own process group, so that stopping it can leave nothing behind.
  */
 export interface ServiceProcess {
   readonly service: string;
@@ -18,13 +20,24 @@ export interface ServiceProcess {
   stop(graceMillis?: number): Promise<void>;
 }
 
-/** Starts a bundle with `env` plus PORT=`port`; does not wait for health. */
+/** How a container starts: its entrypoint and arguments. */
+export interface ContainerStart {
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+}
+
+/**
+ * Starts a bundle with `env` plus PORT=`port`, as `start` says (by default `SERVICE_CONTAINER`,
+ * what Cloud Run gets); does not wait for health.
+ */
 export function startService(
   bundle: LocalBundle,
   env: NodeJS.ProcessEnv,
   port: number,
+  start: ContainerStart = SERVICE_CONTAINER,
 ): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [bundle.entry], {
+  const [command, ...commandArgs] = start.command;
+  const child: ChildProcess = spawn(command, [...commandArgs, ...start.args], {
     cwd: bundle.dir,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

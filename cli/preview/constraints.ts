@@ -1,4 +1,12 @@
+import { existsSync } from "node:fs";
+import { archiveFileNames } from "../../components/bundling";
 import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
+import {
+  cloudRunContainers,
+  deployViolations,
+  startedScript,
+  type DeployedResource,
+} from "../../policies/rules/deploy";
 import { allowedList, locationsOutside } from "../../policies/rules/placement";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import type { Finding } from "./findings";
@@ -6,7 +14,8 @@ import type { Plan, PlanResource } from "./plan";
 
 /**
  * GCP input constraints checked offline, before any API would reject them: physical name lengths
- * and patterns, locations inside the stack's geography, and every API enabled before use.
+ * and patterns, locations inside the stack's geography, every API enabled before use, and every
+ * Cloud Run container running code the plan ships (looking inside the archives it uploads).
  */
 
 /** Which input carries the physical name of a resource type, and GCP's rule for it. */
@@ -61,6 +70,8 @@ const DESCRIPTIONS = {
   "gcp-location": "Every location input lies inside the stack's geography (data residency)",
   "gcp-api-enabled":
     "Every resource depends, directly or through its parents, on the service enabling its API",
+  "cloudrun-runs-own-bundle":
+    "Every Cloud Run container runs an archive or image the plan builds, whose entry script exists",
 } as const;
 
 type ConstraintRule = keyof typeof DESCRIPTIONS;
@@ -72,6 +83,7 @@ export function checkConstraints(plan: Plan): Finding[] {
     ...plan.resources.flatMap(checkName),
     ...(geography ? plan.resources.flatMap((r) => checkLocations(r, geography)) : []),
     ...checkApis(plan),
+    ...checkDeployedCode(plan),
   ];
 }
 
@@ -180,4 +192,79 @@ function checkApis(plan: Plan): Finding[] {
       ),
     ];
   });
+}
+
+const OBJECT = "gcp:storage/bucketObject:BucketObject";
+const IMAGE_BUILD = "docker-build:index:Image";
+
+/**
+ * What each Cloud Run container runs, as the plan says: the structural rule of the policy pack
+ * (`deployViolations`), then a look inside the archive the container gets — the uploaded object's
+ * file, or the archive in the image build's context — for the script its command starts.
+ */
+function checkDeployedCode(plan: Plan): Finding[] {
+  const resources: DeployedResource[] = plan.resources.map((r) => ({ ...r, props: r.inputs }));
+  const findings = deployViolations(resources).map((v) =>
+    finding(
+      "cloudrun-runs-own-bundle",
+      plan.resources.find((r) => r.urn === v.urn),
+      v.message,
+    ),
+  );
+  for (const r of resources) {
+    cloudRunContainers(r).forEach((c, i) => {
+      const where = `${r.type} "${r.name}" container ${i}`;
+      const archive = archiveOf(resources, c);
+      if (!archive) return;
+      const script = archive.script;
+      const names = existsSync(archive.path) ? archiveFileNames(archive.path) : undefined;
+      if (!names || !script || !names.includes(script)) {
+        findings.push(
+          finding(
+            "cloudrun-runs-own-bundle",
+            plan.resources.find((p) => p.urn === r.urn),
+            `${where}: starts ${JSON.stringify(script)}, which ${names ? "is not in" : "cannot be read from"} ` +
+              `its archive ${archive.path}. Fix: run \`npm run bundle\` and deploy SERVICE_CONTAINER's command.`,
+          ),
+        );
+      }
+    });
+  }
+  return findings;
+}
+
+/** The archive file a container runs, and the script its command starts, when the plan names them. */
+function archiveOf(
+  resources: readonly DeployedResource[],
+  container: Record<string, unknown>,
+): { path: string; script: string | undefined } | undefined {
+  const source = (container.sourceCode as { cloudStorageSource?: Record<string, unknown> })
+    ?.cloudStorageSource;
+  if (source) {
+    const object = resources.find((o) => o.type === OBJECT && o.props.name === source.object);
+    const asset = (object?.props.source as { "@asset"?: { path?: string } } | undefined)?.[
+      "@asset"
+    ];
+    return asset?.path ? { path: asset.path, script: startedScript(container) } : undefined;
+  }
+  const image = typeof container.image === "string" ? container.image : "";
+  const name = image.split("@")[0];
+  const build = resources.find(
+    (b) =>
+      b.type === IMAGE_BUILD &&
+      (b.props.tags as unknown[] | undefined)?.some((t) => String(t).startsWith(`${name}:`)),
+  );
+  if (!build) return undefined;
+  const dockerfile = String(
+    (build.props.dockerfile as { inline?: string } | undefined)?.inline ?? "",
+  );
+  const add = /^ADD (\S+) /m.exec(dockerfile);
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile);
+  const context = (build.props.context as { location?: string } | undefined)?.location;
+  if (!add || !entrypoint || !context) return { path: String(context), script: undefined };
+  const words = JSON.parse(entrypoint[1]) as string[];
+  return {
+    path: `${context}/${add[1]}`,
+    script: startedScript({ commands: words.slice(0, 1), args: words.slice(1) }),
+  };
 }

@@ -2,6 +2,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { bigQueryRules } from "./bigquery";
 import { budgetRules } from "./budget";
 import { cloudRunRules } from "./cloudrun";
+import { deployRules } from "./deploy";
 import { firestoreRules } from "./firestore";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
@@ -20,6 +21,7 @@ export type AvaloPolicy = ResourceValidationPolicy | StackValidationPolicy;
 export const rules: readonly AvaloPolicy[] = [
   ...pubsubRules,
   ...cloudRunRules,
+  ...deployRules,
   ...redisRules,
   ...bigQueryRules,
   ...iamRules,

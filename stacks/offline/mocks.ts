@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -20,6 +21,17 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   /** Per-property dependencies (URNs), sorted. */
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * A storage object generation that, like GCP's, differs for every object written: derived from
+ * the object's path (which holds its content hash), so plans stay deterministic.
+ */
+function mockGeneration(path: string): number {
+  return (
+    1_700_000_000_000_000 +
+    (parseInt(createHash("sha256").update(path).digest("hex").slice(0, 12), 16) % 1_000_000_000_000)
+  );
 }
 
 /** A project number the mocks hand out wherever GCP would compute one. */
@@ -65,6 +77,16 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   "gcp:secretmanager/secret:Secret": (name, i) => ({
     name: `projects/${MOCK_PROJECT_NUMBER}/secrets/${str(i.secretId, name)}`,
   }),
+  "docker-build:index:Image": (name, i) => {
+    const digest = `sha256:${createHash("sha256")
+      .update(JSON.stringify([i.context, i.dockerfile, i.platforms]))
+      .digest("hex")}`;
+    const tag = Array.isArray(i.tags) && typeof i.tags[0] === "string" ? i.tags[0] : name;
+    return { digest, ref: `${tag.split(":")[0]}@${digest}`, contextHash: digest.slice(7) };
+  },
+  "gcp:storage/bucketObject:BucketObject": (name, i) => ({
+    generation: mockGeneration(`${str(i.bucket, "bucket")}/${str(i.name, name)}`),
+  }),
   "gcp:secretmanager/secretVersion:SecretVersion": (_name, i) => ({
     version: "1",
     name: `${str(i.secret, "secret")}/versions/1`,
@@ -100,6 +122,10 @@ const INVOKES: Record<string, (inputs: State) => State> = {
   "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": () => ({
     email: `bq-${MOCK_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com`,
     member: `serviceAccount:bq-${MOCK_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com`,
+  }),
+  "gcp:organizations/getClientConfig:getClientConfig": () => ({
+    accessToken: "mock-access-token",
+    project: "mock-project",
   }),
   "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => ({
     emailAddress: `service-${MOCK_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`,

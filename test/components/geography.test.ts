@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { BundleResult } from "../../components/bundling";
-import { Geography, type GeographySettings, topicVariable } from "../../components/geography";
+import type { Bundle } from "../../components/bundling";
+import { Geography, type GeographySettings } from "../../components/geography";
 import type { RecordedResource } from "../../stacks/offline/mocks";
 import { SERVICES, type ServiceSpec } from "../../runtime/services/catalog";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
@@ -13,12 +13,11 @@ const SETTINGS: GeographySettings = {
   deletionProtection: true,
   rollout: {},
 };
-const BUNDLES: BundleResult[] = SERVICES.map((s, i) => ({
+const BUNDLES: Bundle[] = SERVICES.map((s, i) => ({
   service: s.name,
-  zipPath: `/tmp/${s.name}.zip`,
+  archivePath: `/tmp/${s.name}.tar.gz`,
   sha256: i.toString(16).padStart(64, "0"),
   bytes: 100 + i,
-  functionTarget: "handler",
 }));
 
 type Inputs = Record<string, unknown>;
@@ -55,7 +54,6 @@ describe("Geography", function () {
       "avalo:logging:AuditSink": 1,
       "avalo:bigquery:Analytics": 1,
       "avalo:redis:Cache": 1,
-      "avalo:deploy:BuildIdentity": 1,
       "avalo:deploy:RuntimeBundle": 1,
       "avalo:storage:MediaBucket": 1,
       "avalo:run:Service": SERVICES.length * 2,
@@ -64,13 +62,12 @@ describe("Geography", function () {
     });
   });
 
-  it("gives each service its region's Redis, its consumed topic and Secret Manager references", () => {
+  it("gives each service its region's Redis and Secret Manager references", () => {
     const env = envOf(resources, "media-processor-us-west");
     expect(env).to.include({
       AVALO_REGION: "us-west",
       REDIS_PORT: "6378",
       REDIS_TLS: "true",
-      [topicVariable("media-transcode")]: "avalo-media-transcode",
     });
     const cache = named(resources, "us-cache-us-west");
     expect(env.REDIS_HOST)
@@ -83,7 +80,6 @@ describe("Geography", function () {
     expect(env.REDIS_TLS_CA).to.deep.equal({
       secretKeyRef: { secret: "avalo-redis-us-west-ca", version: "1" },
     });
-    expect(topicVariable("fraud-check")).to.equal("AVALO_TOPIC_FRAUD_CHECK");
   });
 
   it("makes every service wait for the secret versions it reads, so a first up cannot race them", () => {
@@ -203,22 +199,29 @@ describe("Geography", function () {
     });
   });
 
-  it("passes each service the topic ids it consumes and publishes to, and no others", () => {
-    const topics = (service: string) =>
-      Object.entries(envOf(resources, service)).filter(([k]) => k.startsWith("AVALO_TOPIC_"));
-    expect(topics("match-worker-us-east")).to.have.deep.members([
-      ["AVALO_TOPIC_MATCH_CREATED", "avalo-match-created"],
-      ["AVALO_TOPIC_NOTIFICATION_BATCH", "avalo-notification-batch"],
-    ]);
-    expect(topics("fraud-analyzer-us-west")).to.have.deep.members([
-      ["AVALO_TOPIC_FRAUD_CHECK", "avalo-fraud-check"],
-      ["AVALO_TOPIC_NOTIFICATION_BATCH", "avalo-notification-batch"],
-      ["AVALO_TOPIC_ANALYTICS_AGGREGATION", "avalo-analytics-aggregation"],
-    ]);
-    expect(topics("feed-worker-us-east")).to.deep.equal([
-      ["AVALO_TOPIC_FEED_FANOUT", "avalo-feed-fanout"],
-    ]);
-    expect(topics("pdf-generator-us-east")).to.deep.equal([]);
+  it("sets no variable that the runtime does not read: no AVALO_TOPIC_* (topics come from the catalog)", () => {
+    for (const spec of SERVICES) {
+      for (const region of ["us-east", "us-west"]) {
+        const names = Object.keys(envOf(resources, `${spec.name}-${region}`));
+        expect(
+          names.filter((n) => n.startsWith("AVALO_TOPIC_")),
+          spec.name,
+        ).to.deep.equal([]);
+      }
+    }
+  });
+
+  it("runs each service from its own archive object, pinned to the uploaded generation", () => {
+    for (const spec of SERVICES) {
+      const run = named(resources, `us-${spec.name}-us-east`);
+      const c = ((run.inputs.template as Inputs).containers as Inputs[])[0];
+      const object = named(resources, `us-bundles-${spec.name}`);
+      const source = (c.sourceCode as { cloudStorageSource: Inputs }).cloudStorageSource;
+      expect(source.bucket).to.equal(object.inputs.bucket);
+      expect(source.object).to.equal(object.inputs.name);
+      expect(source.generation).to.match(/^\d+$/);
+      expect(run.dependencies).to.include(object.urn);
+    }
   });
 
   it("grants each runtime account Firestore on the geography's database only", () => {
@@ -233,7 +236,7 @@ describe("Geography", function () {
     );
   });
 
-  it("lets only the analytics writers edit the dataset and the builder read the bundles", () => {
+  it("lets only the analytics writers edit the dataset, and the Cloud Run agent and runtime accounts read the bundles", () => {
     const writers = ofType(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember")
       .filter((g) => g.inputs.role === "roles/bigquery.dataEditor")
       .map((g) => g.inputs.member as string)
@@ -244,12 +247,18 @@ describe("Geography", function () {
       "serviceAccount:batch-processor-us-east@avalo-us.iam.gserviceaccount.com",
       "serviceAccount:batch-processor-us-west@avalo-us.iam.gserviceaccount.com",
     ]);
-    const read = named(resources, "us-bundles-read-builder");
-    expect(read.inputs).to.deep.equal({
+    const agent = named(resources, "us-bundles-read-cloud-run-agent");
+    expect(agent.inputs).to.deep.equal({
       bucket: "avalo-us-bundles",
       role: "roles/storage.objectViewer",
-      member: "serviceAccount:avalo-builder@avalo-us.iam.gserviceaccount.com",
+      member: "serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com",
     });
+    const own = named(resources, "us-bundles-read-us-ranking-engine-us-east");
+    expect(own.inputs.member).to.equal(
+      "serviceAccount:ranking-engine-us-east@avalo-us.iam.gserviceaccount.com",
+    );
+    const run = named(resources, "us-ranking-engine-us-east");
+    expect(run.dependencies).to.include.members([agent.urn, own.urn]);
   });
 
   it("rejects a bundle list that misses a service before creating anything", async () => {

@@ -1,16 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import * as gcp from "@pulumi/gcp";
 import { Apis } from "../../components/apis";
-import {
-  type BundleResult,
-  type ZipBundle,
-  ZIP_LAUNCHER,
-  buildScriptBundle,
-} from "../../components/bundling";
+import { type Bundle, buildScriptBundle } from "../../components/bundling";
+import { bundleDockerfile } from "../../components/container-image";
+import { extractArchive } from "../../cli/local/bundles";
 import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";
 import { isValidName } from "../../components/naming";
 import { evaluatePolicies } from "../../cli/preview/policies";
@@ -25,10 +22,10 @@ import { isResourceError, named, ofType, platformArgs, runComponent, runFailing 
 type Inputs = Record<string, unknown>;
 
 const KEY_RING = "projects/avalo-us/locations/us-east1/keyRings/avalo-us-us-east";
-const OBJECT = `load-generator/${"c".repeat(64)}.zip`;
+const IMAGE_REF = `us-east1-docker.pkg.dev/avalo-us/avalo-images/load-generator@sha256:${"c".repeat(64)}`;
 const JOB = "gcp:cloudrunv2/job:Job";
 
-/** The component alone, with a bundle-read grant handed in as the stack hands it. */
+/** The component alone, with a grant handed in as the stack hands its invoker grants. */
 function newGenerator(overrides: Partial<LoadGeneratorArgs> = {}) {
   const apis = new Apis("apis", { project: "avalo-us" });
   return new LoadGenerator("load", {
@@ -41,7 +38,7 @@ function newGenerator(overrides: Partial<LoadGeneratorArgs> = {}) {
     usersPerTask: 50_000,
     ratePerSecond: 40_000,
     durationSeconds: 900,
-    source: { bucket: "avalo-us-bundles", object: OBJECT },
+    image: IMAGE_REF,
     keyRing: KEY_RING,
     network: "projects/avalo-us/global/networks/avalo-us",
     subnetwork: "projects/avalo-us/regions/us-east1/subnetworks/avalo-us-east",
@@ -126,25 +123,12 @@ describe("LoadGenerator", function () {
     });
   });
 
-  it("starts the uploaded zip with the launcher from the bundle directory mounted read-only", () => {
+  it("runs the image it is given, pinned by digest, with no mounted bucket and no args", () => {
     const job = named(resources, "load");
-    expect(template(job).volumes).to.deep.equal([
-      {
-        name: "bundle",
-        gcs: {
-          bucket: "avalo-us-bundles",
-          readOnly: true,
-          mountOptions: ["only-dir=load-generator"],
-        },
-      },
-    ]);
-    expect(container(job).image).to.equal("gcr.io/distroless/nodejs22-debian12");
-    expect(container(job).volumeMounts).to.deep.equal([{ name: "bundle", mountPath: "/bundle" }]);
-    expect(container(job).args).to.deep.equal([
-      "-e",
-      ZIP_LAUNCHER,
-      `/bundle/${"c".repeat(64)}.zip`,
-    ]);
+    expect(container(job).image).to.equal(IMAGE_REF);
+    expect(template(job)).not.to.have.property("volumes");
+    expect(container(job)).not.to.have.property("args");
+    expect(container(job)).not.to.have.property("volumeMounts");
   });
 
   it("encrypts with its own rotating key in the home key ring, usable by the Cloud Run agent only", () => {
@@ -205,8 +189,8 @@ describe("LoadGenerator", function () {
     }
   });
 
-  it("runs a script bundle straight from its zip with the launcher, as the job does", async () => {
-    const root = mkdtempSync(join(tmpdir(), "avalo-launcher-"));
+  it("runs a script bundle from an empty directory with the image's entrypoint, as the job does", async () => {
+    const root = mkdtempSync(join(tmpdir(), "avalo-script-"));
     try {
       writeFileSync(
         join(root, "job.ts"),
@@ -215,7 +199,7 @@ describe("LoadGenerator", function () {
           "  console.log(JSON.stringify({ index, script: process.argv[1].endsWith('index.js') }));\n" +
           "}\n",
       );
-      const zip = await buildScriptBundle({
+      const bundle = await buildScriptBundle({
         name: "load-generator",
         entry: "job.ts",
         rootDir: root,
@@ -226,31 +210,27 @@ describe("LoadGenerator", function () {
         rootDir: root,
         force: true,
       });
-      expect(again.sha256).to.equal(zip.sha256);
-      const out = execFileSync(process.execPath, ["-e", ZIP_LAUNCHER, zip.zipPath], {
-        env: { ...process.env, CLOUD_RUN_TASK_INDEX: "7", TMPDIR: root },
-      }).toString();
+      expect(again.sha256).to.equal(bundle.sha256);
+      const out = await runEntrypoint(bundle, join(root, "run"), { CLOUD_RUN_TASK_INDEX: "7" });
       expect(JSON.parse(out)).to.deep.equal({ index: 7, script: true });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
 
-  it("bundles the simulator's job entry, which the launcher starts as the main module", async () => {
+  it("bundles the simulator's job entry, which the image's entrypoint starts as the main module", async () => {
     const out = mkdtempSync(join(tmpdir(), "avalo-load-job-"));
     try {
-      const zip = await buildScriptBundle({ ...LOAD_JOB_BUNDLE, outDir: out });
-      expect(zip.service).to.equal("load-generator");
+      const bundle = await buildScriptBundle({ ...LOAD_JOB_BUNDLE, outDir: out });
+      expect(bundle.service).to.equal("load-generator");
       expect(LOAD_JOB_BUNDLE.entry).to.equal("runtime/load/job.ts");
-      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: out };
-      delete env.AVALO_LOAD_URL;
       let failure: { status: number; stderr: Buffer } | undefined;
       try {
-        execFileSync(process.execPath, ["-e", ZIP_LAUNCHER, zip.zipPath], { env, stdio: "pipe" });
+        await runEntrypoint(bundle, join(out, "run"), {});
       } catch (err) {
         failure = err as { status: number; stderr: Buffer };
       }
-      // Exit 2 with the job's own configuration error: its main block ran inside the zip.
+      // Exit 2 with the job's own configuration error: its main block ran from the archive.
       expect(failure?.status).to.equal(2);
       expect(failure?.stderr.toString()).to.match(/^AVALO_LOAD_URL: /);
     } finally {
@@ -259,20 +239,38 @@ describe("LoadGenerator", function () {
   });
 });
 
-/** Fake zips: under the mocks nothing reads them. */
-const BUNDLES: BundleResult[] = SERVICES.map((s, i) => ({
+/**
+ * What the image does, without Docker: the archive extracted into an empty working directory
+ * (the Dockerfile's `ADD`), then its `ENTRYPOINT` run there. Returns stdout.
+ */
+async function runEntrypoint(bundle: Bundle, dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dockerfile = bundleDockerfile();
+  const entrypoint = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]) as string[];
+  expect(/^ADD (\S+) (\S+)$/m.exec(dockerfile)?.slice(1)).to.deep.equal(["bundle.tar.gz", "/app/"]);
+  await extractArchive(bundle.archivePath, dir);
+  return execFileSync(entrypoint[0], entrypoint.slice(1), {
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: "pipe",
+  }).toString();
+}
+
+/** Fake service archives: under the mocks nothing reads them. */
+const BUNDLES: Bundle[] = SERVICES.map((s, i) => ({
   service: s.name,
-  zipPath: `/tmp/${s.name}.zip`,
+  archivePath: `/tmp/${s.name}.tar.gz`,
   sha256: i.toString(16).padStart(64, "0"),
   bytes: 100 + i,
-  functionTarget: "handler",
 }));
-const JOB_ZIP: ZipBundle = {
+/** The job's archive: the image's build context is made from it, so it exists. */
+const JOB_ARCHIVE_DIR = mkdtempSync(join(tmpdir(), "avalo-job-archive-"));
+const JOB_ZIP: Bundle = {
   service: "load-generator",
-  zipPath: "/tmp/load-generator.zip",
+  archivePath: join(JOB_ARCHIVE_DIR, "load-generator.tar.gz"),
   sha256: "d".repeat(64),
-  bytes: 1234,
+  bytes: 4,
 };
+writeFileSync(JOB_ZIP.archivePath, "fake");
 
 /** us-east's committed config as a staging stack with the job enabled (a test config only). */
 const STAGING: Record<string, unknown> = {
@@ -353,35 +351,53 @@ describe("load generator in the stack", function () {
         AVALO_LOAD_DURATION: "1800s",
         AVALO_ENVIRONMENT: "staging",
       });
-      expect(container(job).args).to.deep.equal([
-        "-e",
-        ZIP_LAUNCHER,
-        `/bundle/${"d".repeat(64)}.zip`,
-      ]);
-      expect(template(job).volumes).to.deep.equal([
-        {
-          name: "bundle",
-          gcs: {
-            bucket: "avalo-us-bundles",
-            readOnly: true,
-            mountOptions: ["only-dir=load-generator"],
-          },
-        },
-      ]);
+      expect(container(job)).not.to.have.property("args");
+      expect(template(job)).not.to.have.property("volumes");
     });
 
-    it("uploads the job's zip beside the service bundles and exports the job name", async () => {
-      const upload = named(resources, "us-bundles-load-generator");
-      expect(upload.inputs).to.include({
-        bucket: "avalo-us-bundles",
-        name: `load-generator/${"d".repeat(64)}.zip`,
-        contentType: "application/zip",
+    it("builds the job's image from its archive into the plan's CMEK repository and deploys it by digest", async () => {
+      const repository = ofType(resources, "gcp:artifactregistry/repository:Repository");
+      expect(repository).to.have.length(1);
+      expect(repository[0].inputs).to.deep.include({
+        project: "avalo-us",
+        location: "us-east1",
+        repositoryId: "avalo-images",
+        format: "DOCKER",
+        kmsKeyName:
+          "projects/avalo-us/locations/us-east1/keyRings/avalo-us-us-east/cryptoKeys/artifacts",
+        dockerConfig: { immutableTags: true },
+        cleanupPolicyDryRun: false,
       });
+      expect(repository[0].inputs.cleanupPolicies).to.have.length(2);
+      const image = named(resources, "us-load-generator-image");
+      expect(image.type).to.equal("docker-build:index:Image");
+      const context = (image.inputs.context as Inputs).location as string;
+      expect(context).to.equal(join("out", "images", "load-generator", "d".repeat(64)));
+      expect(readFileSync(join(context, "bundle.tar.gz"), "utf8")).to.equal("fake");
+      expect((image.inputs.dockerfile as Inputs).inline).to.equal(bundleDockerfile());
+      expect(image.inputs.tags).to.deep.equal([
+        `us-east1-docker.pkg.dev/avalo-us/avalo-images/load-generator:${"d".repeat(16)}`,
+      ]);
+      expect(image.inputs.push).to.equal(true);
+      expect(image.dependencies).to.include(repository[0].urn);
+      const job = ofType(resources, JOB)[0];
+      expect(container(job).image).to.match(
+        /^us-east1-docker\.pkg\.dev\/avalo-us\/avalo-images\/load-generator@sha256:[0-9a-f]{64}$/,
+      );
+      expect(job.dependencies).to.include(image.urn);
+      expect(
+        resources.filter(
+          (r) =>
+            r.type === "gcp:storage/bucketObject:BucketObject" && r.name.includes("load-generator"),
+        ),
+      ).to.deep.equal([]);
       const name = await new Promise((resolve) => outputs.loadGeneratorJob!.apply(resolve));
       expect(name).to.equal("load-generator");
+      const ref = await new Promise((resolve) => outputs.loadGeneratorImage!.apply(resolve));
+      expect(ref).to.equal(container(job).image);
     });
 
-    it("grants the job's account exactly bundle read and invoker on the simulator's services", () => {
+    it("grants the job's account exactly invoker on the simulator's services", () => {
       const member = "serviceAccount:load-generator-us-east@avalo-us.iam.gserviceaccount.com";
       const invoker = (name: string) => ({
         type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
@@ -392,12 +408,6 @@ describe("load generator in the stack", function () {
         member,
       });
       expect(grantsTo(resources, member)).to.have.deep.members([
-        {
-          type: "gcp:storage/bucketIAMMember:BucketIAMMember",
-          bucket: "avalo-us-bundles",
-          role: "roles/storage.objectViewer",
-          member,
-        },
         invoker("ai-inference"),
         invoker("fraud-analyzer"),
         invoker("ranking-engine"),

@@ -1,29 +1,38 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
-import { inflateRawSync } from "node:zlib";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { extract } from "tar-stream";
+import { all as pulumiAll } from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Apis } from "../../components/apis";
-import { type BundleResult, buildBundles, freshBundles } from "../../components/bundling";
+import { type Bundle, buildBundles, freshBundles } from "../../components/bundling";
 import { RuntimeBundle, objectName } from "../../components/runtime-bundle";
+import { extractArchive } from "../../cli/local/bundles";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
-const FAKE_BUNDLES: BundleResult[] = [
+const FAKE_BUNDLES: Bundle[] = [
   {
     service: "ranking-engine",
-    zipPath: "/tmp/r.zip",
+    archivePath: "/tmp/r.tar.gz",
     sha256: SHA_A,
     bytes: 10,
-    functionTarget: "handler",
   },
   {
     service: "fraud-analyzer",
-    zipPath: "/tmp/f.zip",
+    archivePath: "/tmp/f.tar.gz",
     sha256: SHA_B,
     bytes: 20,
-    functionTarget: "handler",
   },
 ];
 const KEY = "projects/avalo-us/locations/us-east1/keyRings/avalo/cryptoKeys/bundles";
@@ -39,50 +48,37 @@ function newBundle(overrides: Partial<ConstructorParameters<typeof RuntimeBundle
   });
 }
 
-interface ZipEntry {
+interface ArchiveEntry {
   readonly name: string;
-  readonly method: number;
-  readonly compressedSize: number;
-  readonly localOffset: number;
-  readonly dosDate: number;
-  readonly dosTime: number;
   readonly mode: number;
+  readonly mtime: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly type: string;
 }
 
-/** Reads a zip's central directory: names, DOS timestamps and unix modes, in stored order. */
-function zipEntries(bytes: Buffer): ZipEntry[] {
-  const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = bytes.readUInt16LE(eocd + 10);
-  let offset = bytes.readUInt32LE(eocd + 16);
-  const entries: ZipEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const nameLength = bytes.readUInt16LE(offset + 28);
-    const extraLength = bytes.readUInt16LE(offset + 30);
-    const commentLength = bytes.readUInt16LE(offset + 32);
-    entries.push({
-      dosTime: bytes.readUInt16LE(offset + 12),
-      dosDate: bytes.readUInt16LE(offset + 14),
-      mode: bytes.readUInt32LE(offset + 38) >>> 16,
-      method: bytes.readUInt16LE(offset + 10),
-      compressedSize: bytes.readUInt32LE(offset + 20),
-      localOffset: bytes.readUInt32LE(offset + 42),
-      name: bytes.toString("utf8", offset + 46, offset + 46 + nameLength),
-    });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
+/** Reads a `.tar.gz`'s headers in stored order. */
+async function archiveEntries(path: string): Promise<ArchiveEntry[]> {
+  const entries: ArchiveEntry[] = [];
+  const reader = extract();
+  const consume = (async () => {
+    for await (const entry of reader) {
+      const h = entry.header;
+      entries.push({
+        name: h.name,
+        mode: h.mode ?? -1,
+        mtime: h.mtime?.getTime() ?? -1,
+        uid: h.uid ?? -1,
+        gid: h.gid ?? -1,
+        uname: h.uname ?? "",
+        type: h.type ?? "",
+      });
+      entry.resume();
+    }
+  })();
+  await Promise.all([pipeline(createReadStream(path), createGunzip(), reader), consume]);
   return entries;
-}
-
-/** Extracts a zip into `dir` (stored and deflated entries). */
-function unzipTo(bytes: Buffer, dir: string): void {
-  for (const e of zipEntries(bytes)) {
-    const at = e.localOffset;
-    const start = at + 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
-    const raw = bytes.subarray(start, start + e.compressedSize);
-    const path = join(dir, e.name);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, e.method === 8 ? inflateRawSync(raw) : raw);
-  }
 }
 
 describe("RuntimeBundle", () => {
@@ -109,22 +105,22 @@ describe("RuntimeBundle", () => {
     });
   });
 
-  it("uploads one object per service named by the zip's content hash", async () => {
+  it("uploads one object per service named by the archive's content hash", async () => {
     const { resources } = await runComponent(() => newBundle());
     const objects = ofType(resources, "gcp:storage/bucketObject:BucketObject");
     expect(objects.map((o) => o.inputs.name).sort()).to.deep.equal([
-      `fraud-analyzer/${SHA_B}.zip`,
-      `ranking-engine/${SHA_A}.zip`,
+      `fraud-analyzer/${SHA_B}.tar.gz`,
+      `ranking-engine/${SHA_A}.tar.gz`,
     ]);
     const component = resources.find((r) => r.type === "avalo:deploy:RuntimeBundle");
     for (const o of objects) {
       expect(o.parent).to.equal(component?.urn);
-      expect(o.inputs).to.include({ bucket: "avalo-us-bundles", contentType: "application/zip" });
+      expect(o.inputs).to.include({ bucket: "avalo-us-bundles", contentType: "application/gzip" });
     }
-    expect(objectName({ service: "x", sha256: SHA_A })).to.equal(`x/${SHA_A}.zip`);
+    expect(objectName({ service: "x", sha256: SHA_A })).to.equal(`x/${SHA_A}.tar.gz`);
   });
 
-  it("hands out the gs:// source location of a service and names the services it holds otherwise", async () => {
+  it("hands out a service's source object with its generation and names the services it holds otherwise", async () => {
     let error: Error | undefined;
     const { result } = await runComponent(() => {
       const bundle = newBundle();
@@ -133,10 +129,15 @@ describe("RuntimeBundle", () => {
       } catch (e) {
         error = e as Error;
       }
-      return bundle.sourceLocation("ranking-engine");
+      const source = bundle.sourceOf("ranking-engine");
+      return pulumiAll([source.bucket, source.object, source.generation]);
     });
-    const location = await new Promise((resolve) => result.apply(resolve));
-    expect(location).to.equal(`gs://avalo-us-bundles/ranking-engine/${SHA_A}.zip`);
+    const [bucket, object, generation] = await new Promise<string[]>((resolve) =>
+      result.apply(resolve),
+    );
+    expect(bucket).to.equal("avalo-us-bundles");
+    expect(object).to.equal(`ranking-engine/${SHA_A}.tar.gz`);
+    expect(generation).to.match(/^17\d{14}$/);
     expect(error?.message).to.contain(
       'RuntimeBundle bundles has no bundle for service "search-engine"; it holds: fraud-analyzer, ranking-engine',
     );
@@ -157,8 +158,8 @@ describe("service bundling", function () {
   const dirA = join(root, "out", "test-bundles", "a");
   const dirB = join(root, "out", "test-bundles", "b");
   const services = ["pdf-generator", "user-worker"];
-  let first: BundleResult[];
-  let second: BundleResult[];
+  let first: Bundle[];
+  let second: Bundle[];
 
   before(async () => {
     rmSync(join(root, "out", "test-bundles"), { recursive: true, force: true });
@@ -166,35 +167,40 @@ describe("service bundling", function () {
     second = await buildBundles({ outDir: dirB, services, force: true });
   });
 
-  it("gives byte-identical zips and the same sha256 for the same sources", () => {
+  it("gives byte-identical archives and the same sha256 for the same sources", () => {
     expect(first.map((b) => b.service)).to.deep.equal(services);
     for (const [i, a] of first.entries()) {
       const b = second[i];
       expect(b.sha256).to.equal(a.sha256);
       expect(b.bytes).to.equal(a.bytes);
-      expect(readFileSync(b.zipPath).equals(readFileSync(a.zipPath))).to.equal(true);
+      expect(readFileSync(b.archivePath).equals(readFileSync(a.archivePath))).to.equal(true);
     }
   });
 
-  it("zips sorted entries with a fixed 1980-01-01 mtime, fixed modes and the start script", () => {
-    const bytes = readFileSync(first[1].zipPath);
-    const entries = zipEntries(bytes);
-    expect(entries.map((e) => e.name)).to.deep.equal(["index.js", "package.json"]);
-    for (const e of entries) {
-      expect(e.dosDate).to.equal((0 << 9) | (1 << 5) | 1);
-      expect(e.dosTime).to.equal(0);
-      expect(e.mode).to.equal(0o100644);
-    }
-    const listed = first[1];
-    expect(listed.functionTarget).to.equal("handler");
-    expect(listed.bytes).to.equal(bytes.length);
+  it("archives sorted entries with a zero mtime, fixed modes, no owner, and the start script", async () => {
+    const bytes = readFileSync(first[1].archivePath);
+    expect(bytes.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).to.equal(true);
+    expect(bytes.readUInt32LE(4)).to.equal(0);
+    const entries = await archiveEntries(first[1].archivePath);
+    expect(entries).to.deep.equal(
+      ["index.js", "package.json"].map((name) => ({
+        name,
+        mode: 0o644,
+        mtime: 0,
+        uid: 0,
+        gid: 0,
+        uname: "",
+        type: "file",
+      })),
+    );
+    expect(first[1].bytes).to.equal(bytes.length);
   });
 
-  it("reuses the zips while no input changed, without rewriting them", async () => {
-    const before = statSync(first[0].zipPath).mtimeMs;
+  it("reuses the archives while no input changed, without rewriting them", async () => {
+    const before = statSync(first[0].archivePath).mtimeMs;
     const again = await buildBundles({ outDir: dirA, services });
     expect(again).to.deep.equal(first);
-    expect(statSync(first[0].zipPath).mtimeMs).to.equal(before);
+    expect(statSync(first[0].archivePath).mtimeMs).to.equal(before);
     expect(freshBundles({ outDir: dirA, services })).to.deep.equal(first);
     const manifest = JSON.parse(readFileSync(join(dirA, "manifest.json"), "utf8")) as {
       inputs: Record<string, { sha256: string }>;
@@ -209,7 +215,7 @@ describe("service bundling", function () {
     );
     expect(error?.message).to.equal(
       "cannot bundle the services: 1 entry point(s) missing: runtime/services/search-engine/index.ts; " +
-        "each service needs runtime/services/<name>/index.ts exporting `handler`",
+        "each service needs runtime/services/<name>/index.ts, which starts it when run with node",
     );
   });
 });
@@ -242,7 +248,7 @@ export async function handler(): Promise<string> {
 if (require.main === module) void handler().then((out) => process.stdout.write(out));
 `;
 
-  it("runs a bundle using pdfkit's standard fonts and sharp with only the zip's node_modules", async () => {
+  it("runs a bundle using pdfkit's standard fonts and sharp with only the archive's node_modules", async () => {
     rmSync(fixtureRoot, { recursive: true, force: true });
     mkdirSync(dirname(entry), { recursive: true });
     writeFileSync(entry, FIXTURE);
@@ -251,22 +257,20 @@ if (require.main === module) void handler().then((out) => process.stdout.write(o
       services: ["fixture-media"],
       force: true,
     });
-    const bytes = readFileSync(bundle.zipPath);
-    const names = zipEntries(bytes).map((e) => e.name);
+    const names = (await archiveEntries(bundle.archivePath)).map((e) => e.name);
     expect(names).to.deep.equal([...names].sort());
     expect(names).to.include("node_modules/@img/sharp-linux-x64/package.json");
     expect(
       names.some((n) => n.startsWith("node_modules/@img/sharp-libvips-linux-x64/lib/")),
     ).to.equal(true);
     const runDir = join(fixtureRoot, "run");
-    unzipTo(bytes, runDir);
+    await extractArchive(bundle.archivePath, runDir);
     const manifest = JSON.parse(readFileSync(join(runDir, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
     };
-    expect(manifest.scripts.start).to.equal("functions-framework --target=handler");
+    expect(manifest.scripts.start).to.equal("node index.js");
     expect(Object.keys(manifest.dependencies)).to.deep.equal([
-      "@google-cloud/functions-framework",
       "@img/sharp-linux-x64",
       "@img/sharp-libvips-linux-x64",
     ]);

@@ -10,10 +10,10 @@ import {
 import { getService } from "../../runtime/services/catalog";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
-const SOURCE = `gs://avalo-us-bundles/ranking-engine/${"c".repeat(64)}.zip`;
-const BUILDER = {
-  id: "projects/avalo-us/serviceAccounts/avalo-builder@avalo-us.iam.gserviceaccount.com",
-  member: "serviceAccount:avalo-builder@avalo-us.iam.gserviceaccount.com",
+const SOURCE = {
+  bucket: "avalo-us-bundles",
+  object: `ranking-engine/${"c".repeat(64)}.tar.gz`,
+  generation: "1700000000000123",
 };
 const NETWORK = "projects/avalo-us/global/networks/avalo-us";
 const SUBNET = "projects/avalo-us/regions/us-west1/subnetworks/avalo-us-us-west";
@@ -27,12 +27,10 @@ function newService(overrides: Partial<ServiceArgs> = {}, name = "ranking-engine
     spec: getService("ranking-engine"),
     region: base.regions[1],
     projectNumber: "123456789012",
-    sourceLocation: SOURCE,
-    functionTarget: "handler",
-    builder: BUILDER,
+    source: SOURCE,
     network: NETWORK,
     subnetwork: SUBNET,
-    env: { REDIS_HOST: "10.0.0.3", REDIS_PORT: "6378" },
+    env: { REDIS_PORT: "6378", AVALO_REGION: "us-west", REDIS_HOST: "10.0.0.3" },
     secrets: { REDIS_PASSWORD: { secret: "projects/1/secrets/avalo-redis-us-west-auth" } },
     deletionProtection: true,
     ...overrides,
@@ -44,7 +42,7 @@ const template = (r: { inputs: Inputs }) => r.inputs.template as Inputs;
 const container = (r: { inputs: Inputs }) => (template(r).containers as Inputs[])[0];
 
 describe("Service", () => {
-  it("deploys the bundle through buildConfig with the table's memory, cpu, timeout and scaling", async () => {
+  it("runs its bundle archive through the no-build source deploy with the table's memory, cpu, timeout and scaling", async () => {
     const { resources } = await runComponent(() => newService());
     const run = named(resources, "ranking-engine-us-west");
     expect(run.type).to.equal("gcp:cloudrunv2/service:Service");
@@ -53,7 +51,7 @@ describe("Service", () => {
       location: "us-west1",
       project: "avalo-us",
       ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
-      launchStage: "GA",
+      launchStage: "BETA",
       deletionProtection: true,
       invokerIamDisabled: false,
     });
@@ -62,14 +60,7 @@ describe("Service", () => {
       minInstanceCount: 0,
       maxInstanceCount: 100,
     });
-    expect(run.inputs.buildConfig).to.deep.equal({
-      sourceLocation: SOURCE,
-      functionTarget: "handler",
-      imageUri: "us-docker.pkg.dev/cloudrun/container/hello",
-      baseImage: "us-west1-docker.pkg.dev/serverless-runtimes/google-22-full/runtimes/nodejs22",
-      enableAutomaticUpdates: true,
-      serviceAccount: BUILDER.id,
-    });
+    expect(run.inputs).not.to.have.property("buildConfig");
     const t = template(run);
     expect(t).to.include({
       serviceAccount: "ranking-engine-us-west@avalo-us.iam.gserviceaccount.com",
@@ -83,7 +74,13 @@ describe("Service", () => {
       egress: "PRIVATE_RANGES_ONLY",
     });
     const c = container(run);
-    expect(c.image).to.equal("us-docker.pkg.dev/cloudrun/container/hello");
+    expect(c.image).to.equal("scratch");
+    expect(c.baseImageUri).to.equal(
+      "us-west1-docker.pkg.dev/serverless-runtimes/google-24-full/runtimes/nodejs24",
+    );
+    expect(c.sourceCode).to.deep.equal({ cloudStorageSource: SOURCE });
+    expect(c.commands).to.deep.equal(["node"]);
+    expect(c.args).to.deep.equal(["index.js"]);
     expect(c.resources).to.deep.equal({
       limits: { memory: "2048Mi", cpu: "1" },
       cpuIdle: true,
@@ -116,16 +113,11 @@ describe("Service", () => {
     expect(t.labels).to.deep.equal(labels);
   });
 
-  it("sets the platform env, the stack's env and Secret Manager references", async () => {
+  it("sets exactly the env it is given, sorted, then the Secret Manager references", async () => {
     const { resources } = await runComponent(() => newService());
     const envs = container(named(resources, "ranking-engine-us-west")).envs as Inputs[];
     expect(envs).to.deep.equal([
-      { name: "AVALO_AUTH", value: "google-oidc" },
-      { name: "AVALO_ENVIRONMENT", value: "prod" },
-      { name: "AVALO_GEOGRAPHY", value: "us" },
       { name: "AVALO_REGION", value: "us-west" },
-      { name: "AVALO_SERVICE_URL", value: "https://ranking-engine-123456789012.us-west1.run.app" },
-      { name: "GOOGLE_CLOUD_PROJECT", value: "avalo-us" },
       { name: "REDIS_HOST", value: "10.0.0.3" },
       { name: "REDIS_PORT", value: "6378" },
       {
@@ -140,17 +132,11 @@ describe("Service", () => {
     ]);
   });
 
-  it("runs as its own service account that the builder may act as, and has no public invoker", async () => {
+  it("runs as its own service account, with no build identity and no public invoker", async () => {
     const { resources } = await runComponent(() => newService());
     const account = named(resources, "ranking-engine-us-west-sa");
     expect(account.inputs).to.include({ accountId: "ranking-engine-us-west", project: "avalo-us" });
-    const actAs = named(resources, "ranking-engine-us-west-builder-act-as");
-    expect(actAs.inputs).to.include({
-      role: "roles/iam.serviceAccountUser",
-      member: BUILDER.member,
-    });
-    const run = named(resources, "ranking-engine-us-west");
-    expect(run.dependencies).to.include(actAs.urn);
+    expect(ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember")).to.have.length(0);
     expect(ofType(resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")).to.have.length(0);
     expect(ofType(resources, "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding")).to.have.length(
       0,

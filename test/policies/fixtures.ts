@@ -1,4 +1,6 @@
+import * as dockerBuild from "@pulumi/docker-build";
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Two small programs for the policy tests, run under the mock runtime: `compliantProgram` passes
@@ -49,6 +51,11 @@ export function compliantProgram(): unknown[] {
     role: "roles/pubsub.subscriber",
     member: agent,
   });
+  const bundle = new gcp.storage.BucketObject("bundle", {
+    bucket: "avalo-us-bundles",
+    name: `ai-inference/${"a".repeat(64)}.tar.gz`,
+    source: new pulumi.asset.StringAsset("archive"),
+  });
   const service = new gcp.cloudrunv2.Service("service", {
     project,
     name: "ai-inference",
@@ -62,7 +69,14 @@ export function compliantProgram(): unknown[] {
       scaling: { minInstanceCount: 0, maxInstanceCount: 50 },
       containers: [
         {
-          image: "us-docker.pkg.dev/cloudrun/container/hello",
+          image: "scratch",
+          baseImageUri:
+            "us-east1-docker.pkg.dev/serverless-runtimes/google-24-full/runtimes/nodejs24",
+          sourceCode: {
+            cloudStorageSource: { bucket: bundle.bucket, object: bundle.name, generation: "1" },
+          },
+          commands: ["node"],
+          args: ["index.js"],
           resources: { limits: { memory: "8192Mi", cpu: "2" } },
           envs: [
             { name: "AVALO_AUTH", value: "google-oidc" },
@@ -82,6 +96,17 @@ export function compliantProgram(): unknown[] {
     role: "roles/run.invoker",
     member: "serviceAccount:invoker@avalo-us.iam.gserviceaccount.com",
   });
+  const repository = new gcp.artifactregistry.Repository("artifacts", {
+    project,
+    location: "us-east1",
+    repositoryId: "avalo-images",
+    format: "DOCKER",
+    labels,
+  });
+  const image = new dockerBuild.Image("job-image", {
+    push: true,
+    tags: ["us-east1-docker.pkg.dev/avalo-us/avalo-images/load-generator:aaaa"],
+  });
   const job = new gcp.cloudrunv2.Job("job", {
     project,
     name: "load-generator",
@@ -96,7 +121,7 @@ export function compliantProgram(): unknown[] {
         maxRetries: 0,
         containers: [
           {
-            image: "gcr.io/distroless/nodejs22-debian12",
+            image: `us-east1-docker.pkg.dev/avalo-us/avalo-images/load-generator@sha256:${"b".repeat(64)}`,
             envs: [{ name: "AVALO_LOAD_URL", value: "https://staging.avalo.example" }],
           },
         ],
@@ -188,8 +213,11 @@ export function compliantProgram(): unknown[] {
     publisher,
     sub,
     subscriber,
+    bundle,
     service,
     invoker,
+    repository,
+    image,
     job,
     jobRunner,
     redis,

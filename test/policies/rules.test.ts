@@ -91,6 +91,9 @@ describe("policy pack rules (evaluated offline on programs run under the mocks)"
         "Fix: build labels with platformLabels(args, region).",
       `data-residency: ${job}: location is "europe-west1". Fix: use a location of geography us: ` +
         "us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west2, us-west3, us-west4, nam5, US, us.",
+      `cloudrun-runs-own-bundle: ${job} container 0: runs image "gcr.io/distroless/nodejs22-debian12", which is ` +
+        "neither the no-build source deploy nor an image pinned by digest (…@sha256:…). Fix: deploy a bundle archive " +
+        "(sourceCode) or a ContainerImage's imageRef.",
     ]);
     expect(about("public-job-runner")).to.deep.equal([
       'cloudrun-no-public-invoker: gcp:cloudrunv2/jobIamMember:JobIamMember "public-job-runner": member is ' +

@@ -22,7 +22,7 @@ describe("stacks/index.ts (the Pulumi entry point)", function () {
       "https://pdf-generator-123456789012.asia-south1.run.app",
     );
     const objects = await value<Record<string, string>>(result.bundleObjects);
-    expect(objects["media-processor"]).to.match(/^media-processor\/[0-9a-f]{64}\.zip$/);
+    expect(objects["media-processor"]).to.match(/^media-processor\/[0-9a-f]{64}\.tar.gz$/);
     expect(await value<string>(result.bundleBucket)).to.equal("avalo-asia-bundles");
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type BundleResult, buildBundles } from "../../components/bundling";
+import { type Bundle, buildBundles } from "../../components/bundling";
 import { PUSH_PATH } from "../../components/defaults";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
 import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
@@ -55,7 +55,7 @@ interface StackRun {
 describe("stacks under the mock runtime", function () {
   // The bundles are built once per test run (and reused from out/bundles when fresh).
   this.timeout(300_000);
-  let bundles: BundleResult[];
+  let bundles: Bundle[];
   const runs = new Map<string, StackRun>();
 
   before(async () => {
@@ -132,7 +132,7 @@ describe("stacks under the mock runtime", function () {
           const spec = SERVICES.find((x) => x.name === s.inputs.name)!;
           expect(s.inputs).to.include({
             deletionProtection: true,
-            launchStage: "GA",
+            launchStage: "BETA",
             ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
           });
           expect(s.inputs.scaling).to.deep.equal({
@@ -152,14 +152,22 @@ describe("stacks under the mock runtime", function () {
         }
       });
 
-      it("deploys each service from the object named by its bundle's sha256", () => {
+      it("deploys each service from the object named by its bundle's sha256, with no build and no placeholder", () => {
         for (const s of services()) {
           const bundle = bundles.find((b) => b.service === s.inputs.name)!;
-          const build = s.inputs.buildConfig as Inputs;
-          expect(build.sourceLocation).to.equal(
-            `gs://${geography.projectId}-bundles/${bundle.service}/${bundle.sha256}.zip`,
-          );
-          expect(build.functionTarget).to.equal("handler");
+          expect(s.inputs).not.to.have.property("buildConfig");
+          const container = ((s.inputs.template as Inputs).containers as Inputs[])[0];
+          expect(container.image).to.equal("scratch");
+          expect(container.sourceCode).to.deep.include({
+            cloudStorageSource: {
+              bucket: `${geography.projectId}-bundles`,
+              object: `${bundle.service}/${bundle.sha256}.tar.gz`,
+              generation: (container.sourceCode as { cloudStorageSource: Inputs })
+                .cloudStorageSource.generation,
+            },
+          });
+          expect(container.commands).to.deep.equal(["node"]);
+          expect(container.args).to.deep.equal(["index.js"]);
         }
         expect(run().outputs.bundleObjects).to.have.keys(SERVICES.map((s) => s.name));
       });

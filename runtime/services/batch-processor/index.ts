@@ -1,7 +1,7 @@
 import { serviceEntry } from "../server/entry";
 import { buildBatchProcessor } from "./app";
 
-/** Entry point of batch-processor: the Functions Framework target `handler`, or `node index.js`. */
-export const { handler, start } = serviceEntry("batch-processor", buildBatchProcessor);
+/** Entry point of batch-processor: `node index.js` in its bundle archive (SERVICE_CONTAINER). */
+export const { start } = serviceEntry("batch-processor", buildBatchProcessor);
 
 if (require.main === module) void start();

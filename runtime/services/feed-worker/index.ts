@@ -1,7 +1,7 @@
 import { serviceEntry } from "../server/entry";
 import { buildFeedWorker } from "./app";
 
-/** Entry point of feed-worker: the Functions Framework target `handler`, or `node index.js`. */
-export const { handler, start } = serviceEntry("feed-worker", buildFeedWorker);
+/** Entry point of feed-worker: `node index.js` in its bundle archive (SERVICE_CONTAINER). */
+export const { start } = serviceEntry("feed-worker", buildFeedWorker);
 
 if (require.main === module) void start();

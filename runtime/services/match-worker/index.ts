@@ -1,7 +1,7 @@
 import { serviceEntry } from "../server/entry";
 import { buildMatchWorker } from "./app";
 
-/** Entry point of match-worker: the Functions Framework target `handler`, or `node index.js`. */
-export const { handler, start } = serviceEntry("match-worker", buildMatchWorker);
+/** Entry point of match-worker: `node index.js` in its bundle archive (SERVICE_CONTAINER). */
+export const { start } = serviceEntry("match-worker", buildMatchWorker);
 
 if (require.main === module) void start();

@@ -1,7 +1,7 @@
 import { serviceEntry } from "../server/entry";
 import { buildPdfGenerator } from "./app";
 
-/** Entry point of pdf-generator: the Functions Framework target `handler`, or `node index.js`. */
-export const { handler, start } = serviceEntry("pdf-generator", buildPdfGenerator);
+/** Entry point of pdf-generator: `node index.js` in its bundle archive (SERVICE_CONTAINER). */
+export const { start } = serviceEntry("pdf-generator", buildPdfGenerator);
 
 if (require.main === module) void start();

@@ -1,7 +1,7 @@
 import { serviceEntry } from "../server/entry";
 import { buildRankingEngine } from "./app";
 
-/** Entry point of ranking-engine: the Functions Framework target `handler`, or `node index.js`. */
-export const { handler, start } = serviceEntry("ranking-engine", buildRankingEngine);
+/** Entry point of ranking-engine: `node index.js` in its bundle archive (SERVICE_CONTAINER). */
+export const { start } = serviceEntry("ranking-engine", buildRankingEngine);
 
 if (require.main === module) void start();

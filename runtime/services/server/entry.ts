@@ -1,18 +1,14 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { ConfigError } from "./config";
 import { drainOnSignal } from "./shutdown";
 
 /**
- * The two ways a service bundle runs: as a Functions Framework HTTP function named `handler`
- * (Cloud Run's buildConfig path), and directly with `node` (listening on $PORT). Both hand
- * requests to the same fastify app.
+ * How a service bundle runs: `node index.js` (SERVICE_CONTAINER in runtime/services/container.ts)
+ * builds the service's fastify app from the environment and listens on $PORT.
  */
 export type BuildApp = (env: NodeJS.ProcessEnv) => Promise<FastifyInstance>;
 
 export interface ServiceEntry {
-  /** Functions-Framework-compatible HTTP function. */
-  handler(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Builds the app and listens on $PORT (default 8080) on 0.0.0.0, draining on SIGTERM. */
   start(): Promise<FastifyInstance>;
 }
@@ -23,23 +19,7 @@ function fatal(service: string, message: string): void {
 
 /** Wraps a service's app builder into its entry point. */
 export function serviceEntry(service: string, build: BuildApp): ServiceEntry {
-  let ready: Promise<FastifyInstance> | undefined;
-  const app = () =>
-    (ready ??= build(process.env).then(async (a) => {
-      await a.ready();
-      return a;
-    }));
   return {
-    async handler(req, res) {
-      try {
-        (await app()).routing(req, res);
-      } catch (error) {
-        fatal(service, `cannot start: ${(error as Error).message}`);
-        res.statusCode = 500;
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ error: `${service} cannot start; see its logs` }));
-      }
-    },
     async start() {
       try {
         const a = await build(process.env);

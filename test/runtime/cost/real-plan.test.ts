@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type BundleResult, buildBundles } from "../../../components/bundling";
+import { type Bundle, buildBundles } from "../../../components/bundling";
 import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
 import { estimatePlan } from "../../../runtime/cost/estimate";
 import { SERVICES } from "../../../runtime/services/catalog";
@@ -7,7 +7,7 @@ import { loadStackConfig, readStackFile } from "../../../stacks/config";
 import { runOffline } from "../../../stacks/offline/mocks";
 import { defineStack } from "../../../stacks/program";
 
-let bundles: BundleResult[];
+let bundles: Bundle[];
 
 /** The us-east program's resources under the mock runtime, with config overrides. */
 async function usEast(overrides: Record<string, string> = {}) {
