@@ -47,7 +47,7 @@ function canonical(value: Json, path: string, key: string): Json {
   const object = value as JsonObject;
   const withDefaults: Record<string, Json> = { ...object };
   for (const d of SERVER_DEFAULTS) {
-    if (path.endsWith(d.at) && isOmitted(withDefaults[d.field] ?? null)) {
+    if ((path === d.at || path.endsWith(`.${d.at}`)) && isOmitted(withDefaults[d.field] ?? null)) {
       withDefaults[d.field] = d.value;
     }
   }
