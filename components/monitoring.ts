@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PIPELINES, type PipelineSpec } from "../runtime/catalog/pipelines";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
+import { canonicalDashboard, type JsonObject } from "./dashboard-canonical";
 import { ALERTS, DATA_ACCESS_AUDITED_SERVICES } from "./defaults";
 import { platformLabels } from "./labels";
 import { holdSubscriptionId, pushSubscriptionId } from "./pipeline";
@@ -228,26 +229,36 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
-/** One line chart of a metric, aligned per series and reduced by `groupBy`. */
-function chart(
-  title: string,
-  datasets: { filter: string; aligner: string; reducer: string; groupBy: string[] }[],
-) {
+/** One data set of a chart: a filter, aligned per series and reduced by `groupBy`. */
+interface ChartDataSet {
+  readonly filter: string;
+  readonly aligner: string;
+  readonly reducer: string;
+  readonly groupBy: readonly string[];
+}
+
+/**
+ * One line chart, written in the API's canonical form (see {@link canonicalDashboard}): every
+ * data set carries the `targetAxis` the API would add, and `groupByFields` only when it is not
+ * empty.
+ */
+function chart(title: string, dataSets: readonly ChartDataSet[]): JsonObject {
   return {
     title,
     xyChart: {
       chartOptions: { mode: "COLOR" },
-      dataSets: datasets.map((d) => ({
+      dataSets: dataSets.map((d) => ({
         plotType: "LINE",
+        targetAxis: "Y1",
         timeSeriesQuery: {
           timeSeriesFilter: {
-            filter: d.filter,
             aggregation: {
               alignmentPeriod: seconds(ALERTS.alignmentPeriodSeconds),
-              perSeriesAligner: d.aligner,
               crossSeriesReducer: d.reducer,
-              groupByFields: d.groupBy,
+              ...(d.groupBy.length > 0 ? { groupByFields: [...d.groupBy] } : {}),
+              perSeriesAligner: d.aligner,
             },
+            filter: d.filter,
           },
         },
       })),
@@ -256,15 +267,17 @@ function chart(
 }
 
 /**
- * The geography's dashboard as Cloud Monitoring JSON: pipeline backlog and dead letters, service
- * latency and errors, Redis memory and clients, Firestore operations. Deterministic for a given
- * geography and catalog.
+ * The geography's dashboard: pipeline backlog and dead letters, service latency and errors, Redis
+ * memory and clients, Firestore operations. Written directly in the form the Monitoring API
+ * returns (no empty arrays, no zero tile positions, server defaults spelled out), so that
+ * {@link canonicalDashboard} leaves it unchanged. Deterministic for a given geography and catalog.
+ * @internal
  */
-export function dashboardJson(
+export function dashboard(
   geography: string,
   holds: readonly string[],
   pushes: readonly string[],
-): string {
+): JsonObject {
   const sub = (ids: readonly string[], m: string) =>
     and(
       SUBSCRIPTION,
@@ -351,17 +364,35 @@ export function dashboardJson(
   ];
   const width = 24;
   const height = 16;
-  return JSON.stringify({
+  return {
     displayName: `Avalo ${geography}`,
     mosaicLayout: {
       columns: 48,
-      tiles: widgets.map((widget, i) => ({
-        xPos: (i % 2) * width,
-        yPos: Math.floor(i / 2) * height,
-        width,
-        height,
-        widget,
-      })),
+      tiles: widgets.map((widget, i) => {
+        const xPos = (i % 2) * width;
+        const yPos = Math.floor(i / 2) * height;
+        // The API stores a position of 0 as absent; sending 0 would diff on every preview.
+        return {
+          height,
+          widget,
+          width,
+          ...(xPos > 0 ? { xPos } : {}),
+          ...(yPos > 0 ? { yPos } : {}),
+        };
+      }),
     },
-  });
+  };
+}
+
+/**
+ * The geography's dashboard as the `dashboardJson` the provider compares with what the API
+ * returns: {@link dashboard} in canonical form, keys in the API's order, so a second preview
+ * shows no diff.
+ */
+export function dashboardJson(
+  geography: string,
+  holds: readonly string[],
+  pushes: readonly string[],
+): string {
+  return JSON.stringify(canonicalDashboard(dashboard(geography, holds, pushes)));
 }

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { Apis } from "../../components/apis";
-import { Monitoring, type MonitoringArgs } from "../../components/monitoring";
+import {
+  canonicalDashboard,
+  type Json,
+  type JsonObject,
+} from "../../components/dashboard-canonical";
+import { dashboard, Monitoring, type MonitoringArgs } from "../../components/monitoring";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
 import type { RecordedResource } from "../../stacks/offline/mocks";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
@@ -9,6 +14,54 @@ function build(extra: Partial<MonitoringArgs> = {}) {
   const base = platformArgs("us");
   const apis = new Apis("apis", { project: base.project });
   return new Monitoring("mon", { ...base, apis, notificationEmail: "oncall@avalo.app", ...extra });
+}
+
+/**
+ * What the provider's `dashboardJson` diff does (terraform-provider-google
+ * `monitoringDashboardDiffSuppress`): forget every key of the stored state that the config lacks,
+ * then require the rest to be equal. Keys the API adds are forgiven; keys it drops are not.
+ */
+function providerSeesNoDiff(state: Json, config: Json): boolean {
+  const forget = (s: Json, c: Json): Json => {
+    if (Array.isArray(s) && Array.isArray(c)) {
+      return (s as Json[]).map((item, i) => (i < c.length ? forget(item, (c as Json[])[i]) : item));
+    }
+    if (s === null || c === null || typeof s !== "object" || typeof c !== "object") return s;
+    const kept = Object.keys(s).filter((k) => k in c);
+    return Object.fromEntries(
+      kept.map((k) => [k, forget((s as JsonObject)[k], (c as JsonObject)[k])]),
+    );
+  };
+  return JSON.stringify(sortKeys(forget(state, config))) === JSON.stringify(sortKeys(config));
+}
+
+function sortKeys(value: Json): Json {
+  if (Array.isArray(value)) return (value as Json[]).map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const object = value as JsonObject;
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((k) => [k, sortKeys(object[k])]),
+  );
+}
+
+/** Paths of object members holding a value the API never returns (proto3 default). */
+function defaultValuedMembers(value: Json, path = "$"): string[] {
+  if (Array.isArray(value)) {
+    return (value as Json[]).flatMap((v, i) => defaultValuedMembers(v, `${path}[${i}]`));
+  }
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value as JsonObject).flatMap(([k, v]) => {
+    const empty =
+      v === null ||
+      v === "" ||
+      v === 0 ||
+      v === false ||
+      (typeof v === "string" && /(^|_)UNSPECIFIED$|^(REDUCE|ALIGN)_NONE$/.test(v)) ||
+      (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+    return [...(empty ? [`${path}.${k}`] : []), ...defaultValuedMembers(v, `${path}.${k}`)];
+  });
 }
 
 interface Condition {
@@ -108,6 +161,113 @@ describe("Monitoring component", () => {
       "Redis connected clients",
       "Firestore reads and writes per second",
     ]);
+  });
+
+  describe("dashboard JSON in the form the Monitoring API returns", () => {
+    let shipped: string;
+    let tiles: JsonObject[];
+
+    before(() => {
+      shipped = named(resources, "mon-dashboard").inputs.dashboardJson as string;
+      tiles = (JSON.parse(shipped) as { mosaicLayout: { tiles: JsonObject[] } }).mosaicLayout.tiles;
+    });
+
+    it("writes a chart exactly as the API stores it: targetAxis Y1, no empty groupByFields, sorted keys", () => {
+      const firestore = (op: string) => ({
+        plotType: "LINE",
+        targetAxis: "Y1",
+        timeSeriesQuery: {
+          timeSeriesFilter: {
+            aggregation: {
+              alignmentPeriod: "60s",
+              crossSeriesReducer: "REDUCE_SUM",
+              perSeriesAligner: "ALIGN_RATE",
+            },
+            filter: `resource.type = "firestore_instance" AND metric.type = "firestore.googleapis.com/document/${op}_ops_count"`,
+          },
+        },
+      });
+      const expected = {
+        height: 16,
+        widget: {
+          title: "Firestore reads and writes per second",
+          xyChart: {
+            chartOptions: { mode: "COLOR" },
+            dataSets: [firestore("read"), firestore("write")],
+          },
+        },
+        width: 24,
+        xPos: 24,
+        yPos: 48,
+      };
+      expect(JSON.stringify(tiles[7])).to.equal(JSON.stringify(expected));
+    });
+
+    it("leaves out the zero positions of the first tile and the zero x of the left column", () => {
+      expect(Object.keys(tiles[0])).to.deep.equal(["height", "widget", "width"]);
+      expect(Object.keys(tiles[1])).to.deep.equal(["height", "widget", "width", "xPos"]);
+      expect(Object.keys(tiles[2])).to.deep.equal(["height", "widget", "width", "yPos"]);
+      const pushes = PIPELINES.flatMap((p) =>
+        ["us-east", "us-west"].map((r) => `"${p.topic}-${r}"`),
+      );
+      expect(tiles[0].widget).to.deep.equal({
+        title: "Pipeline backlog (undelivered messages)",
+        xyChart: {
+          chartOptions: { mode: "COLOR" },
+          dataSets: [
+            {
+              plotType: "LINE",
+              targetAxis: "Y1",
+              timeSeriesQuery: {
+                timeSeriesFilter: {
+                  aggregation: {
+                    alignmentPeriod: "60s",
+                    crossSeriesReducer: "REDUCE_SUM",
+                    groupByFields: ["resource.labels.subscription_id"],
+                    perSeriesAligner: "ALIGN_MAX",
+                  },
+                  filter:
+                    'resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/num_undelivered_messages"' +
+                    ` AND resource.labels.subscription_id = one_of(${pushes.join(", ")})`,
+                },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it("sends no empty array, empty object, zero, false, empty string or enum zero value anywhere", () => {
+      expect(defaultValuedMembers(JSON.parse(shipped) as Json)).to.deep.equal([]);
+    });
+
+    it("is a fixed point of the API's normalisation, as built and as sent", () => {
+      expect(JSON.stringify(canonicalDashboard(JSON.parse(shipped) as JsonObject))).to.equal(
+        shipped,
+      );
+      const built = dashboard("us", ["h"], ["p-us-east"]);
+      expect(canonicalDashboard(built)).to.deep.equal(built);
+    });
+
+    it("shows no diff against what the API stores, where the previous form did", () => {
+      const stored = {
+        ...canonicalDashboard(JSON.parse(shipped) as JsonObject),
+        etag: "abcdef0123A=",
+        name: "projects/123/dashboards/456",
+      };
+      expect(providerSeesNoDiff(stored, JSON.parse(shipped) as Json)).to.equal(true);
+      const previous = JSON.parse(shipped) as { mosaicLayout: { tiles: Record<string, Json>[] } };
+      previous.mosaicLayout.tiles[0] = { ...previous.mosaicLayout.tiles[0], xPos: 0, yPos: 0 };
+      expect(providerSeesNoDiff(stored, previous as unknown as Json)).to.equal(false);
+      const emptyGroupBy = JSON.parse(
+        shipped.replace(
+          '"crossSeriesReducer":"REDUCE_SUM","perSeriesAligner":"ALIGN_RATE"',
+          '"crossSeriesReducer":"REDUCE_SUM","groupByFields":[],"perSeriesAligner":"ALIGN_RATE"',
+        ),
+      ) as Json;
+      expect(JSON.stringify(emptyGroupBy)).to.contain('"groupByFields":[]');
+      expect(providerSeesNoDiff(stored, emptyGroupBy)).to.equal(false);
+    });
   });
 
   it("enables Data Access audit logs for Firestore, Pub/Sub, BigQuery and Secret Manager", async () => {
