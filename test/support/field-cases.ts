@@ -187,10 +187,11 @@ export function fieldCases(schema: z.ZodType, options: FieldCaseOptions): FieldC
           v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER ? v : undefined;
         const max = safe(node.maximum);
         const min = safe(node.minimum);
+        // A number has a fixed size, so it needs no maximum to be bounded.
         if (max !== undefined) {
           add("at-limit", max, true);
           add("over-limit", max + 1, false);
-        } else unbounded("maximum");
+        }
         if (min !== undefined) {
           add("at-minimum", min, true);
           add("under-minimum", min - 1, false);
@@ -271,4 +272,34 @@ export function schemaDisagreements(schema: z.ZodType, cases: readonly FieldCase
   return cases
     .filter((k) => !k.contextual && schema.safeParse(k.doc).success !== k.valid)
     .map((k) => `${k.field} ${k.kind}: the schema ${k.valid ? "rejects" : "accepts"} it`);
+}
+
+/** The schema under optional/default/nullable wrappers. */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) {
+    s = s.unwrap() as z.ZodType;
+  }
+  return s;
+}
+
+/**
+ * The largest valid document an object schema describes, as far as the generator can tell:
+ * every field at its at-limit value (strings at their maximum, lists full of the largest
+ * elements), the rest as sampled.
+ */
+export function largestValid(schema: z.ZodType, sample: Record<string, unknown>): unknown {
+  const shape = (unwrapped(schema) as z.ZodObject).shape as Record<string, z.ZodType>;
+  const doc: Record<string, unknown> = { ...sample };
+  for (const k of fieldCases(schema, { base: sample, samples: sample, requireBounds: false })) {
+    if (k.kind !== "at-limit") continue;
+    const field = unwrapped(shape[k.field]);
+    const element = field instanceof z.ZodArray ? unwrapped(field.element as z.ZodType) : undefined;
+    const items = k.doc[k.field];
+    doc[k.field] =
+      element instanceof z.ZodObject && Array.isArray(items)
+        ? items.map((e) => largestValid(element, e as Record<string, unknown>))
+        : items;
+  }
+  return doc;
 }

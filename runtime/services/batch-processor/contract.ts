@@ -20,7 +20,7 @@ export const runJobRoute = bodyRoute({
   method: "POST",
   url: "/v1/jobs/:jobId/run",
   body: runJobRequest,
-  bodyLimitBytes: 16 * 1024,
+  bodyLimitBytes: 4 * 1024,
 });
 
 /** Every body route of batch-processor. */
