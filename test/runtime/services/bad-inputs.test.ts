@@ -5,6 +5,11 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { PIPELINES } from "../../../runtime/catalog/pipelines";
+import {
+  createEnvelope,
+  encodeEnvelope,
+  envelopeAttributes,
+} from "../../../runtime/pipelines/envelope";
 import { PUSH_BODY_LIMIT_BYTES, pushRequest } from "../../../runtime/pipelines/push";
 import { AI_INFERENCE_ROUTES } from "../../../runtime/services/ai-inference/contract";
 import { buildAiInference } from "../../../runtime/services/ai-inference/app";
@@ -76,6 +81,31 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   "POST /v1/events": { events: [event(1), event(2)] },
   "POST /v1/flush": { hour: "2026-11-25T14:00:00Z" },
   "POST /v1/jobs/:jobId/run": { job: "backfill", params: {}, budgetSeconds: 10 },
+};
+
+/** A valid event of every pipeline (every optional field set; lists of two). */
+const EVENTS: Record<string, Record<string, unknown>> = {
+  "user-created": { userId: "u-1", displayName: "Ada", country: "DE", createdAt: AT },
+  "match-created": { matchId: "m-1", userIds: ["u-1", "u-2"], createdAt: AT },
+  "feed-fanout": { postId: "p-1", authorId: "a-1", createdAt: AT, followerCursor: "u-9" },
+  "ai-generation": { requestId: "r-1", userId: "u-1", companionId: "c-1", prompt: "hello" },
+  "notification-batch": {
+    notificationId: "n-1",
+    userId: "u-1",
+    kind: "like",
+    title: "New like",
+    body: "someone liked your profile",
+  },
+  "analytics-aggregation": event(1),
+  "media-transcode": SAMPLES["POST /v1/thumbnails"],
+  "fraud-check": {
+    transactionId: "t-1",
+    userId: "u-1",
+    amountMinor: 1500,
+    currency: "EUR",
+    deviceId: "d-1",
+    country: "DE",
+  },
 };
 
 const PUSH_MESSAGE = {
@@ -197,6 +227,29 @@ describe("bad request bodies, generated from each route's schema, on every servi
       })
       .filter(Boolean);
     expect(off).to.deep.equal([]);
+  });
+
+  it("sizes the push limit from the pipelines: the largest event of each fits its push body", () => {
+    const sizes = PIPELINES.map((spec) => {
+      const largest = largestValid(spec.schema, EVENTS[spec.name]);
+      const envelope = createEnvelope(spec, largest as never, { region: "us-east", id: "e-1" });
+      const wrapper = {
+        message: {
+          data: encodeEnvelope(envelope).toString("base64"),
+          attributes: envelopeAttributes(envelope),
+          messageId: "17000000000000000",
+          message_id: "17000000000000000",
+          publishTime: AT,
+          publish_time: AT,
+        },
+        subscription: "projects/avalo-us/subscriptions/avalo-user-created-us-east1",
+        deliveryAttempt: 5,
+      };
+      return [spec.name, Buffer.byteLength(JSON.stringify(wrapper))] as const;
+    });
+    const largest = Math.max(...sizes.map(([, bytes]) => bytes));
+    expect(sizes.filter(([, bytes]) => bytes > PUSH_BODY_LIMIT_BYTES)).to.deep.equal([]);
+    expect(PUSH_BODY_LIMIT_BYTES).to.be.at.most(16 * largest);
   });
 
   for (const { name } of SERVICES) {
