@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { OAuth2Client } from "google-auth-library";
+import { z } from "zod";
 import type { PipelineSpec } from "../catalog/pipelines";
 import type { RegionId } from "../topology";
 import { ConsumerCore, type ConsumerCoreArgs, type Outcome } from "./consumer";
@@ -43,32 +44,65 @@ export interface PushHandlerArgs {
   readonly logger?: Logger;
 }
 
-interface PushWrapper {
-  message?: {
-    data?: string;
-    attributes?: Record<string, string>;
-    messageId?: string;
-    message_id?: string;
-    publishTime?: string;
-  };
-  subscription?: string;
-  deliveryAttempt?: number;
+/**
+ * Largest push request accepted, in bytes. The largest event any pipeline carries (a 4000-
+ * character prompt, at most 12 KB of UTF-8) grows by a third in base64 inside the wrapper, with
+ * its attributes beside it; 64 KiB leaves room for that several times over.
+ */
+export const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The Pub/Sub push wrapper, as far as the handler reads it. Objects stay open: Pub/Sub adds
+ * fields (`message_id`, `publish_time`, `orderingKey`) that an old consumer must tolerate.
+ */
+export const pushRequest = z.looseObject({
+  message: z.looseObject({
+    data: z.base64().max(PUSH_BODY_LIMIT_BYTES).optional(),
+    /** Pub/Sub allows 100 attributes, keys of 256 bytes and values of 1024 bytes. */
+    attributes: z
+      .record(z.string().max(256), z.string().max(1024))
+      .refine((a) => Object.keys(a).length <= 100, "must have at most 100 attributes")
+      .optional(),
+    messageId: z.string().min(1).max(128).optional(),
+    message_id: z.string().min(1).max(128).optional(),
+    publishTime: z.string().max(64).optional(),
+  }),
+  subscription: z.string().max(1024).optional(),
+  deliveryAttempt: z.number().int().min(1).max(1000).optional(),
+});
+
+/** Why a push body was refused, naming the field. */
+export interface PushBodyError {
+  readonly error: string;
+  readonly field: string;
 }
 
 /** Turns a push body into a message, or explains what is wrong with it. */
-export function decodePushBody(body: unknown): IncomingMessage | string {
-  const wrapper = body as PushWrapper | null;
-  const message = wrapper && typeof wrapper === "object" ? wrapper.message : undefined;
-  if (!message || typeof message !== "object") return 'push body has no "message" object';
-  const id = message.messageId ?? message.message_id;
-  if (typeof id !== "string" || id === "") return 'push body field "message.messageId" is missing';
+export function decodePushBody(body: unknown): IncomingMessage | PushBodyError {
+  const message = (body as { message?: unknown } | null | undefined)?.message;
+  if (!message || typeof message !== "object" || Array.isArray(message)) {
+    return { error: 'push body has no "message" object', field: "message" };
+  }
+  const parsed = pushRequest.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.map(String).join(".");
+    return { error: `push body field "${field}": ${issue.message}`, field };
+  }
+  const m = parsed.data.message;
+  const id = m.messageId ?? m.message_id;
+  if (!id) {
+    return {
+      error: 'push body field "message.messageId" is missing',
+      field: "message.messageId",
+    };
+  }
   return {
     id,
-    data: Buffer.from(typeof message.data === "string" ? message.data : "", "base64"),
-    attributes: message.attributes ?? {},
-    deliveryAttempt:
-      typeof wrapper?.deliveryAttempt === "number" ? wrapper.deliveryAttempt : undefined,
-    publishTime: message.publishTime,
+    data: Buffer.from(m.data ?? "", "base64"),
+    attributes: m.attributes ?? {},
+    deliveryAttempt: parsed.data.deliveryAttempt,
+    publishTime: m.publishTime,
   };
 }
 
@@ -121,7 +155,7 @@ export function createPushHandler(args: PushHandlerArgs): PushRequestHandler {
       return denied;
     }
     const message = decodePushBody(body);
-    if (typeof message === "string") return { status: 400, body: { error: message } };
+    if ("error" in message) return { status: 400, body: { ...message } };
     const outcome = await args.core.process(message);
     return { status: statusOf(outcome), body: { ...outcome } };
   };
@@ -164,10 +198,14 @@ export function registerPushRoute<P extends PipelineSpec>(
     auth: deps.auth,
     logger: deps.logger,
   });
-  app.post(deps.path ?? "/pubsub/push", async (request, reply) => {
-    const response = await handle(request.body, request.headers);
-    return reply.code(response.status).send(response.body);
-  });
+  app.post(
+    deps.path ?? "/pubsub/push",
+    { bodyLimit: PUSH_BODY_LIMIT_BYTES },
+    async (request, reply) => {
+      const response = await handle(request.body, request.headers);
+      return reply.code(response.status).send(response.body);
+    },
+  );
   app.addHook("onClose", async () => {
     await core.drain();
   });

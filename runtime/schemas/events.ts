@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { REGION_IDS } from "../topology";
+import { profileFields } from "./client-writes";
 
 /**
  * Event payload schemas, one per pipeline. The catalog attaches each to its topic; the publisher
@@ -12,7 +13,8 @@ const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 co
 
 export const userCreatedEvent = z.object({
   userId: id,
-  displayName: z.string().min(1).max(80),
+  /** Written to the profile, whose rules then hold every later client edit to the same bound. */
+  displayName: profileFields.shape.displayName,
   country,
   createdAt: isoTime,
 });

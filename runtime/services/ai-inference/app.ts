@@ -6,10 +6,11 @@ import { createAiGenerationHandler, type AiProvider } from "../../handlers/ai-ge
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig, redisEnv } from "../server/config";
-import { HttpError, parseBody } from "../server/errors";
+import { HttpError } from "../server/errors";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { connectRedis, redisCheck } from "../server/redis";
-import { generateRequest } from "./contract";
+import { mountBodyRoute } from "../server/routes";
+import { generateRoute } from "./contract";
 import { generate } from "./generate";
 import { LOCAL_LABEL, localProvider, vertexProvider, type GenerationProvider } from "./provider";
 
@@ -110,8 +111,7 @@ export async function buildAiInference(
             provider: pipelineProvider(provider, config.AI_TIMEOUT_MILLIS),
           }),
       });
-      app.post("/v1/generate", async (req, reply) => {
-        const body = parseBody(generateRequest, req.body);
+      mountBodyRoute(app, generateRoute, async (body, _req, reply) => {
         try {
           return await generate(body, {
             provider,

@@ -10,11 +10,11 @@ import { initSharding } from "../../sharding/hash";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig } from "../server/config";
-import { parseBody } from "../server/errors";
+import { mountBodyRoute } from "../server/routes";
 import { firestoreCheck } from "../server/firestore";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { hourlyRows, recordEvents } from "./aggregates";
-import { eventsRequest, flushRequest, type FlushResponse } from "./contract";
+import { eventsRoute, flushRoute, type FlushResponse } from "./contract";
 import { bigQueryWarehouse, ndjsonWarehouse, type Warehouse } from "./warehouse";
 
 const analyticsEnv = {
@@ -92,13 +92,11 @@ export async function buildAnalyticsAggregator(
         makeHandler: (handlerDeps) =>
           createAnalyticsAggregationHandler({ ...handlerDeps, rows: warehouseRows(warehouse) }),
       });
-      app.post("/v1/events", async (req) => {
-        const body = parseBody(eventsRequest, req.body);
+      mountBodyRoute(app, eventsRoute, async (body) => {
         const aggregates = await recordEvents(db, body.events);
         return { events: body.events.length, aggregates };
       });
-      app.post("/v1/flush", async (req): Promise<FlushResponse> => {
-        const body = parseBody(flushRequest, req.body);
+      mountBodyRoute(app, flushRoute, async (body, req): Promise<FlushResponse> => {
         const hour = new Date(body.hour).toISOString();
         const rows = await hourlyRows(db, hour, config.AVALO_REGION);
         await warehouse.write(TABLE, `${hour}-${config.AVALO_REGION}`, rows);

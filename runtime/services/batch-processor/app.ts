@@ -5,9 +5,10 @@ import { getService } from "../catalog";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig } from "../server/config";
-import { HttpError, parseBody } from "../server/errors";
+import { HttpError } from "../server/errors";
 import { firestoreCheck } from "../server/firestore";
-import { runJobRequest, type JobStatus } from "./contract";
+import { mountBodyRoute } from "../server/routes";
+import { runJobRoute, type JobStatus } from "./contract";
 import { JOB_NAMES, JOBS, type JobProgress } from "./jobs";
 
 export interface BatchProcessorDeps {
@@ -55,75 +56,84 @@ export async function buildBatchProcessor(
         return snap.data();
       });
 
-      app.post<{ Params: { jobId: string } }>("/v1/jobs/:jobId/run", async (req) => {
-        const { jobId } = req.params;
-        if (!JOB_ID.test(jobId)) {
-          throw new HttpError(
-            400,
-            `invalid job id ${JSON.stringify(jobId)}: use 1–100 letters, digits, "_" or "-"`,
-            { field: "jobId" },
+      mountBodyRoute<typeof runJobRoute.body, { jobId: string }>(
+        app,
+        runJobRoute,
+        async (body, req) => {
+          const { jobId } = req.params;
+          if (!JOB_ID.test(jobId)) {
+            throw new HttpError(
+              400,
+              `invalid job id ${JSON.stringify(jobId)}: use 1–100 letters, digits, "_" or "-"`,
+              { field: "jobId" },
+            );
+          }
+          const definition = JOBS[body.job];
+          if (!definition) {
+            throw new HttpError(
+              400,
+              `invalid request body: job: unknown job "${body.job}"; allowed: ${JOB_NAMES.join(", ")}`,
+              { field: "job" },
+            );
+          }
+          const params = definition.params.safeParse(body.params);
+          if (!params.success) {
+            const issue = params.error.issues[0];
+            const field = ["params", ...issue.path.map(String)].join(".");
+            throw new HttpError(400, `invalid request body: ${field}: ${issue.message}`, { field });
+          }
+          if (running.has(jobId))
+            throw new HttpError(409, `job ${jobId} is already running on this instance`);
+          const controller = new AbortController();
+          running.set(jobId, controller);
+          const timer = setTimeout(
+            () => controller.abort(new Error("time budget spent")),
+            (body.budgetSeconds ?? defaultBudget) * 1000,
           );
-        }
-        const body = parseBody(runJobRequest, req.body);
-        const definition = JOBS[body.job];
-        if (!definition) {
-          throw new HttpError(
-            400,
-            `invalid request body: job: unknown job "${body.job}"; allowed: ${JOB_NAMES.join(", ")}`,
-            { field: "job" },
-          );
-        }
-        const params = definition.params.safeParse(body.params);
-        if (!params.success) {
-          const issue = params.error.issues[0];
-          const field = ["params", ...issue.path.map(String)].join(".");
-          throw new HttpError(400, `invalid request body: ${field}: ${issue.message}`, { field });
-        }
-        if (running.has(jobId))
-          throw new HttpError(409, `job ${jobId} is already running on this instance`);
-        const controller = new AbortController();
-        running.set(jobId, controller);
-        const timer = setTimeout(
-          () => controller.abort(new Error("time budget spent")),
-          (body.budgetSeconds ?? defaultBudget) * 1000,
-        );
-        const now = () => new Date().toISOString();
-        let last: JobProgress = { done: false };
-        try {
-          await save({ jobId, job: body.job, status: "running", progress: last, updatedAt: now() });
-          const result = await definition.run(db, jobId, params.data, {
-            signal: controller.signal,
-            onProgress: (p) => {
-              last = p;
-            },
-          });
-          const status = await save({
-            jobId,
-            job: body.job,
-            status: result.done ? "succeeded" : "paused",
-            progress: result,
-            updatedAt: now(),
-          });
-          req.log.info({ jobId, job: body.job, status: status.status }, "job run ended");
-          return status;
-        } catch (error) {
-          await save({
-            jobId,
-            job: body.job,
-            status: "failed",
-            progress: last,
-            error: (error as Error).message,
-            updatedAt: now(),
-          });
-          throw new HttpError(
-            500,
-            `job ${jobId} (${body.job}) failed: ${(error as Error).message}`,
-          );
-        } finally {
-          clearTimeout(timer);
-          running.delete(jobId);
-        }
-      });
+          const now = () => new Date().toISOString();
+          let last: JobProgress = { done: false };
+          try {
+            await save({
+              jobId,
+              job: body.job,
+              status: "running",
+              progress: last,
+              updatedAt: now(),
+            });
+            const result = await definition.run(db, jobId, params.data, {
+              signal: controller.signal,
+              onProgress: (p) => {
+                last = p;
+              },
+            });
+            const status = await save({
+              jobId,
+              job: body.job,
+              status: result.done ? "succeeded" : "paused",
+              progress: result,
+              updatedAt: now(),
+            });
+            req.log.info({ jobId, job: body.job, status: status.status }, "job run ended");
+            return status;
+          } catch (error) {
+            await save({
+              jobId,
+              job: body.job,
+              status: "failed",
+              progress: last,
+              error: (error as Error).message,
+              updatedAt: now(),
+            });
+            throw new HttpError(
+              500,
+              `job ${jobId} (${body.job}) failed: ${(error as Error).message}`,
+            );
+          } finally {
+            clearTimeout(timer);
+            running.delete(jobId);
+          }
+        },
+      );
     },
   );
 }

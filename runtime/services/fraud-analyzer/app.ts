@@ -4,10 +4,10 @@ import { createFraudCheckHandler, type FraudScorer } from "../../handlers/fraud-
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
-import { parseBody } from "../server/errors";
+import { mountBodyRoute } from "../server/routes";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { connectRedis, redisCheck } from "../server/redis";
-import { profileRequest, refundRequest, scoreRequest } from "./contract";
+import { profileRoute, refundRoute, scoreRoute } from "./contract";
 import { thresholdsEnv } from "./rules";
 import { recordRefund, scorePayment, setHomeCountry } from "./signals";
 
@@ -55,8 +55,7 @@ export async function buildFraudAnalyzer(
         redis,
         makeHandler: (handlerDeps) => createFraudCheckHandler({ ...handlerDeps, scorer }),
       });
-      app.post("/v1/score", async (req) => {
-        const body = parseBody(scoreRequest, req.body);
+      mountBodyRoute(app, scoreRoute, async (body, req) => {
         const result = await scorePayment(
           redis,
           { ...body, atMillis: at(body.occurredAt) },
@@ -68,16 +67,18 @@ export async function buildFraudAnalyzer(
         );
         return result;
       });
-      app.post("/v1/refunds", async (req, reply) => {
-        const body = parseBody(refundRequest, req.body);
+      mountBodyRoute(app, refundRoute, async (body, _req, reply) => {
         await recordRefund(redis, { ...body, atMillis: at(body.occurredAt) });
         return reply.status(204).send();
       });
-      app.put<{ Params: { userId: string } }>("/v1/profiles/:userId", async (req, reply) => {
-        const body = parseBody(profileRequest, req.body);
-        await setHomeCountry(redis, req.params.userId, body.country);
-        return reply.status(204).send();
-      });
+      mountBodyRoute<typeof profileRoute.body, { userId: string }>(
+        app,
+        profileRoute,
+        async (body, req, reply) => {
+          await setHomeCountry(redis, req.params.userId, body.country);
+          return reply.status(204).send();
+        },
+      );
     },
   );
 }

@@ -1,17 +1,19 @@
 import { z } from "zod";
 import { fraudCheckEvent } from "../../schemas/events";
+import { bodyRoute } from "../server/routes";
 
 /** The fraud-analyzer API, shared by the service and its client. */
 
 /** POST /v1/score: a payment to score. Idempotent per `transactionId`. */
-export const scoreRequest = fraudCheckEvent.extend({
+export const scoreRequest = z.strictObject({
+  ...fraudCheckEvent.shape,
   /** When the payment happened; now by default. */
   occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ScoreRequest = z.input<typeof scoreRequest>;
 
 /** POST /v1/refunds: a refund to remember for the refunds rule. Idempotent per `refundId`. */
-export const refundRequest = z.object({
+export const refundRequest = z.strictObject({
   refundId: z.string().min(1).max(128),
   userId: z.string().min(1).max(128),
   amountMinor: z.number().int().nonnegative(),
@@ -20,10 +22,33 @@ export const refundRequest = z.object({
 export type RefundRequest = z.input<typeof refundRequest>;
 
 /** PUT /v1/profiles/:userId: the user's home country, set at sign-up. Idempotent. */
-export const profileRequest = z.object({
+export const profileRequest = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code"),
 });
 export type ProfileRequest = z.input<typeof profileRequest>;
+
+/** A score request is a few hundred bytes at its largest; 4 KiB allows non-ASCII ids. */
+export const scoreRoute = bodyRoute({
+  method: "POST",
+  url: "/v1/score",
+  body: scoreRequest,
+  bodyLimitBytes: 4 * 1024,
+});
+export const refundRoute = bodyRoute({
+  method: "POST",
+  url: "/v1/refunds",
+  body: refundRequest,
+  bodyLimitBytes: 4 * 1024,
+});
+export const profileRoute = bodyRoute({
+  method: "PUT",
+  url: "/v1/profiles/:userId",
+  body: profileRequest,
+  bodyLimitBytes: 1024,
+});
+
+/** Every body route of fraud-analyzer. */
+export const FRAUD_ANALYZER_ROUTES = [scoreRoute, refundRoute, profileRoute] as const;
 
 export type Decision = "allow" | "review" | "block";
 

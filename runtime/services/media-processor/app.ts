@@ -5,9 +5,10 @@ import { createMediaTranscodeHandler, type MediaProcessor } from "../../handlers
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { ConfigError, loadConfig } from "../server/config";
-import { HttpError, parseBody } from "../server/errors";
+import { HttpError } from "../server/errors";
+import { mountBodyRoute } from "../server/routes";
 import type { ThumbnailsRequest, ThumbnailsResponse } from "./contract";
-import { thumbnailsRequest } from "./contract";
+import { thumbnailsRoute } from "./contract";
 import { directoryStore, gcsStore, sourceKey, type ObjectStore } from "./object-store";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
@@ -119,8 +120,7 @@ export async function buildMediaProcessor(
         makeHandler: (handlerDeps) =>
           createMediaTranscodeHandler({ ...handlerDeps, processor: thumbnailProcessor(store) }),
       });
-      app.post("/v1/thumbnails", async (req): Promise<ThumbnailsResponse> => {
-        const body = parseBody(thumbnailsRequest, req.body);
+      mountBodyRoute(app, thumbnailsRoute, async (body, req): Promise<ThumbnailsResponse> => {
         const response = await storeThumbnails(store, body);
         req.log.info(
           { mediaId: body.mediaId, thumbnails: response.thumbnails.length },

@@ -1,9 +1,21 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { mediaTranscodeEvent } from "../../schemas/events";
+import { bodyRoute } from "../server/routes";
 
 /** POST /v1/thumbnails: thumbnails of a stored image. Idempotent (same input, same outputs). */
-export const thumbnailsRequest = mediaTranscodeEvent;
+export const thumbnailsRequest = z.strictObject(mediaTranscodeEvent.shape);
 export type ThumbnailsRequest = z.input<typeof thumbnailsRequest>;
+
+/** The request names the stored image (`sourceUri`); the image itself never travels in it. */
+export const thumbnailsRoute = bodyRoute({
+  method: "POST",
+  url: "/v1/thumbnails",
+  body: thumbnailsRequest,
+  bodyLimitBytes: 8 * 1024,
+});
+
+/** Every body route of media-processor. */
+export const MEDIA_PROCESSOR_ROUTES = [thumbnailsRoute] as const;
 
 export interface StoredThumbnail {
   readonly size: string;

@@ -5,9 +5,10 @@ import { initSharding } from "../../sharding/hash";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig } from "../server/config";
-import { HttpError, parseBody } from "../server/errors";
+import { HttpError } from "../server/errors";
 import { firestoreCheck } from "../server/firestore";
-import { receiptRequest, statementRequest } from "./contract";
+import { mountBodyRoute } from "../server/routes";
+import { receiptRoute, statementRoute } from "./contract";
 import { receiptPdf, statementPdf } from "./documents";
 import { firestoreTransactions, type TransactionSource } from "./transactions";
 
@@ -41,8 +42,7 @@ export async function buildPdfGenerator(
       authenticator: deps.authenticator,
     },
     (app) => {
-      app.post("/v1/receipts", async (req, reply) => {
-        const body = parseBody(receiptRequest, req.body);
+      mountBodyRoute(app, receiptRoute, async (body, _req, reply) => {
         const tx = await transactions.get(body.userId, body.transactionId, body.month);
         if (!tx) {
           throw new HttpError(
@@ -56,8 +56,7 @@ export async function buildPdfGenerator(
           .header("content-disposition", `inline; filename="receipt-${tx.transactionId}.pdf"`)
           .send(pdf);
       });
-      app.post("/v1/statements", async (req, reply) => {
-        const body = parseBody(statementRequest, req.body);
+      mountBodyRoute(app, statementRoute, async (body, _req, reply) => {
         const txs = await transactions.listMonth(body.userId, body.month);
         const pdf = await statementPdf(body.userId, body.month, txs, {
           uncompressed: config.PDF_UNCOMPRESSED,

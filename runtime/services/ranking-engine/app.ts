@@ -7,10 +7,10 @@ import { z } from "zod";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
-import { parseBody } from "../server/errors";
+import { mountBodyRoute } from "../server/routes";
 import { firestoreCheck } from "../server/firestore";
 import { connectRedis, redisCheck } from "../server/redis";
-import { candidatesRequest, interactionRequest, rankRequest } from "./contract";
+import { candidatesRoute, interactionRoute, rankRoute } from "./contract";
 import { rankPage } from "./rank";
 import { DEFAULT_WEIGHTS } from "./scoring";
 import { cachedEngagement, countersEngagement, RankingStore, type EngagementSource } from "./store";
@@ -69,17 +69,14 @@ export async function buildRankingEngine(
       },
     },
     (app) => {
-      app.post("/v1/rank", async (req) => {
-        const body = parseBody(rankRequest, req.body);
-        return rankPage(body, { store, engagement, weights, now });
-      });
-      app.post("/v1/interactions", async (req, reply) => {
-        const body = parseBody(interactionRequest, req.body);
+      mountBodyRoute(app, rankRoute, async (body) =>
+        rankPage(body, { store, engagement, weights, now }),
+      );
+      mountBodyRoute(app, interactionRoute, async (body, _req, reply) => {
         await store.recordInteraction(body.userId, body.authorId, body.weight);
         return reply.status(204).send();
       });
-      app.post("/v1/candidates", async (req, reply) => {
-        const body = parseBody(candidatesRequest, req.body);
+      mountBodyRoute(app, candidatesRoute, async (body, _req, reply) => {
         await store.addCandidates(body.userIds, body.candidates);
         return reply.status(204).send();
       });

@@ -13,21 +13,25 @@ export class HttpError extends Error {
   }
 }
 
+/** The dotted path an issue is about; an unknown key is named itself. */
+function fieldOf(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
+  return path.length ? path.join(".") : "body";
+}
+
 /**
  * Validates a request body with zod. On failure throws a 400 whose body names the first bad
- * field (dotted path, `body` for the whole body), what was wrong and what is allowed.
+ * field (dotted path, `body` for the whole body, the key itself when it is unknown), what was
+ * wrong and what is allowed.
  */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue.path.length ? issue.path.map(String).join(".") : "body";
-  throw new HttpError(400, `invalid request body: ${field}: ${issue.message}`, {
+  const field = fieldOf(parsed.error.issues[0]);
+  throw new HttpError(400, `invalid request body: ${field}: ${parsed.error.issues[0].message}`, {
     field,
-    issues: parsed.error.issues.map((i) => ({
-      field: i.path.length ? i.path.map(String).join(".") : "body",
-      message: i.message,
-    })),
+    issues: parsed.error.issues.map((i) => ({ field: fieldOf(i), message: i.message })),
   });
 }
 

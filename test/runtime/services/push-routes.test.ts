@@ -107,7 +107,7 @@ describe("push routes of the pipeline consumers with routes of their own", funct
         });
         expect([bad.statusCode, bad.json()]).to.deep.equal([
           400,
-          { error: 'push body has no "message" object' },
+          { error: 'push body has no "message" object', field: "message" },
         ]);
       } finally {
         await local.close();

@@ -110,7 +110,10 @@ describe("service server", () => {
     ) {
       const config = loadConfig({}, env);
       app = await createServiceApp({ service: "pdf-generator", config, ...extra }, (a) => {
-        a.post("/echo", async (req) => ({ caller: req.caller?.email, body: req.body }));
+        a.post("/echo", { bodyLimit: 1024 }, async (req) => ({
+          caller: req.caller?.email,
+          body: req.body,
+        }));
       });
       return app;
     }
