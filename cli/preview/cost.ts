@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diffEstimates, formatCostDiffMarkdown, type CostDiff } from "../../runtime/cost/diff";
-import { estimateStack, type StackPlan } from "../../runtime/cost/estimate";
+import { estimateStack, totalsOf, type StackPlan } from "../../runtime/cost/estimate";
 import { formatCostSummary } from "../../runtime/cost/format";
 import type { CostEstimate } from "../../runtime/cost/types";
 import { loadUsageModel, type UsageModel } from "../../runtime/cost/usage";
@@ -60,7 +60,7 @@ export function renderCostMarkdown(outcomes: readonly StackOutcome[], baseDir?: 
     const basePlan = baseDir ? readBasePlan(baseDir, o.stack) : o.plan;
     const base = basePlan
       ? estimateOf(basePlan, usage)
-      : { ...head, lines: [], totals: { fixedUsd: 0, usageUsd: 0, totalUsd: 0, excludedLines: 0 } };
+      : { ...head, lines: [], totals: totalsOf([]) };
     if (typeof base === "string") continue;
     diffs.push(diffEstimates(base, head));
   }
