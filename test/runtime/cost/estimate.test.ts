@@ -51,10 +51,19 @@ describe("cost estimate", () => {
     expect([d.api.instanceSeconds, d.api.vcpuSeconds, d.api.gibSeconds]).to.deep.equal([
       15_000, 15_000, 7_500,
     ]);
-    // One 500-byte analytics event per operation: published once, pushed once at the 1,000-byte minimum.
+    // One 500-byte analytics event per operation, published unbatched: the publish request pays
+    // the 1,000-byte minimum, the push to us-east1 pays it too, and us-west1's subscription drops
+    // the message by its region filter but is still billed its 500 bytes: 2,500 B × 300,000.
     expect([d.pubsubMessages, d.pubsubBilledBytes, d.bigqueryRows]).to.deep.equal([
-      300_000, 450_000_000, 300_000,
+      300_000, 750_000_000, 300_000,
     ]);
+    expect(d.topics["analytics-aggregation"]).to.deep.equal({
+      messages: 300_000,
+      publishRequests: 300_000,
+      publishBilledBytes: 300_000_000,
+      deliveryBilledBytes: 300_000_000,
+      filteredBilledBytes: 150_000_000,
+    });
     // analytics-aggregator (1 vCPU, 4 GiB): 300,000 × 6 ms = 1,800 CPU-s → 3,000 instance-s.
     const agg = d.services["analytics-aggregator"];
     expect([agg.requests, agg.instanceSeconds, agg.gibSeconds]).to.deep.equal([
@@ -80,7 +89,7 @@ describe("cost estimate", () => {
     expect(usd("usage:us-east1:storage:standard")).to.equal(10); // 500 GiB × $0.020
     expect(usd("usage:us-east1:monitoring:metrics")).to.equal(0.26); // 1 MiB × $0.258
     expect(usd("usage:us-east1:analytics-aggregator:memory")).to.equal(0.03); // 12,000 GiB-s × $0.0000025
-    expect(usd("usage:us-east1:pubsub:throughput")).to.equal(0.02); // 450e6 B / 2^40 × $40
+    expect(usd("usage:us-east1:pubsub:analytics-aggregation:throughput")).to.equal(0.03); // 750e6 B / 2^40 × $40
     expect(estimate.totals.fixedUsd).to.equal(0);
   });
 
@@ -160,16 +169,25 @@ describe("cost estimate", () => {
     );
   });
 
-  it("prices a usage model alone, including what it provisions", () => {
+  it("prices a usage model alone, keeping a borrowed price beside the total, never inside it", () => {
     const estimate = estimateUsage(smallModel(), { geography: "us" });
     const redisLine = estimate.lines.find((l) => l.key === "usage:us-east1:redis:capacity");
-    // BASIC 1 GB in us-east1 has no quote; reference pricing uses the us-central1 M1 price: 730 × $0.049.
-    expect(redisLine?.monthlyUsd).to.equal(35.77);
-    expect(redisLine?.note).to.equal(
-      "no memorystore.basic.m1 price found for us-east1; us-central1 list price used",
+    // BASIC 1 GB in us-east1 has no quote: unknown, with the us-central1 M1 figure (730 × $0.049) beside.
+    expect(redisLine?.monthlyUsd).to.equal(null);
+    expect(redisLine?.status).to.equal("unknown-price");
+    expect(redisLine?.reference).to.deep.equal({ monthlyUsd: 35.77, location: "us-central1" });
+    const borrowedRedis = estimate.lines
+      .filter((l) => l.category === "redis")
+      .reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
+    // Both us regions provision one: 2 × $35.77 borrowed, and no Redis dollar in the total.
+    expect(borrowedRedis).to.be.closeTo(71.54, 1e-9);
+    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$0\.00 +2 +\$0\.00/);
+    const priced = estimate.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
+    expect(estimate.totals.totalUsd).to.be.closeTo(priced, 0.005);
+    expect(estimate.totals.borrowed.usd).to.be.at.least(71.54);
+    expect(formatCostSummary(estimate)).to.contain(
+      `borrowed, not in the total: ${estimate.totals.borrowed.lines} unknown-priced lines would add`,
     );
-    // Both us regions provision one: 2 × $35.77.
-    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$71\.54 +\$71\.54/);
   });
 
   it("prices a plan file by its geography and rejects an unknown one", () => {
