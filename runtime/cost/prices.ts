@@ -701,13 +701,14 @@ export type PriceLookup =
     }
   | { readonly known: false; readonly price?: Price; readonly note: string };
 
-/** Looks up the unit price (US dollars per one unit) of `sku` in `location`. */
+/** Looks up the unit price (US dollars per one unit) of `sku` in `location` (in `table`). */
 export function lookupPrice(
   sku: string,
   location: string,
   mode: PricingMode = "strict",
+  table: readonly Price[] = PRICES,
 ): PriceLookup {
-  const candidates = PRICES.filter((p) => p.sku === sku);
+  const candidates = table.filter((p) => p.sku === sku);
   if (candidates.length === 0) throw new Error(`no price table entry for SKU "${sku}"`);
   const loc = location.toLowerCase();
   const exact =
