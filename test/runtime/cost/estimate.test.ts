@@ -71,6 +71,37 @@ describe("cost estimate", () => {
     ]);
   });
 
+  it("bills an unbatched publish at the 1,000-byte minimum per request, a batched one at its bytes", () => {
+    const model = smallModel();
+    const [unbatched] = deriveDemand(model, "us");
+    const [batched] = deriveDemand({ ...model, pubsub: { messagesPerPublishRequest: 10 } }, "us");
+    // Unbatched: 300,000 requests × max(500 B, 1,000 B).
+    expect(unbatched.topics["analytics-aggregation"].publishBilledBytes).to.equal(300_000_000);
+    // 10 per request: 30,000 requests × max(10 × 500 B, 1,000 B) = 150,000,000 B.
+    expect(batched.topics["analytics-aggregation"].publishRequests).to.equal(30_000);
+    expect(batched.topics["analytics-aggregation"].publishBilledBytes).to.equal(150_000_000);
+    // Push deliveries are one message per request either way.
+    expect(batched.topics["analytics-aggregation"].deliveryBilledBytes).to.equal(300_000_000);
+  });
+
+  it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
+    const model = {
+      ...scaleUsers(smallModel(), 1000),
+      geographies: { us: 0, eu: 1, asia: 0 },
+      homeRegionShare: 0.5,
+    };
+    const estimate = estimateUsage(model, { geography: "eu" });
+    const usd = (region: string) =>
+      estimate.lines
+        .filter(
+          (l) =>
+            l.key.startsWith(`usage:${region}:analytics-aggregator:`) &&
+            !l.key.endsWith(":requests"),
+        )
+        .reduce((t, l) => t + (l.monthlyUsd as number), 0);
+    expect(usd("europe-west3") / usd("europe-west1")).to.be.closeTo(1.4, 0.001);
+  });
+
   it("counts transaction reads and retries for single-document counters and drops the cache when naive", () => {
     const [d] = deriveDemand(naiveVariant(smallModel()), "us");
     // 300,000 × 10 uncached reads + 300,000 increments × (1 + 3 retries).
