@@ -1,4 +1,5 @@
 import CATALOG_PRICES from "./catalog-prices.json";
+import { GEOGRAPHIES } from "../topology";
 import { withCatalogPrices } from "./catalog";
 
 /**
@@ -180,7 +181,7 @@ const FIRESTORE: PriceSource = {
 };
 const FIRESTORE_MULTI: PriceSource = {
   url: "https://cloud.google.com/firestore/pricing",
-  via: "archived copies of the pricing page (twblogs.net, wiki ccckmit/misavo) from when nam5 and eur3 were the only multi-regions: one 'Multi-region' table, not per location",
+  via: "stored copy of https://cloud.google.com/datastore/pricing?hl=zh-tw (Firestore in Datastore mode, same per-location operations), whose 'eur3' table lists reads $0.06, writes $0.18, deletes $0.02 per 100,000 and storage $0.18/GiB-month, as for nam5",
   taken: "2026-12-03",
 };
 const FIRESTORE_MISSING: PriceSource = {
@@ -231,9 +232,9 @@ const INTERNET_EGRESS: PriceSource = {
   taken: "2026-12-03",
   pageDate: "2026-04",
 };
-const CDN_MISSING: PriceSource = {
+const CDN: PriceSource = {
   url: "https://cloud.google.com/cdn/pricing",
-  via: "not found: no stored copy of Cloud CDN cache egress prices",
+  via: "stored copy of the page: cache data transfer out, < 10 TiB a month tier, by destination (North America and Europe $0.08/GiB, Asia Pacific $0.09/GiB); cache lookups $0.0075 per 10,000",
   taken: "2026-12-03",
 };
 
@@ -596,15 +597,34 @@ export const STORED_PRICES: readonly Price[] = [
     source: INTERNET_EGRESS,
     assumption: "first-tier rate applied to all volume (overstates above 1 TiB a month)",
   },
-  {
+  // Cloud CDN, priced by the destination: the geography's users (us → North America, eu →
+  // Europe, asia → Asia Pacific); the first-tier rate, like internet egress.
+  ...(
+    [
+      ["us", 0.08],
+      ["eu", 0.08],
+      ["asia", 0.09],
+    ] as const
+  ).map(([geography, usd]): Price => ({
     sku: "network.cdn-egress",
     product: "Cloud CDN",
-    description: "cache egress to the internet",
+    description: "cache data transfer out to the geography's users, < 10 TiB a month tier",
     unit: "GiB",
-    usd: null,
+    usd,
     per: 1,
+    locations: GEOGRAPHIES[geography].allowedGcpRegions,
+    source: CDN,
+    assumption: "first-tier rate applied to all volume (overstates above 10 TiB a month)",
+  })),
+  {
+    sku: "network.cdn-lookup",
+    product: "Cloud CDN",
+    description: "HTTP/HTTPS cache lookup requests",
+    unit: "requests",
+    usd: 0.0075,
+    per: 10_000,
     locations: "any",
-    source: CDN_MISSING,
+    source: CDN,
   },
   // Cloud Logging.
   {

@@ -258,6 +258,16 @@ function egressLines(d: RegionDemand, model: UsageModel): LineSpec[] {
     specs.push(
       line(
         at,
+        "egress:media-cdn-lookups",
+        "storage",
+        `CDN cache lookups for media (${Math.round(e.cdnShare * 100)}% of media reads)`,
+        "network.cdn-lookup",
+        d.mediaCdnBytes / e.bytesPerMediaRead,
+        undefined,
+        { kind: "bucket", name: MEDIA_BUCKET },
+      ),
+      line(
+        at,
         "egress:media-cdn",
         "storage",
         `media served from a CDN cache (${Math.round(e.cdnShare * 100)}%)`,

@@ -84,6 +84,50 @@ describe("cost estimate", () => {
     expect(batched.topics["analytics-aggregation"].deliveryBilledBytes).to.equal(300_000_000);
   });
 
+  it("derives logging and egress lines from the model's assumptions (worked by hand)", () => {
+    const base = smallModel();
+    const model = {
+      ...base,
+      operations: { ...base.operations, feed: { ...base.operations.feed, mediaReads: 1 } },
+      logging: {
+        auditEntriesPerOperation: 2,
+        bytesPerAuditEntry: 1024,
+        requestLogBytes: 512,
+        auditRetentionDays: 90,
+      },
+      egress: { bytesPerMediaRead: 2 ** 20, cdnShare: 0.5, apiResponseBytes: 1024 },
+    };
+    const estimate = estimatePlan([], { geography: "us", usage: model });
+    const line = (component: string) => byKey(estimate.lines).get(`usage:us-east1:${component}`);
+    // Audit: (300,000 operations × 2 + 300,000 publish requests) × 1 KiB = 900,000 KiB.
+    const auditGib = (900_000 * 1024) / 2 ** 30;
+    expect(line("logging:audit-ingestion")?.quantity).to.be.closeTo(auditGib, 1e-9);
+    expect(line("logging:audit-ingestion")?.monthlyUsd).to.equal(
+      Math.round(auditGib * 0.5 * 100) / 100,
+    );
+    // Kept 90 days: 60 days beyond the included 30, i.e. 2 months of GiB held in a steady month.
+    expect(line("logging:audit-retention")?.quantity).to.be.closeTo(auditGib * 2, 1e-9);
+    // Request logs: 300,000 API requests + 300,000 pushes to analytics-aggregator, 512 B each.
+    expect(line("logging:request-ingestion")?.quantity).to.be.closeTo(
+      (600_000 * 512) / 2 ** 30,
+      1e-9,
+    );
+    // Media: 300,000 reads × 1 MiB; half from the bucket at $0.12/GiB, half from a CDN at $0.08.
+    const half = 300_000 / 2 / 1024;
+    expect(line("egress:media")).to.include({
+      quantity: half,
+      monthlyUsd: Math.round(half * 12) / 100,
+    });
+    expect(line("egress:media")?.attribution).to.deep.equal({ kind: "bucket", name: "media" });
+    expect(line("egress:media-cdn")).to.include({
+      quantity: half,
+      monthlyUsd: Math.round(half * 8) / 100,
+    });
+    expect(line("egress:media-cdn-lookups")).to.include({ quantity: 150_000, monthlyUsd: 0.11 });
+    // API responses: 300,000 × 1 KiB.
+    expect(line("egress:api")?.quantity).to.be.closeTo((300_000 * 1024) / 2 ** 30, 1e-9);
+  });
+
   it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
     const model = {
       ...scaleUsers(smallModel(), 1000),

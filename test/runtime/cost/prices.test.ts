@@ -34,7 +34,6 @@ describe("cost price table", () => {
       "memorystore.standard.m4",
       "memorystore.standard.m5",
       "monitoring.alert-condition",
-      "network.cdn-egress",
       "network.inter-region",
       "run.instance-cpu",
       "run.instance-memory",
