@@ -434,6 +434,13 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "gcp:servicenetworking/connection:Connection": free("private services access peering"),
   "gcp:firebaserules/ruleset:Ruleset": CONFIG,
   "gcp:firebaserules/release:Release": CONFIG,
+  "gcp:firebase/project:Project": free("adding Firebase to a project has no charge"),
+  "gcp:firebase/webApp:WebApp": free("app registrations have no charge"),
+  "gcp:firebase/androidApp:AndroidApp": free("app registrations have no charge"),
+  "gcp:firebase/appleApp:AppleApp": free("app registrations have no charge"),
+  "gcp:logging/projectExclusion:ProjectExclusion": free("exclusions have no charge"),
+  "gcp:logging/metric:Metric": usageDriven("other", "its time series (Monitoring metrics)"),
+  "gcp:recaptchaenterprise/key:Key": usageDriven("other", "assessments"),
 };
 
 /** Type patterns priced as free when no exact rule names them (IAM bindings, App Check). */
