@@ -184,6 +184,11 @@ const FIRESTORE_MULTI: PriceSource = {
   via: "stored copy of https://cloud.google.com/datastore/pricing?hl=zh-tw (Firestore in Datastore mode, same per-location operations), whose 'eur3' table lists reads $0.06, writes $0.18, deletes $0.02 per 100,000 and storage $0.18/GiB-month, as for nam5",
   taken: "2026-12-03",
 };
+const FIRESTORE_PITR: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://firebase.google.com/docs/firestore/pipelines/pricing (ja), a table of Standard edition unit prices stated to be us-central1's: PITR data $0.00020 and backup data $0.00004 per GiB-hour",
+  taken: "2026-12-03",
+};
 const FIRESTORE_MISSING: PriceSource = {
   url: "https://cloud.google.com/firestore/pricing",
   via: "not found: the stored copies render only the multi-region tables (the per-location table is a selector)",
@@ -431,26 +436,34 @@ export const STORED_PRICES: readonly Price[] = [
       source,
     }));
   }),
-  {
-    sku: "firestore.pitr",
-    product: "Firestore",
-    description: "point-in-time recovery data",
-    unit: "GiB-month",
-    usd: null,
-    per: 1,
-    locations: "any",
-    source: FIRESTORE_MISSING,
-  },
-  {
-    sku: "firestore.backup",
-    product: "Firestore",
-    description: "scheduled backup data",
-    unit: "GiB-month",
-    usd: null,
-    per: 1,
-    locations: "any",
-    source: FIRESTORE_MISSING,
-  },
+  // Firestore PITR and backup data: quoted for us-central1 only.
+  ...(
+    [
+      ["firestore.pitr", "point-in-time recovery data", 0.0002],
+      ["firestore.backup", "scheduled backup data", 0.00004],
+    ] as const
+  ).flatMap(([sku, description, usd]): Price[] => [
+    {
+      sku,
+      product: "Firestore",
+      description,
+      unit: "GiB-hour",
+      usd,
+      per: 1,
+      locations: ["us-central1"],
+      source: FIRESTORE_PITR,
+    },
+    {
+      sku,
+      product: "Firestore",
+      description,
+      unit: "GiB-hour",
+      usd: null,
+      per: 1,
+      locations: "any",
+      source: FIRESTORE_MISSING,
+    },
+  ]),
   // BigQuery, US multi-region.
   {
     sku: "bigquery.active-storage",

@@ -279,21 +279,18 @@ const firestoreDatabase: Rule = (r, ctx) => {
   if (r.inputs.pointInTimeRecoveryEnablement !== "POINT_IN_TIME_RECOVERY_ENABLED") return lines;
   return [
     ...lines,
-    {
-      key: key(r, "pitr"),
-      basis: "fixed",
-      category: "firestore",
-      location: locationOf(r.inputs, ctx.defaultLocation),
-      subject: r.type,
-      description: `${r.name}: point-in-time recovery data`,
-      sku: "firestore.pitr",
-      quantity: null,
-      unit: "GiB-month",
-      unitUsd: null,
-      monthlyUsd: null,
-      status: "unknown-price",
-      note: "price unknown: Firestore PITR storage price not found; size follows stored data",
-    },
+    zeroLine(
+      {
+        key: key(r, "pitr"),
+        basis: "fixed",
+        category: "firestore",
+        location: locationOf(r.inputs, ctx.defaultLocation),
+        subject: r.type,
+        description: `${r.name}: point-in-time recovery on (its data is usage-driven: firestore:pitr)`,
+        attribution: { kind: "database", name: r.name },
+      },
+      "resources",
+    ),
   ];
 };
 
@@ -316,23 +313,20 @@ const alertPolicy: Rule = (r, ctx) => {
   ];
 };
 
-/** Firestore scheduled backups: stored backup data is billed, at a price not found. */
+/** Firestore scheduled backups: their data is usage-driven (firestore:backup). */
 const firestoreBackupSchedule: Rule = (r, ctx) => [
-  {
-    key: key(r, "backups"),
-    basis: "fixed",
-    category: "firestore",
-    location: locationOf(r.inputs, ctx.defaultLocation),
-    subject: r.type,
-    description: `${r.name}: backup data (retention ${text(r.inputs.retention) ?? "unset"})`,
-    sku: "firestore.backup",
-    quantity: null,
-    unit: "GiB-month",
-    unitUsd: null,
-    monthlyUsd: null,
-    status: "unknown-price",
-    note: "price unknown: Firestore backup storage price not found; size follows stored data",
-  },
+  zeroLine(
+    {
+      key: key(r, "backups"),
+      basis: "fixed",
+      category: "firestore",
+      location: locationOf(r.inputs, ctx.defaultLocation),
+      subject: r.type,
+      description: `${r.name}: backups kept ${text(r.inputs.retention) ?? "(unset)"} (their data is usage-driven: firestore:backup)`,
+      attribution: { kind: "database", name: r.name },
+    },
+    "resources",
+  ),
 ];
 
 /** Artifact Registry: stored images are billed per GiB-month (usage-driven). */

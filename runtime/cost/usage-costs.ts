@@ -332,6 +332,30 @@ function geographyLines(
         "firestore.storage",
         sum((d) => d.firestoreStoredGib),
       ),
+      ...(model.firestore.pitr
+        ? [
+            line(
+              fs,
+              "firestore:pitr",
+              "firestore",
+              "Firestore point-in-time recovery data (taken as the stored data)",
+              "firestore.pitr",
+              sum((d) => d.firestoreStoredGib) * HOURS_PER_MONTH,
+            ),
+          ]
+        : []),
+      ...(model.firestore.backupsRetained > 0
+        ? [
+            line(
+              fs,
+              "firestore:backup",
+              "firestore",
+              `Firestore backups: ${model.firestore.backupsRetained} full copies kept`,
+              "firestore.backup",
+              sum((d) => d.firestoreStoredGib) * model.firestore.backupsRetained * HOURS_PER_MONTH,
+            ),
+          ]
+        : []),
     ]),
     line(
       bq,

@@ -76,7 +76,13 @@ const modelShape = z.strictObject({
     z.enum(SERVICE_NAMES),
     z.strictObject({ cpuMsPerRequest: count, requestsPerOperation: perOperation.default({}) }),
   ),
-  firestore: z.strictObject({ storedGibPerUser: count }),
+  firestore: z.strictObject({
+    storedGibPerUser: count,
+    /** Point-in-time recovery on: its data is taken as the size of the stored data. */
+    pitr: z.boolean().default(false),
+    /** Full backups kept at a time (a daily schedule kept 7 days keeps 7). */
+    backupsRetained: z.number().int().min(0).max(100).default(0),
+  }),
   bigquery: z.strictObject({
     rowBytes: z.number().int().positive(),
     activeMonths: z.number().positive(),

@@ -128,6 +128,26 @@ describe("cost estimate", () => {
     expect(line("egress:api")?.quantity).to.be.closeTo((300_000 * 1024) / 2 ** 30, 1e-9);
   });
 
+  it("adds PITR and backup data as usage when the model keeps them, borrowed from us-central1", () => {
+    const base = smallModel();
+    const model = {
+      ...base,
+      firestore: { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 },
+    };
+    const lines = byKey(estimatePlan([], { geography: "us", usage: model }).lines);
+    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; no nam5 quote for either.
+    expect(lines.get("usage:nam5:firestore:pitr")).to.include({
+      quantity: 730,
+      status: "unknown-price",
+    });
+    expect(lines.get("usage:nam5:firestore:pitr")?.reference).to.deep.equal({
+      monthlyUsd: 0.15, // 730 × $0.0002
+      location: "us-central1",
+    });
+    expect(lines.get("usage:nam5:firestore:backup")?.quantity).to.equal(5110);
+    expect(lines.get("usage:nam5:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
+  });
+
   it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
     const model = {
       ...scaleUsers(smallModel(), 1000),

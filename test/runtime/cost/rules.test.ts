@@ -189,7 +189,7 @@ const CASES: readonly Case[] = [
     expected: [[0, 0]],
   },
   {
-    title: "Firestore database with PITR: $0 fixed, PITR storage unknown",
+    title: "Firestore database with PITR: $0 fixed lines; PITR data is usage (firestore:pitr)",
     resource: {
       type: "gcp:firestore/database:Database",
       name: "db",
@@ -200,7 +200,7 @@ const CASES: readonly Case[] = [
     },
     expected: [
       [0, 0],
-      [null, "unknown"],
+      [0, 0],
     ],
   },
 ];
