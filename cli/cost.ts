@@ -1,8 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import {
+  fetchCatalog,
+  refreshFromCatalog,
+  skuPageSchema,
+  type CatalogSku,
+} from "../runtime/cost/catalog";
 import { estimateStack } from "../runtime/cost/estimate";
 import { formatCostSummary, formatCostTable, formatPriceTable } from "../runtime/cost/format";
-import { PRICES } from "../runtime/cost/prices";
+import { applyFreeTier } from "../runtime/cost/free-tier";
+import { PRICES, STORED_PRICES } from "../runtime/cost/prices";
+import { costReport, stackCost } from "../runtime/cost/report";
 import {
   formatGrowth,
   formatReportComparison,
@@ -14,12 +22,24 @@ import { loadUsageModel, UsageModelError, type UsageModel } from "../runtime/cos
 import { GEOGRAPHY_IDS, STACK_NAMES, type GeographyId } from "../runtime/topology";
 
 export const COST_USAGE = `usage: avalo cost [--usage FILE] [--plan-dir DIR] [--stack NAME]... [--lines] [--prices]
+                  [--format text|json] [--free-tier]
+       avalo cost prices refresh [--from FILE] [--out FILE] [--date YYYY-MM-DD]
 
 Prices out/plan/<stack>.json (fixed costs from resource inputs; with --usage, the stack's share of
 the usage model's traffic too). With --usage, also prints the model's projection beside the scale
 report, the naive variant, and growth across the 10k/1m/20m models found beside the file.
 --lines prints every priced line instead of the per-category summary; --prices prints the price
-table with the source and date of every figure.
+table with the source and date of every figure. --format json prints the report in the schema of
+runtime/cost/report.ts (avalo.cost-report/v1). --free-tier deducts the free allowances once per
+billing account (the stacks together) or per project; off by default.
+Totals hold only prices quoted for each line's own location; a line priced only elsewhere stays
+unknown and its borrowed figure is printed beside the total, never in it.
+
+prices refresh reads the Cloud Billing Catalog API (services.skus.list) for the table's SKUs with
+CLOUD_BILLING_API_KEY or GOOGLE_OAUTH_ACCESS_TOKEN, or a recorded response (--from: a JSON object
+of service display name → services.skus.list pages), and rewrites runtime/cost/catalog-prices.json
+(or --out) with the figures and the date. Without credentials nothing is written: the stored
+table is used.
 Exit codes: 0 ok, 1 bad arguments, unreadable plan or invalid usage file.`;
 
 /** Where `avalo cost` writes; injectable for tests. */
@@ -34,6 +54,8 @@ interface CostOptions {
   readonly stacks: readonly string[];
   readonly lines: boolean;
   readonly prices: boolean;
+  readonly format: "text" | "json";
+  readonly freeTier: boolean;
 }
 
 class CostArgsError extends Error {}
@@ -45,6 +67,8 @@ function parseArgs(argv: readonly string[], cwd: string): CostOptions {
   const stacks: string[] = [];
   let lines = false;
   let prices = false;
+  let format: CostOptions["format"] = "text";
+  let freeTier = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -57,14 +81,21 @@ function parseArgs(argv: readonly string[], cwd: string): CostOptions {
     else if (arg === "--stack") stacks.push(...value().split(","));
     else if (arg === "--lines") lines = true;
     else if (arg === "--prices") prices = true;
-    else throw new CostArgsError(`unknown argument "${arg}"`);
+    else if (arg === "--free-tier") freeTier = true;
+    else if (arg === "--format") {
+      const v = value();
+      if (v !== "text" && v !== "json") {
+        throw new CostArgsError(`--format: "${v}" is not allowed; allowed: text, json`);
+      }
+      format = v;
+    } else throw new CostArgsError(`unknown argument "${arg}"`);
   }
   for (const s of stacks) {
     if (!STACK_NAMES.includes(s as (typeof STACK_NAMES)[number])) {
       throw new CostArgsError(`--stack: "${s}" is not a stack; allowed: ${STACK_NAMES.join(", ")}`);
     }
   }
-  return { usage, planDir, stacks, lines, prices };
+  return { usage, planDir, stacks, lines, prices, format, freeTier };
 }
 
 /** The part of `out/plan/<stack>.json` that pricing reads. */
@@ -127,6 +158,9 @@ export async function runCostCommand(
   cwd = process.cwd(),
 ): Promise<number> {
   try {
+    if (argv[0] === "prices" && argv[1] === "refresh") {
+      return await refreshPrices(argv.slice(2), io, cwd);
+    }
     const options = parseArgs(argv, cwd);
     if (options.prices) {
       io.out(formatPriceTable(PRICES) + "\n");
@@ -139,13 +173,20 @@ export async function runCostCommand(
         `no plan files in ${options.planDir}; run \`npm run preview\` first, or pass --usage FILE`,
       );
     }
-    const sections: string[] = [];
-    for (const plan of plans) {
-      const estimate = estimateStack(plan, model);
-      sections.push(options.lines ? formatCostTable(estimate) : formatCostSummary(estimate));
+    const priced = plans.map((plan) => estimateStack(plan, model));
+    const estimates = options.freeTier ? applyFreeTier(priced) : priced;
+    const projection = model && options.usage ? project(model) : undefined;
+    if (options.format === "json") {
+      const stacks = plans.map((plan, i) =>
+        stackCost(plan.stack, plan.geography, model?.name ?? null, estimates[i]),
+      );
+      io.out(JSON.stringify(costReport(stacks, projection, options.freeTier), null, 2) + "\n");
+      return 0;
     }
-    if (model && options.usage) {
-      const projection = project(model);
+    const sections: string[] = estimates.map((estimate) =>
+      options.lines ? formatCostTable(estimate) : formatCostSummary(estimate),
+    );
+    if (model && options.usage && projection) {
       sections.push(formatReportComparison(projection));
       const growth = growthModels(options.usage, model).map((m) =>
         m === model ? projection : project(m),
@@ -166,4 +207,68 @@ export async function runCostCommand(
     }
     throw error;
   }
+}
+
+function refreshArgs(argv: readonly string[], cwd: string) {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  let from: string | undefined;
+  let out = join(__dirname, "..", "runtime", "cost", "catalog-prices.json");
+  let date = new Date().toISOString().slice(0, 10);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const v = argv[++i];
+    if (v === undefined) throw new CostArgsError(`${arg} needs a value`);
+    if (arg === "--from") from = abs(v);
+    else if (arg === "--out") out = abs(v);
+    else if (arg === "--date") {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+        throw new CostArgsError(`--date: "${v}" is not allowed; allowed: YYYY-MM-DD`);
+      }
+      date = v;
+    } else throw new CostArgsError(`unknown argument "${arg}"`);
+  }
+  return { from, out, date };
+}
+
+/** A recorded catalog: service display name → the pages `services.skus.list` returned. */
+function readRecorded(file: string): Record<string, CatalogSku[]> {
+  const document = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const result: Record<string, CatalogSku[]> = {};
+  for (const [service, pages] of Object.entries(document)) {
+    if (!Array.isArray(pages)) {
+      throw new CostArgsError(`${file}: "${service}" is not a list of services.skus.list pages`);
+    }
+    result[service] = pages.flatMap((page) => skuPageSchema.parse(page).skus);
+  }
+  return result;
+}
+
+/** `avalo cost prices refresh`. */
+async function refreshPrices(argv: readonly string[], io: CostIo, cwd: string): Promise<number> {
+  const { from, out, date } = refreshArgs(argv, cwd);
+  const apiKey = process.env.CLOUD_BILLING_API_KEY;
+  const accessToken = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
+  let catalog: Record<string, CatalogSku[]>;
+  if (from) catalog = readRecorded(from);
+  else if (apiKey || accessToken) {
+    try {
+      catalog = await fetchCatalog(STORED_PRICES, { apiKey, accessToken });
+    } catch (error) {
+      io.err(`prices refresh: ${(error as Error).message}; the stored table is used\n`);
+      return 0;
+    }
+  } else {
+    io.out(
+      "prices refresh: no CLOUD_BILLING_API_KEY or GOOGLE_OAUTH_ACCESS_TOKEN; the stored table is used, nothing written\n",
+    );
+    return 0;
+  }
+  const { file, unmatched } = refreshFromCatalog(STORED_PRICES, catalog, date);
+  writeFileSync(out, JSON.stringify(file, null, 2) + "\n");
+  io.out(
+    `prices refresh: ${file.prices.length} figures from the Cloud Billing Catalog (${date}) written to ${out}` +
+      (unmatched.length > 0 ? `; not in the catalog response: ${unmatched.join(", ")}` : "") +
+      "\n",
+  );
+  return 0;
 }

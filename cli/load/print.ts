@@ -89,7 +89,17 @@ function breakdownTable(b: CostBreakdown): string {
         : formatUsd(s.monthlyUsd),
     ]);
   rows.push(["total", formatUsd(b.monthlyUsd)]);
-  return textTable(["service", "monthly"], rows);
+  const borrowed = borrowedNote(b);
+  return [textTable(["service", "monthly"], rows), ...(borrowed ? [`  ${borrowed}`] : [])].join(
+    "\n",
+  );
+}
+
+/** The borrowed figure beside a breakdown's total (unknown lines at other locations' prices). */
+function borrowedNote(b: CostBreakdown): string {
+  const x = b.borrowed;
+  if (!x || x.lines === 0) return "";
+  return `borrowed, not in the total: ${x.lines} unknown-priced line${x.lines > 1 ? "s" : ""} would add ${formatUsd(x.usd)} at the list prices quoted for ${x.locations.join(", ")}`;
 }
 
 export function formatLoadCost(cost: LoadCostProjection): string {

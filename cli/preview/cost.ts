@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diffEstimates, formatCostDiffMarkdown, type CostDiff } from "../../runtime/cost/diff";
-import { estimateStack, type StackPlan } from "../../runtime/cost/estimate";
+import { estimateStack, totalsOf, type StackPlan } from "../../runtime/cost/estimate";
 import { formatCostSummary } from "../../runtime/cost/format";
+import { costReport, stackCost, type CostReport } from "../../runtime/cost/report";
 import type { CostEstimate } from "../../runtime/cost/types";
 import { loadUsageModel, type UsageModel } from "../../runtime/cost/usage";
 import type { StackOutcome } from "./outcome";
@@ -60,9 +61,24 @@ export function renderCostMarkdown(outcomes: readonly StackOutcome[], baseDir?: 
     const basePlan = baseDir ? readBasePlan(baseDir, o.stack) : o.plan;
     const base = basePlan
       ? estimateOf(basePlan, usage)
-      : { ...head, lines: [], totals: { fixedUsd: 0, usageUsd: 0, totalUsd: 0, excludedLines: 0 } };
+      : { ...head, lines: [], totals: totalsOf([]) };
     if (typeof base === "string") continue;
     diffs.push(diffEstimates(base, head));
   }
   return diffs.length === 0 ? "" : `\n${formatCostDiffMarkdown(diffs)}`;
+}
+
+/**
+ * The preview's cost section in the report schema of `avalo cost --format json`: one entry per
+ * previewed stack, priced with its own usage model.
+ */
+export function costReportOf(outcomes: readonly StackOutcome[]): CostReport {
+  const stacks = outcomes.flatMap((o) => {
+    if (!o.plan) return [];
+    const usage = usageOf(o);
+    const estimate = estimateOf(o.plan, usage);
+    if (typeof estimate === "string") return [];
+    return [stackCost(o.stack, o.plan.geography, usage?.name ?? null, estimate)];
+  });
+  return costReport(stacks);
 }

@@ -22,6 +22,11 @@ export interface PreviewOptions {
   readonly jobs: number;
   /** Per-stack policy config (`<stack>.json`). @default policies/config */
   readonly policyConfigDir: string;
+  /**
+   * Where the cost section is written as JSON (runtime/cost/report.ts, avalo.cost-report/v1);
+   * "-" for stdout. @default not written
+   */
+  readonly costJson?: string;
 }
 
 /** Bad command-line usage; reported like a config error (exit 1). */
@@ -34,10 +39,11 @@ export class UsageError extends Error {
 
 export const PREVIEW_USAGE = `usage: avalo preview [--stack NAME]... [--base DIR] [--markdown [FILE|-]]
                      [--config-dir DIR] [--program FILE] [--out DIR] [--jobs N]
-                     [--policy-config DIR]
+                     [--policy-config DIR] [--cost-json [FILE|-]]
 
 Runs the Pulumi program of each stack offline under the SDK mocks, writes out/plan/<stack>.json,
 checks GCP input constraints and the policy pack, and diffs against --base plans.
+--cost-json writes the cost section as JSON in the schema of \`avalo cost --format json\`.
 Exit codes: 0 ok, 1 config error, 2 constraint or mandatory policy violation.`;
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -50,6 +56,7 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
   let outDir = join(cwd, "out", "plan");
   let base: string | undefined;
   let markdown: string | undefined;
+  let costJson: string | undefined;
   let jobs: number | undefined;
   let policyConfigDir = join(REPO_ROOT, "policies", "config");
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
@@ -71,6 +78,10 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
       case "--markdown":
         markdown = argv[i + 1] === undefined || argv[i + 1].startsWith("--") ? "-" : argv[++i];
         if (markdown !== "-") markdown = abs(markdown);
+        break;
+      case "--cost-json":
+        costJson = argv[i + 1] === undefined || argv[i + 1].startsWith("--") ? "-" : argv[++i];
+        if (costJson !== "-") costJson = abs(costJson);
         break;
       case "--config-dir":
         configDir = abs(value());
@@ -111,6 +122,7 @@ export function parsePreviewArgs(argv: readonly string[], cwd = process.cwd()): 
     markdown,
     jobs: jobs ?? selected.length,
     policyConfigDir,
+    ...(costJson ? { costJson } : {}),
   };
 }
 

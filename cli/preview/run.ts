@@ -87,6 +87,11 @@ export async function runPreview(
     : undefined;
   if (markdown !== undefined && options.markdown === "-") io.out(markdown);
   else if (markdown !== undefined && options.markdown) writeFileSync(options.markdown, markdown);
+  if (options.costJson) {
+    const json = costJson(outcomes);
+    if (options.costJson === "-") io.out(json);
+    else writeFileSync(options.costJson, json);
+  }
   const code = exitCode(outcomes);
   const verdict = ["ok", "failed: config or program error", "failed: mandatory violations"][code];
   io.err(`avalo preview: ${verdict} (exit ${code})\n`);
@@ -96,6 +101,13 @@ export async function runPreview(
 function readBase(dir: string, stack: string): Plan | undefined {
   const file = join(dir, `${stack}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Plan) : undefined;
+}
+
+/** The cost section as JSON; its pricing modules are loaded only when asked for. */
+function costJson(outcomes: readonly StackOutcome[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cost = require("./cost") as typeof import("./cost");
+  return JSON.stringify(cost.costReportOf(outcomes), null, 2) + "\n";
 }
 
 /** The markdown cost delta; its pricing modules are loaded only when markdown is asked for. */

@@ -23,6 +23,22 @@ export interface ServiceDemand {
   readonly memoryGib: number;
 }
 
+/** Pub/Sub traffic of one topic in one region, as billed. */
+export interface TopicDemand {
+  readonly messages: number;
+  /** Publish requests: messages ÷ messages per request. */
+  readonly publishRequests: number;
+  /** Publish bytes billed: per request, the batch's bytes but at least 1,000. */
+  readonly publishBilledBytes: number;
+  /** Push deliveries to the region's own subscription, each at least 1,000 bytes. */
+  readonly deliveryBilledBytes: number;
+  /**
+   * Messages the other regions' subscriptions drop by their `region` filter: Pub/Sub
+   * acknowledges them itself but still bills their delivery (at the message size: no request).
+   */
+  readonly filteredBilledBytes: number;
+}
+
 /** Monthly demand of one region. */
 export interface RegionDemand {
   readonly region: RegionId;
@@ -38,8 +54,21 @@ export interface RegionDemand {
   /** Reads served by Redis instead of Firestore. */
   readonly cacheReads: number;
   readonly pubsubMessages: number;
-  /** Bytes billed for publishing and push delivery. */
+  /** Bytes billed for publishing, push delivery and filtered deliveries, all topics. */
   readonly pubsubBilledBytes: number;
+  /** The same per topic (pipeline name). */
+  readonly topics: Readonly<Record<string, TopicDemand>>;
+  /** Data Access audit log bytes ingested. */
+  readonly auditLogBytes: number;
+  /** Cloud Run request log bytes ingested. */
+  readonly requestLogBytes: number;
+  /** Audit log GiB held beyond 30 days in a steady month. */
+  readonly auditRetainedGib: number;
+  /** Media bytes served from the bucket to the internet, and from a CDN cache. */
+  readonly mediaOriginBytes: number;
+  readonly mediaCdnBytes: number;
+  /** API response bytes to clients. */
+  readonly apiEgressBytes: number;
   /** Bytes written through BigQuery subscriptions. */
   readonly bigquerySubscriptionBytes: number;
   readonly bigqueryRows: number;
@@ -122,15 +151,29 @@ function demandOf(
     requests.set(service, (requests.get(service) ?? 0) + n);
   let pubsubMessages = 0;
   let pubsubBilledBytes = 0;
+  let publishRequests = 0;
   let bigquerySubscriptionBytes = 0;
   let bigqueryRows = 0;
+  const topics: Record<string, TopicDemand> = {};
+  const batch = model.pubsub.messagesPerPublishRequest;
+  const otherRegions = GEOGRAPHIES[geography].regions.length - 1;
   for (const pipeline of PIPELINES) {
     const events = model.events[pipeline.name];
     if (!events) continue;
     const messages = sumOver((op) => events.perOperation[op] ?? 0);
+    const requests = messages / batch;
+    const topic: TopicDemand = {
+      messages,
+      publishRequests: requests,
+      publishBilledBytes: requests * Math.max(batch * events.bytes, PUBSUB_MIN_BILLED_BYTES),
+      deliveryBilledBytes: messages * Math.max(events.bytes, PUBSUB_MIN_BILLED_BYTES),
+      filteredBilledBytes: messages * events.bytes * otherRegions,
+    };
+    topics[pipeline.name] = topic;
     pubsubMessages += messages;
+    publishRequests += requests;
     pubsubBilledBytes +=
-      messages * events.bytes + messages * Math.max(events.bytes, PUBSUB_MIN_BILLED_BYTES);
+      topic.publishBilledBytes + topic.deliveryBilledBytes + topic.filteredBilledBytes;
     add(pipeline.consumer, messages);
     if (pipeline.bigQueryTable) {
       bigquerySubscriptionBytes += messages * events.bytes;
@@ -158,6 +201,14 @@ function demandOf(
     );
   }
 
+  const cloudRunRequests =
+    totalOperations + Object.values(services).reduce((t, sd) => t + sd.requests, 0);
+  const auditLogBytes =
+    (totalOperations * model.logging.auditEntriesPerOperation + publishRequests) *
+    model.logging.bytesPerAuditEntry;
+  const mediaBytes =
+    sumOver((op) => model.operations[op].mediaReads) * model.egress.bytesPerMediaRead;
+
   return {
     region,
     gcpRegion: REGIONS[region].gcpRegion,
@@ -172,6 +223,14 @@ function demandOf(
     cacheReads,
     pubsubMessages,
     pubsubBilledBytes,
+    topics,
+    auditLogBytes,
+    requestLogBytes: cloudRunRequests * model.logging.requestLogBytes,
+    auditRetainedGib:
+      ((auditLogBytes / 2 ** 30) * Math.max(0, model.logging.auditRetentionDays - 30)) / 30,
+    mediaOriginBytes: mediaBytes * (1 - model.egress.cdnShare),
+    mediaCdnBytes: mediaBytes * model.egress.cdnShare,
+    apiEgressBytes: totalOperations * model.egress.apiResponseBytes,
     bigquerySubscriptionBytes,
     bigqueryRows,
     storageGib: users * model.storage.storedGibPerUser,

@@ -2,7 +2,7 @@ import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId } from "../topolo
 import { deriveDemand } from "./demand";
 import { notPricedLine, roundCents } from "./line";
 import type { PricingMode } from "./prices";
-import { RULES, locationOf, secretLocationCount, type RuleContext } from "./rules";
+import { locationOf, ruleFor, secretLocationCount, type RuleContext } from "./rules";
 import type { CostEstimate, CostLine, PlannedResource } from "./types";
 import { usageLines } from "./usage-costs";
 import type { UsageModel } from "./usage";
@@ -19,21 +19,37 @@ export interface PlanEstimateOptions {
   readonly mode?: PricingMode;
 }
 
-/** Sums the priced lines; unknown and not-priced lines are counted, not added. */
+/**
+ * Sums the priced lines; unknown and not-priced lines are counted, not added. What unknown lines
+ * would cost at another location's quote is summed apart as `borrowed`, never into the totals.
+ */
 export function totalsOf(lines: readonly CostLine[]): CostEstimate["totals"] {
   let fixedUsd = 0;
   let usageUsd = 0;
   let excludedLines = 0;
+  let borrowedUsd = 0;
+  let borrowedLines = 0;
+  const borrowedAt = new Set<string>();
   for (const l of lines) {
     if (l.monthlyUsd === null) excludedLines += 1;
     else if (l.basis === "fixed") fixedUsd += l.monthlyUsd;
     else usageUsd += l.monthlyUsd;
+    if (l.monthlyUsd === null && l.reference) {
+      borrowedUsd += l.reference.monthlyUsd;
+      borrowedLines += 1;
+      borrowedAt.add(l.reference.location);
+    }
   }
   return {
     fixedUsd: roundCents(fixedUsd),
     usageUsd: roundCents(usageUsd),
     totalUsd: roundCents(fixedUsd + usageUsd),
     excludedLines,
+    borrowed: {
+      usd: roundCents(borrowedUsd),
+      lines: borrowedLines,
+      locations: [...borrowedAt].sort(),
+    },
   };
 }
 
@@ -64,7 +80,7 @@ export function estimatePlan(
   const lines: CostLine[] = [];
   const unpriced = new Map<string, { count: number; location: string }>();
   for (const r of cloud) {
-    const rule = RULES[r.type];
+    const rule = ruleFor(r.type);
     if (rule) {
       lines.push(...rule(r, context));
       continue;
@@ -90,7 +106,10 @@ export function estimatePlan(
 export interface UsageEstimateOptions {
   readonly label?: string;
   readonly geography?: GeographyId;
-  /** @default "reference": locations without a quote use the SKU's quoted location, noted */
+  /**
+   * @default "strict": a location without a quote stays unknown and out of the totals; the
+   * figure at the SKU's quoted location is carried beside it as borrowed.
+   */
   readonly mode?: PricingMode;
 }
 
@@ -98,7 +117,7 @@ export interface UsageEstimateOptions {
 export function estimateUsage(model: UsageModel, options: UsageEstimateOptions = {}): CostEstimate {
   const demand = deriveDemand(model, options.geography);
   const lines = usageLines(demand, model, {
-    mode: options.mode ?? "reference",
+    mode: options.mode ?? "strict",
     includeProvisioned: true,
   }).sort(byKey);
   return { label: options.label ?? model.name, lines, totals: totalsOf(lines) };

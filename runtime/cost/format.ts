@@ -1,4 +1,3 @@
-import { roundCents } from "./line";
 import type { Price } from "./prices";
 import { COST_CATEGORIES, type CostEstimate, type CostLine } from "./types";
 
@@ -26,6 +25,7 @@ export function formatQuantity(n: number | null): string {
 /** What a line's monthly column shows. */
 export function amountOf(line: CostLine): string {
   if (line.status === "not-priced") return "not priced";
+  if (line.status === "free") return "free";
   if (line.status === "unknown-price") return "unknown";
   return formatUsd(line.monthlyUsd ?? 0);
 }
@@ -50,8 +50,18 @@ export function textTable(
 function noteLines(estimate: CostEstimate): string[] {
   const notes = new Set<string>();
   for (const l of estimate.lines)
-    if (l.status !== "priced" && l.note) notes.add(`${l.subject}: ${l.note}`);
+    if (l.monthlyUsd === null && l.note) notes.add(`${l.subject}: ${l.note}`);
   return [...notes].sort().map((n) => `  - ${n}`);
+}
+
+/**
+ * What unknown-priced lines would add at list prices quoted for other locations, named as
+ * borrowed; printed beside a total, never added to it. Empty when nothing is borrowed.
+ */
+export function borrowedNote(totals: CostEstimate["totals"]): string {
+  const b = totals.borrowed;
+  if (b.lines === 0) return "";
+  return `borrowed, not in the total: ${b.lines} unknown-priced line${b.lines > 1 ? "s" : ""} would add ${formatUsd(b.usd)} at the list prices quoted for ${b.locations.join(", ")}`;
 }
 
 function totalLines(estimate: CostEstimate): string[] {
@@ -60,16 +70,15 @@ function totalLines(estimate: CostEstimate): string[] {
     t.excludedLines > 0
       ? ` (${t.excludedLines} line${t.excludedLines > 1 ? "s" : ""} unknown or not priced, excluded)`
       : "";
-  const referenced = estimate.lines.filter((l) => l.reference);
-  const locations = [...new Set(referenced.map((l) => l.reference!.location))].join(", ");
-  const atReference = referenced.reduce((sum, l) => sum + l.reference!.monthlyUsd, 0);
+  const freeTier =
+    t.freeTierUsd !== undefined
+      ? [`free tier deducted (per billing account, --free-tier): ${formatUsd(t.freeTierUsd)}`]
+      : [];
+  const borrowed = borrowedNote(t);
   return [
     `fixed ${formatUsd(t.fixedUsd)} + usage-driven ${formatUsd(t.usageUsd)} = ${formatUsd(t.totalUsd)}/month${excluded}`,
-    ...(referenced.length > 0
-      ? [
-          `${referenced.length} unknown-priced line${referenced.length > 1 ? "s" : ""} would add ${formatUsd(roundCents(atReference))} at the list prices quoted for ${locations} (not in the totals)`,
-        ]
-      : []),
+    ...freeTier,
+    ...(borrowed ? [borrowed] : []),
   ];
 }
 

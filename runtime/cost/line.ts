@@ -12,6 +12,7 @@ export interface LineSpec {
   readonly sku: string;
   readonly quantity: number;
   readonly note?: string;
+  readonly attribution?: CostLine["attribution"];
 }
 
 /** Prices `quantity` of the SKU in the line's location; unknown prices give a null amount. */
@@ -53,6 +54,18 @@ export function priceLine(spec: LineSpec, mode: PricingMode): CostLine {
 /** A zero-cost line for a resource whose cost is usage-driven or free by its inputs. */
 export function zeroLine(spec: Omit<LineSpec, "sku" | "quantity">, unit: string): CostLine {
   return { ...spec, quantity: 0, unit, unitUsd: null, monthlyUsd: 0, status: "priced" };
+}
+
+/** An explicit $0 line for a resource that has no charge of its own, marked free. */
+export function freeLine(spec: Omit<LineSpec, "sku" | "quantity">, count: number): CostLine {
+  return {
+    ...spec,
+    quantity: count,
+    unit: "resources",
+    unitUsd: 0,
+    monthlyUsd: 0,
+    status: "free",
+  };
 }
 
 /** A line for a resource type that has no pricing rule. */

@@ -1,8 +1,12 @@
+import CATALOG_PRICES from "./catalog-prices.json";
+import { GEOGRAPHIES } from "../topology";
+import { withCatalogPrices } from "./catalog";
+
 /**
  * The one price table: every price the cost estimate uses, per SKU and location, with its unit,
  * the public Google Cloud pricing page it belongs to, where the figure was actually read, and the
  * date. Prices are list prices in US dollars, before free tiers and discounts (free tiers are per
- * billing account and are not deducted anywhere in the estimate).
+ * billing account; `runtime/cost/free-tier.ts` deducts them only when asked, `--free-tier`).
  *
  * A price that could not be found is recorded with `usd: null`: lines that need it show
  * "unknown" and stay out of totals. No price here is estimated or interpolated.
@@ -37,6 +41,19 @@ export interface Price {
   readonly source: PriceSource;
   /** What is assumed when applying the quote, shown beside every line priced with it. */
   readonly assumption?: string;
+  /**
+   * How `avalo cost prices refresh` finds this SKU in the Cloud Billing Catalog
+   * (`services.skus.list`): the service's display name, the start of the SKU description, and
+   * the catalog's usage unit, which must equal `unit` × `per` for the figure to be taken.
+   */
+  readonly catalog?: CatalogMatch;
+}
+
+/** A table entry's key in the Cloud Billing Catalog (see `Price.catalog`). */
+export interface CatalogMatch {
+  readonly service: string;
+  readonly descriptionPrefix: string;
+  readonly usageUnit: string;
 }
 
 const TAKEN = "2026-11-25";
@@ -52,7 +69,92 @@ const RUN_SKUS: PriceSource = {
   taken: TAKEN,
   pageDate: "2026-07-26",
 };
-const RUN_TIER = "Tier 1 rate; the stored page does not say which tier each region is in";
+const RUN_TIER2: PriceSource = {
+  url: "https://cloud.google.com/run/pricing",
+  via: "secondary: two public cost notes quoting the page's region selector for Tier 2 regions (request-based active vCPU $0.0000336, idle minimum-instance vCPU $0.0000035, memory active and idle $0.0000035; requests are one SKU in every tier); the stored copies render only the Tier 1 table",
+  taken: TAKEN,
+};
+const RUN_TIER2_MISSING: PriceSource = {
+  url: "https://cloud.google.com/run/pricing",
+  via: "not found: no Tier 2 figure for instance-based billing in any stored copy or note",
+  taken: TAKEN,
+};
+const RUN_LOCATIONS: PriceSource = {
+  url: "https://cloud.google.com/run/docs/locations",
+  via: "stored copies of the locations page (ja, fr-FR), which list each region under 'Tier 1 pricing' or 'Tier 2 pricing'",
+  taken: "2026-12-03",
+};
+
+/**
+ * Cloud Run's pricing tier of every region the topology allows (from RUN_LOCATIONS). A region
+ * missing here has no Cloud Run price: its lines stay unknown.
+ */
+export const CLOUD_RUN_TIERS: Readonly<Record<string, 1 | 2>> = {
+  "us-central1": 1,
+  "us-east1": 1,
+  "us-east4": 1,
+  "us-east5": 1,
+  "us-south1": 1,
+  "us-west1": 1,
+  "us-west2": 2,
+  "us-west3": 2,
+  "us-west4": 2,
+  "europe-west1": 1,
+  "europe-west2": 2,
+  "europe-west3": 2,
+  "europe-west4": 1,
+  "europe-west6": 2,
+  "europe-west8": 1,
+  "europe-west9": 1,
+  "europe-west10": 2,
+  "europe-west12": 2,
+  "europe-north1": 1,
+  "europe-central2": 2,
+  "europe-southwest1": 1,
+  "asia-east1": 1,
+  "asia-east2": 2,
+  "asia-northeast1": 1,
+  "asia-northeast2": 1,
+  "asia-northeast3": 2,
+  "asia-south1": 2,
+  "asia-south2": 2,
+  "asia-southeast1": 2,
+  "asia-southeast2": 2,
+};
+
+const regionsOfTier = (tier: 1 | 2): string[] =>
+  Object.entries(CLOUD_RUN_TIERS)
+    .filter(([, t]) => t === tier)
+    .map(([r]) => r);
+
+/** One Cloud Run SKU at its Tier 1 and Tier 2 rates (null: not found). */
+function cloudRun(
+  sku: string,
+  description: string,
+  unit: string,
+  per: number,
+  tier1: number,
+  tier2: number | null,
+  tier1Source: PriceSource,
+): Price[] {
+  const base = { sku, product: "Cloud Run", description, unit, per };
+  return [
+    {
+      ...base,
+      usd: tier1,
+      locations: regionsOfTier(1),
+      source: tier1Source,
+      assumption: `Tier 1 rate (region tiers: ${RUN_LOCATIONS.url})`,
+    },
+    {
+      ...base,
+      usd: tier2,
+      locations: regionsOfTier(2),
+      source: tier2 === null ? RUN_TIER2_MISSING : RUN_TIER2,
+      assumption: `Tier 2 rate (region tiers: ${RUN_LOCATIONS.url})`,
+    },
+  ];
+}
 
 const MEMORYSTORE: PriceSource = {
   url: "https://cloud.google.com/memorystore/docs/redis/pricing",
@@ -61,7 +163,7 @@ const MEMORYSTORE: PriceSource = {
 };
 const MEMORYSTORE_MISSING: PriceSource = {
   url: "https://cloud.google.com/memorystore/docs/redis/pricing",
-  via: "not found: the stored copies hold only the page header, and the only regional figures found are for us-central1",
+  via: "not found: the stored copies hold only the page header (the table is a region selector), and the only regional figures found are for us-central1; `avalo cost prices refresh` fills them from the Cloud Billing Catalog",
   taken: TAKEN,
 };
 
@@ -77,9 +179,19 @@ const FIRESTORE: PriceSource = {
   via: "stored copy of https://firebase.google.com/docs/firestore/pricing, 'United States (multi-region)' table",
   taken: TAKEN,
 };
+const FIRESTORE_MULTI: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://cloud.google.com/datastore/pricing?hl=zh-tw (Firestore in Datastore mode, same per-location operations), whose 'eur3' table lists reads $0.06, writes $0.18, deletes $0.02 per 100,000 and storage $0.18/GiB-month, as for nam5",
+  taken: "2026-12-03",
+};
+const FIRESTORE_PITR: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://firebase.google.com/docs/firestore/pipelines/pricing (ja), a table of Standard edition unit prices stated to be us-central1's: PITR data $0.00020 and backup data $0.00004 per GiB-hour",
+  taken: "2026-12-03",
+};
 const FIRESTORE_MISSING: PriceSource = {
   url: "https://cloud.google.com/firestore/pricing",
-  via: "not found: the stored copies show only the nam5 and single-region US tables",
+  via: "not found: the stored copies render only the multi-region tables (the per-location table is a selector)",
   taken: TAKEN,
 };
 
@@ -116,8 +228,31 @@ const STORAGE_OPS: PriceSource = {
 
 const NETWORK_MISSING: PriceSource = {
   url: "https://cloud.google.com/vpc/network-pricing",
-  via: "not found: no stored copy of the inter-region data transfer table",
+  via: "not found: no stored copy of the inter-region data transfer table; secondary notes give only a range ($0.01–0.02 per GB within a continent), which is not a price",
   taken: TAKEN,
+};
+const INTERNET_EGRESS: PriceSource = {
+  url: "https://cloud.google.com/vpc/network-pricing",
+  via: "secondary: egresscost.com/gcp/regions (updated 2026-04) and cloudtoolstack.com, both quoting Premium Tier internet egress at $0.12/GB for the first TiB a month to worldwide destinations (not China or Australia), the same from every source region; the page itself is not stored",
+  taken: "2026-12-03",
+  pageDate: "2026-04",
+};
+const CDN: PriceSource = {
+  url: "https://cloud.google.com/cdn/pricing",
+  via: "stored copy of the page: cache data transfer out, < 10 TiB a month tier, by destination (North America and Europe $0.08/GiB, Asia Pacific $0.09/GiB); cache lookups $0.0075 per 10,000",
+  taken: "2026-12-03",
+};
+
+const LOGGING: PriceSource = {
+  url: "https://cloud.google.com/stackdriver/pricing",
+  via: "stored copies of the page's Cloud Logging table: storage (ingestion) $0.50/GiB, first 50 GiB per project a month free; retention $0.01 per GiB-month beyond 30 days",
+  taken: "2026-12-03",
+};
+
+const ARTIFACT_REGISTRY_MISSING: PriceSource = {
+  url: "https://cloud.google.com/artifact-registry/pricing",
+  via: "not found: no stored copy of the page",
+  taken: "2026-12-03",
 };
 
 const MONITORING: PriceSource = {
@@ -165,93 +300,89 @@ function memorystore(): Price[] {
           locations: ["us-central1"],
           source: MEMORYSTORE,
         },
-        { ...base, usd: null, locations: "any", source: MEMORYSTORE_MISSING },
+        {
+          ...base,
+          usd: null,
+          locations: "any",
+          source: MEMORYSTORE_MISSING,
+          catalog: {
+            service: "Cloud Memorystore for Redis",
+            descriptionPrefix: `Redis Capacity ${serviceTier === "basic" ? "Basic" : "Standard"} ${tier} `,
+            usageUnit: "GiBy.h",
+          },
+        },
       );
     });
   }
   return prices;
 }
 
-/** Every price the estimate uses. */
-export const PRICES: readonly Price[] = [
-  // Cloud Run, request-based billing (CPU only allocated while serving).
-  {
-    sku: "run.cpu",
-    product: "Cloud Run",
-    description: "vCPU time while serving (request-based billing)",
-    unit: "vCPU-second",
-    usd: 0.000024,
-    per: 1,
-    locations: "any",
-    source: RUN,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.memory",
-    product: "Cloud Run",
-    description: "memory time while serving (request-based billing)",
-    unit: "GiB-second",
-    usd: 0.0000025,
-    per: 1,
-    locations: "any",
-    source: RUN_SKUS,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.requests",
-    product: "Cloud Run",
-    description: "requests (request-based billing)",
-    unit: "requests",
-    usd: 0.4,
-    per: 1_000_000,
-    locations: "any",
-    source: RUN_SKUS,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.idle-cpu",
-    product: "Cloud Run",
-    description: "vCPU of idle minimum instances (request-based billing)",
-    unit: "vCPU-second",
-    usd: 0.0000025,
-    per: 1,
-    locations: "any",
-    source: RUN_SKUS,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.idle-memory",
-    product: "Cloud Run",
-    description: "memory of idle minimum instances (request-based billing)",
-    unit: "GiB-second",
-    usd: 0.0000025,
-    per: 1,
-    locations: "any",
-    source: RUN_SKUS,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.instance-cpu",
-    product: "Cloud Run",
-    description: "vCPU for the whole instance lifetime (instance-based billing)",
-    unit: "vCPU-second",
-    usd: 0.000018,
-    per: 1,
-    locations: "any",
-    source: RUN,
-    assumption: RUN_TIER,
-  },
-  {
-    sku: "run.instance-memory",
-    product: "Cloud Run",
-    description: "memory for the whole instance lifetime (instance-based billing)",
-    unit: "GiB-second",
-    usd: 0.000002,
-    per: 1,
-    locations: "any",
-    source: RUN_SKUS,
-    assumption: RUN_TIER,
-  },
+/** The stored table: every price the estimate uses, before figures refreshed from the catalog. */
+export const STORED_PRICES: readonly Price[] = [
+  // Cloud Run, request-based billing (CPU only allocated while serving), then instance-based.
+  ...cloudRun(
+    "run.cpu",
+    "vCPU time while serving (request-based billing)",
+    "vCPU-second",
+    1,
+    0.000024,
+    0.0000336,
+    RUN,
+  ),
+  ...cloudRun(
+    "run.memory",
+    "memory time while serving (request-based billing)",
+    "GiB-second",
+    1,
+    0.0000025,
+    0.0000035,
+    RUN_SKUS,
+  ),
+  ...cloudRun(
+    "run.requests",
+    "requests (request-based billing)",
+    "requests",
+    1_000_000,
+    0.4,
+    0.4,
+    RUN_SKUS,
+  ),
+  ...cloudRun(
+    "run.idle-cpu",
+    "vCPU of idle minimum instances (request-based billing)",
+    "vCPU-second",
+    1,
+    0.0000025,
+    0.0000035,
+    RUN_SKUS,
+  ),
+  ...cloudRun(
+    "run.idle-memory",
+    "memory of idle minimum instances (request-based billing)",
+    "GiB-second",
+    1,
+    0.0000025,
+    0.0000035,
+    RUN_SKUS,
+  ),
+  ...cloudRun(
+    "run.instance-cpu",
+    "vCPU for the whole instance lifetime (instance-based billing)",
+    "vCPU-second",
+    1,
+    0.000018,
+    null,
+    RUN,
+  ),
+  ...cloudRun(
+    "run.instance-memory",
+    "memory for the whole instance lifetime (instance-based billing)",
+    "GiB-second",
+    1,
+    0.000002,
+    null,
+    RUN_SKUS,
+  ),
   ...memorystore(),
   // Pub/Sub.
   {
@@ -284,10 +415,11 @@ export const PRICES: readonly Price[] = [
     locations: "any",
     source: PUBSUB,
   },
-  // Firestore (Standard edition), multi-region nam5; other locations not found.
+  // Firestore (Standard edition): the multi-regions nam5 and eur3; regional locations not found.
   ...(["nam5", "eur3", "asia-east1"] as const).flatMap((location): Price[] => {
-    const known = location === "nam5";
-    const source = known ? FIRESTORE : FIRESTORE_MISSING;
+    const known = location !== "asia-east1";
+    const source =
+      location === "nam5" ? FIRESTORE : location === "eur3" ? FIRESTORE_MULTI : FIRESTORE_MISSING;
     return [
       ["reads", "document reads", 0.06, 100_000],
       ["writes", "document writes", 0.18, 100_000],
@@ -304,16 +436,34 @@ export const PRICES: readonly Price[] = [
       source,
     }));
   }),
-  {
-    sku: "firestore.pitr",
-    product: "Firestore",
-    description: "point-in-time recovery data",
-    unit: "GiB-month",
-    usd: null,
-    per: 1,
-    locations: "any",
-    source: FIRESTORE_MISSING,
-  },
+  // Firestore PITR and backup data: quoted for us-central1 only.
+  ...(
+    [
+      ["firestore.pitr", "point-in-time recovery data", 0.0002],
+      ["firestore.backup", "scheduled backup data", 0.00004],
+    ] as const
+  ).flatMap(([sku, description, usd]): Price[] => [
+    {
+      sku,
+      product: "Firestore",
+      description,
+      unit: "GiB-hour",
+      usd,
+      per: 1,
+      locations: ["us-central1"],
+      source: FIRESTORE_PITR,
+    },
+    {
+      sku,
+      product: "Firestore",
+      description,
+      unit: "GiB-hour",
+      usd: null,
+      per: 1,
+      locations: "any",
+      source: FIRESTORE_MISSING,
+    },
+  ]),
   // BigQuery, US multi-region.
   {
     sku: "bigquery.active-storage",
@@ -450,6 +600,84 @@ export const PRICES: readonly Price[] = [
   },
   // Networking.
   {
+    sku: "network.internet-egress",
+    product: "Networking",
+    description: "Premium Tier internet egress, 0–1 TiB a month tier (later tiers are cheaper)",
+    unit: "GiB",
+    usd: 0.12,
+    per: 1,
+    locations: "any",
+    source: INTERNET_EGRESS,
+    assumption: "first-tier rate applied to all volume (overstates above 1 TiB a month)",
+  },
+  // Cloud CDN, priced by the destination: the geography's users (us → North America, eu →
+  // Europe, asia → Asia Pacific); the first-tier rate, like internet egress.
+  ...(
+    [
+      ["us", 0.08],
+      ["eu", 0.08],
+      ["asia", 0.09],
+    ] as const
+  ).map(([geography, usd]): Price => ({
+    sku: "network.cdn-egress",
+    product: "Cloud CDN",
+    description: "cache data transfer out to the geography's users, < 10 TiB a month tier",
+    unit: "GiB",
+    usd,
+    per: 1,
+    locations: GEOGRAPHIES[geography].allowedGcpRegions,
+    source: CDN,
+    assumption: "first-tier rate applied to all volume (overstates above 10 TiB a month)",
+  })),
+  {
+    sku: "network.cdn-lookup",
+    product: "Cloud CDN",
+    description: "HTTP/HTTPS cache lookup requests",
+    unit: "requests",
+    usd: 0.0075,
+    per: 10_000,
+    locations: "any",
+    source: CDN,
+  },
+  // Cloud Logging.
+  {
+    sku: "logging.ingestion",
+    product: "Cloud Logging",
+    description: "log storage (one-time ingestion charge, includes 30 days)",
+    unit: "GiB",
+    usd: 0.5,
+    per: 1,
+    locations: "any",
+    source: LOGGING,
+    catalog: { service: "Cloud Logging", descriptionPrefix: "Log Storage cost", usageUnit: "GiBy" },
+  },
+  {
+    sku: "logging.retention",
+    product: "Cloud Logging",
+    description: "log retention beyond 30 days",
+    unit: "GiB-month",
+    usd: 0.01,
+    per: 1,
+    locations: "any",
+    source: LOGGING,
+    catalog: {
+      service: "Cloud Logging",
+      descriptionPrefix: "Log Retention cost",
+      usageUnit: "GiBy.mo",
+    },
+  },
+  // Artifact Registry.
+  {
+    sku: "artifactregistry.storage",
+    product: "Artifact Registry",
+    description: "stored artifacts",
+    unit: "GiB-month",
+    usd: null,
+    per: 1,
+    locations: "any",
+    source: ARTIFACT_REGISTRY_MISSING,
+  },
+  {
     sku: "network.inter-region",
     product: "Networking",
     description: "data transfer between regions of one continent",
@@ -469,6 +697,7 @@ export const PRICES: readonly Price[] = [
     per: 1,
     locations: "any",
     source: MONITORING,
+    catalog: { service: "Cloud Monitoring", descriptionPrefix: "Metric Volume", usageUnit: "MiBy" },
   },
   {
     sku: "monitoring.alert-condition",
@@ -481,6 +710,12 @@ export const PRICES: readonly Price[] = [
     source: MONITORING_MISSING,
   },
 ];
+
+/**
+ * Every price the estimate uses: the stored table, with the figures `avalo cost prices refresh`
+ * last read from the Cloud Billing Catalog (`catalog-prices.json`) in front of it.
+ */
+export const PRICES: readonly Price[] = withCatalogPrices(STORED_PRICES, CATALOG_PRICES);
 
 /** How a location is matched when a SKU has no quote for it. */
 export type PricingMode =
@@ -499,13 +734,14 @@ export type PriceLookup =
     }
   | { readonly known: false; readonly price?: Price; readonly note: string };
 
-/** Looks up the unit price (US dollars per one unit) of `sku` in `location`. */
+/** Looks up the unit price (US dollars per one unit) of `sku` in `location` (in `table`). */
 export function lookupPrice(
   sku: string,
   location: string,
   mode: PricingMode = "strict",
+  table: readonly Price[] = PRICES,
 ): PriceLookup {
-  const candidates = PRICES.filter((p) => p.sku === sku);
+  const candidates = table.filter((p) => p.sku === sku);
   if (candidates.length === 0) throw new Error(`no price table entry for SKU "${sku}"`);
   const loc = location.toLowerCase();
   const exact =

@@ -1,7 +1,7 @@
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./defaults";
-import { priceLine, zeroLine } from "./line";
+import { freeLine, priceLine, zeroLine } from "./line";
 import { MEMORYSTORE_CAPACITY_TIERS, type PricingMode } from "./prices";
-import type { CostLine, PlannedResource } from "./types";
+import type { AttributionKind, CostLine, PlannedResource } from "./types";
 
 /**
  * Pricing rules for fixed costs: what a planned resource costs per month by its inputs alone.
@@ -74,6 +74,7 @@ const redisInstance: Rule = (r, ctx) => {
         description: `${r.name}: ${sizeGb} GB ${tier} (${capacityTier}) × ${HOURS_PER_MONTH} h`,
         sku,
         quantity: sizeGb * HOURS_PER_MONTH,
+        attribution: { kind: "cache", name: r.name },
       },
       ctx.mode,
     ),
@@ -96,6 +97,18 @@ export function parseMemoryGib(value: unknown): number {
   return (n * bytes) / 2 ** 30;
 }
 
+/**
+ * Whether a Cloud Run container is billed per instance: `cpuIdle: false`, or `resources` set
+ * without `cpuIdle`. pulumi-gcp documents `cpuIdle` as "true by default if the parent `resources`
+ * field is not set. However, if `resources` is set, this field must be explicitly set to true to
+ * preserve the default behavior." (Avalo's services set `cpuIdle: true`.)
+ */
+export function isInstanceBased(container: Inputs): boolean {
+  if (!("resources" in container) || container.resources === undefined) return false;
+  const resources = record(container.resources);
+  return resources.cpuIdle !== true;
+}
+
 /** Cloud Run: idle minimum instances all month; zero minimum instances is an explicit $0. */
 const cloudRunService: Rule = (r, ctx) => {
   const template = record(r.inputs.template);
@@ -114,20 +127,27 @@ const cloudRunService: Rule = (r, ctx) => {
     category: "cloudrun" as const,
     location,
     subject: r.type,
+    attribution: { kind: "service" as const, name: r.name },
   };
+  const instanceBased = isInstanceBased(container);
+  const billing = instanceBased
+    ? "instance-based billing: cpuIdle is false, or resources is set without cpuIdle"
+    : undefined;
   if (minInstances === 0) {
     return [
-      zeroLine(
-        {
-          ...base,
-          key: key(r, "min-instances"),
-          description: `${r.name}: min instances 0 (scales to zero; serving is usage-driven)`,
-        },
-        "instances",
-      ),
+      {
+        ...zeroLine(
+          {
+            ...base,
+            key: key(r, "min-instances"),
+            description: `${r.name}: min instances 0 (scales to zero; serving is usage-driven)`,
+          },
+          "instances",
+        ),
+        ...(billing ? { note: billing } : {}),
+      },
     ];
   }
-  const instanceBased = resources.cpuIdle === false;
   const seconds = minInstances * SECONDS_PER_MONTH;
   const what = `${r.name}: ${minInstances} min instance${minInstances > 1 ? "s" : ""} × ${HOURS_PER_MONTH} h`;
   return [
@@ -138,7 +158,7 @@ const cloudRunService: Rule = (r, ctx) => {
         description: `${what} × ${cpu} vCPU`,
         sku: instanceBased ? "run.instance-cpu" : "run.idle-cpu",
         quantity: seconds * cpu,
-        note: "idle minimum instances; serving time is billed as usage",
+        note: billing ?? "idle minimum instances; serving time is billed as usage",
       },
       ctx.mode,
     ),
@@ -229,6 +249,13 @@ const secretVersion: Rule = (r, ctx) => {
   ];
 };
 
+const ATTRIBUTION_BY_TYPE: Readonly<Record<string, AttributionKind>> = {
+  "gcp:pubsub/topic:Topic": "topic",
+  "gcp:storage/bucket:Bucket": "bucket",
+  "gcp:firestore/database:Database": "database",
+  "gcp:cloudrunv2/job:Job": "service",
+};
+
 /** A resource with no charge of its own: its cost is traffic or stored data (usage lines). */
 function usageDriven(category: CostLine["category"], what: string): Rule {
   return (r, ctx) => [
@@ -240,6 +267,7 @@ function usageDriven(category: CostLine["category"], what: string): Rule {
         location: locationOf(r.inputs, ctx.defaultLocation),
         subject: r.type,
         description: `${r.name}: no fixed charge (${what} is usage-driven)`,
+        attribution: { kind: ATTRIBUTION_BY_TYPE[r.type] ?? "resource", name: r.name },
       },
       "resources",
     ),
@@ -251,21 +279,18 @@ const firestoreDatabase: Rule = (r, ctx) => {
   if (r.inputs.pointInTimeRecoveryEnablement !== "POINT_IN_TIME_RECOVERY_ENABLED") return lines;
   return [
     ...lines,
-    {
-      key: key(r, "pitr"),
-      basis: "fixed",
-      category: "firestore",
-      location: locationOf(r.inputs, ctx.defaultLocation),
-      subject: r.type,
-      description: `${r.name}: point-in-time recovery data`,
-      sku: "firestore.pitr",
-      quantity: null,
-      unit: "GiB-month",
-      unitUsd: null,
-      monthlyUsd: null,
-      status: "unknown-price",
-      note: "price unknown: Firestore PITR storage price not found; size follows stored data",
-    },
+    zeroLine(
+      {
+        key: key(r, "pitr"),
+        basis: "fixed",
+        category: "firestore",
+        location: locationOf(r.inputs, ctx.defaultLocation),
+        subject: r.type,
+        description: `${r.name}: point-in-time recovery on (its data is usage-driven: firestore:pitr)`,
+        attribution: { kind: "database", name: r.name },
+      },
+      "resources",
+    ),
   ];
 };
 
@@ -288,18 +313,140 @@ const alertPolicy: Rule = (r, ctx) => {
   ];
 };
 
+/** Firestore scheduled backups: their data is usage-driven (firestore:backup). */
+const firestoreBackupSchedule: Rule = (r, ctx) => [
+  zeroLine(
+    {
+      key: key(r, "backups"),
+      basis: "fixed",
+      category: "firestore",
+      location: locationOf(r.inputs, ctx.defaultLocation),
+      subject: r.type,
+      description: `${r.name}: backups kept ${text(r.inputs.retention) ?? "(unset)"} (their data is usage-driven: firestore:backup)`,
+      attribution: { kind: "database", name: r.name },
+    },
+    "resources",
+  ),
+];
+
+/** Artifact Registry: stored images are billed per GiB-month (usage-driven). */
+const artifactRepository: Rule = (r, ctx) => [
+  zeroLine(
+    {
+      key: key(r, "storage"),
+      basis: "fixed",
+      category: "storage",
+      location: locationOf(r.inputs, ctx.defaultLocation),
+      subject: r.type,
+      description: `${r.name}: no fixed charge (stored artifacts are billed per GiB-month, SKU artifactregistry.storage)`,
+      attribution: { kind: "resource", name: r.name },
+    },
+    "resources",
+  ),
+];
+
+/** A log bucket: ingestion is usage; retention beyond 30 days is billed per GiB-month. */
+const logBucket: Rule = (r) => {
+  const days = Number(r.inputs.retentionDays ?? 30);
+  const billed =
+    days > 30
+      ? `retention ${days} days: ${days - 30} days billed per GiB-month`
+      : `retention ${days} days (included)`;
+  return [
+    zeroLine(
+      {
+        key: key(r, "retention"),
+        basis: "fixed",
+        category: "other",
+        location: locationOf(r.inputs, "global"),
+        subject: r.type,
+        description: `${r.name}: no fixed charge; ${billed} (SKUs logging.ingestion, logging.retention)`,
+        attribution: { kind: "bucket", name: r.name },
+      },
+      "resources",
+    ),
+  ];
+};
+
+/** A resource type with no charge of its own, with the reason shown on its line. */
+function free(reason: string): Rule {
+  return (r, ctx) => [
+    freeLine(
+      {
+        key: key(r, "free"),
+        basis: "fixed",
+        category: "other",
+        location: locationOf(r.inputs, ctx.defaultLocation),
+        subject: r.type,
+        description: `${r.name}: free (${reason})`,
+      },
+      1,
+    ),
+  ];
+}
+
+const IAM = free("IAM has no charge");
+const CONFIG = free("configuration; no charge of its own");
+
 /** Pricing rules by Pulumi resource type. */
 export const RULES: Readonly<Record<string, Rule>> = {
   "gcp:redis/instance:Instance": redisInstance,
   "gcp:cloudrunv2/service:Service": cloudRunService,
+  "gcp:cloudrunv2/job:Job": usageDriven("cloudrun", "task execution time"),
   "gcp:kms/cryptoKey:CryptoKey": cryptoKey,
+  "gcp:kms/keyRing:KeyRing": free("key rings have no charge; key versions do"),
   "gcp:secretmanager/secret:Secret": secret,
   "gcp:secretmanager/secretVersion:SecretVersion": secretVersion,
   "gcp:firestore/database:Database": firestoreDatabase,
+  "gcp:firestore/backupSchedule:BackupSchedule": firestoreBackupSchedule,
   "gcp:monitoring/alertPolicy:AlertPolicy": alertPolicy,
+  "gcp:monitoring/notificationChannel:NotificationChannel": free("notification channels"),
+  "gcp:monitoring/dashboard:Dashboard": free("dashboards"),
   "gcp:storage/bucket:Bucket": usageDriven("storage", "stored data and operations"),
+  "gcp:storage/bucketObject:BucketObject": usageDriven("storage", "its stored bytes"),
+  "gcp:storage/notification:Notification": free("notifications; their Pub/Sub messages are usage"),
   "gcp:pubsub/topic:Topic": usageDriven("pubsub", "throughput"),
   "gcp:pubsub/subscription:Subscription": usageDriven("pubsub", "throughput"),
   "gcp:bigquery/dataset:Dataset": usageDriven("other", "storage and queries"),
   "gcp:bigquery/table:Table": usageDriven("other", "storage and queries"),
+  "gcp:artifactregistry/repository:Repository": artifactRepository,
+  "gcp:logging/projectBucketConfig:ProjectBucketConfig": logBucket,
+  "gcp:logging/projectSink:ProjectSink": free("log routing; the destination bills what it stores"),
+  "gcp:projects/iAMAuditConfig:IAMAuditConfig": free(
+    "configuration; the audit logs it enables are usage (logging lines)",
+  ),
+  "gcp:projects/iAMCustomRole:IAMCustomRole": IAM,
+  "gcp:serviceaccount/account:Account": free("service accounts have no charge"),
+  "gcp:projects/service:Service": free("API enablement"),
+  "gcp:projects/serviceIdentity:ServiceIdentity": free("service agents have no charge"),
+  "gcp:compute/network:Network": free("VPC networks have no charge; traffic is usage"),
+  "gcp:compute/subnetwork:Subnetwork": free("subnets have no charge; traffic is usage"),
+  "gcp:compute/firewall:Firewall": free("firewall rules have no charge"),
+  "gcp:compute/globalAddress:GlobalAddress": free(
+    "an internal range reserved for private services access",
+  ),
+  "gcp:servicenetworking/connection:Connection": free("private services access peering"),
+  "gcp:firebaserules/ruleset:Ruleset": CONFIG,
+  "gcp:firebaserules/release:Release": CONFIG,
+  "gcp:firebase/project:Project": free("adding Firebase to a project has no charge"),
+  "gcp:firebase/webApp:WebApp": free("app registrations have no charge"),
+  "gcp:firebase/androidApp:AndroidApp": free("app registrations have no charge"),
+  "gcp:firebase/appleApp:AppleApp": free("app registrations have no charge"),
+  "gcp:logging/projectExclusion:ProjectExclusion": free("exclusions have no charge"),
+  "gcp:logging/metric:Metric": usageDriven("other", "its time series (Monitoring metrics)"),
+  "gcp:recaptchaenterprise/key:Key": usageDriven("other", "assessments"),
 };
+
+/** Type patterns priced as free when no exact rule names them (IAM bindings, App Check). */
+const FREE_PATTERNS: ReadonlyArray<readonly [RegExp, Rule]> = [
+  [/(IAMMember|IamMember|IAMBinding|IamBinding|IAMPolicy|IamPolicy)$/, IAM],
+  [
+    /^gcp:firebase\/appCheck/,
+    free("App Check configuration; attestation providers bill their own assessments"),
+  ],
+];
+
+/** The rule of a resource type: an exact rule, a free pattern, or none ("not priced"). */
+export function ruleFor(type: string): Rule | undefined {
+  return RULES[type] ?? FREE_PATTERNS.find(([pattern]) => pattern.test(type))?.[1];
+}

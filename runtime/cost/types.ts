@@ -28,11 +28,23 @@ export type CostCategory = (typeof COST_CATEGORIES)[number];
 export type CostBasis = "fixed" | "usage";
 
 /**
- * `priced`: quantity × known unit price. `unknown-price`: the quantity is known but no public
- * price was found for that SKU and location, so the line stays out of totals. `not-priced`: the
- * resource type has no pricing rule.
+ * `priced`: quantity × known unit price. `free`: the resource type has no charge of its own
+ * (IAM, service accounts, networks, API enablement): an explicit $0 line. `unknown-price`: the
+ * quantity is known but no public price was found for that SKU and location, so the line stays
+ * out of totals. `not-priced`: the resource type has no pricing rule.
  */
-export type CostStatus = "priced" | "unknown-price" | "not-priced";
+export type CostStatus = "priced" | "free" | "unknown-price" | "not-priced";
+
+/** What a cost line can be attributed to. */
+export const ATTRIBUTION_KINDS = [
+  "service",
+  "topic",
+  "bucket",
+  "database",
+  "cache",
+  "resource",
+] as const;
+export type AttributionKind = (typeof ATTRIBUTION_KINDS)[number];
 
 /** One line of an estimate: a quantity of one SKU in one location, per month. */
 export interface CostLine {
@@ -57,6 +69,11 @@ export interface CostLine {
   /** Why a line is unknown, not priced or rests on an assumption. */
   readonly note?: string;
   /**
+   * What the line is attributed to, where the plan or the usage model knows it: a Cloud Run
+   * service, a Pub/Sub topic, a bucket, a database or a resource name.
+   */
+  readonly attribution?: { readonly kind: AttributionKind; readonly name: string };
+  /**
    * For an `unknown-price` line whose SKU is quoted elsewhere: what it would cost at that other
    * location's list price. Shown beside the line and in diffs, never added to any total.
    */
@@ -74,5 +91,16 @@ export interface CostEstimate {
     readonly totalUsd: number;
     /** Lines left out of the totals (unknown price or not priced). */
     readonly excludedLines: number;
+    /**
+     * What the unknown-priced lines would add at list prices quoted for other locations:
+     * shown beside the totals, named as borrowed, never added to them.
+     */
+    readonly borrowed: {
+      readonly usd: number;
+      readonly lines: number;
+      readonly locations: readonly string[];
+    };
+    /** Free-tier deduction, only when asked for (`--free-tier`); already in the totals. */
+    readonly freeTierUsd?: number;
   };
 }

@@ -4,7 +4,7 @@ import { HOURS_PER_MONTH } from "./defaults";
 import { priceLine, type LineSpec } from "./line";
 import type { PricingMode } from "./prices";
 import { memorystoreSku } from "./rules";
-import type { CostCategory, CostLine } from "./types";
+import type { AttributionKind, CostCategory, CostLine } from "./types";
 import type { UsageModel } from "./usage";
 
 /** Options of pricing derived demand. */
@@ -28,6 +28,7 @@ function line(
   sku: string,
   quantity: number,
   note?: string,
+  attribution?: CostLine["attribution"],
 ): LineSpec {
   return {
     key: `usage:${location}:${component}`,
@@ -38,9 +39,17 @@ function line(
     description,
     sku,
     quantity,
-    note,
+    ...(note ? { note } : {}),
+    ...(attribution ? { attribution } : {}),
   };
 }
+
+/** Attributes specs to a service, topic, bucket, database or cache. */
+function to(kind: AttributionKind, name: string, specs: LineSpec[]): LineSpec[] {
+  return specs.map((s) => ({ ...s, attribution: { kind, name } }));
+}
+
+const MEDIA_BUCKET = "media";
 
 function serviceLines(
   d: RegionDemand,
@@ -82,7 +91,7 @@ function serviceLines(
       ),
     );
   }
-  return specs;
+  return to("service", name, specs);
 }
 
 function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOptions): LineSpec[] {
@@ -90,15 +99,24 @@ function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOp
   const specs: LineSpec[] = [...serviceLines(d, "api", d.api, "compute", options)];
   for (const [name, s] of Object.entries(d.services))
     specs.push(...serviceLines(d, name, s, "cloudrun", options));
+  const batch = model.pubsub.messagesPerPublishRequest;
+  for (const [topic, t] of Object.entries(d.topics)) {
+    specs.push(
+      line(
+        at,
+        `pubsub:${topic}:throughput`,
+        "pubsub",
+        `Pub/Sub ${topic}: publish${batch === 1 ? " (unbatched: 1,000-byte minimum per request)" : ` (${batch} per request)`} + push + filtered copies`,
+        "pubsub.throughput",
+        (t.publishBilledBytes + t.deliveryBilledBytes + t.filteredBilledBytes) / TIB,
+        t.filteredBilledBytes > 0
+          ? "deliveries dropped by the other regions' subscription filters are billed too"
+          : undefined,
+        { kind: "topic", name: topic },
+      ),
+    );
+  }
   specs.push(
-    line(
-      at,
-      "pubsub:throughput",
-      "pubsub",
-      "Pub/Sub publish + push delivery",
-      "pubsub.throughput",
-      d.pubsubBilledBytes / TIB,
-    ),
     line(
       at,
       "pubsub:bigquery-subscription",
@@ -107,30 +125,32 @@ function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOp
       "pubsub.bigquery-subscription",
       d.bigquerySubscriptionBytes / TIB,
     ),
-    line(
-      at,
-      "storage:standard",
-      "storage",
-      "Cloud Storage media stored",
-      "storage.standard",
-      d.storageGib,
-    ),
-    line(
-      at,
-      "storage:class-a",
-      "storage",
-      "Cloud Storage object writes",
-      "storage.class-a",
-      d.classAOperations,
-    ),
-    line(
-      at,
-      "storage:class-b",
-      "storage",
-      "Cloud Storage object reads",
-      "storage.class-b",
-      d.classBOperations,
-    ),
+    ...to("bucket", MEDIA_BUCKET, [
+      line(
+        at,
+        "storage:standard",
+        "storage",
+        "Cloud Storage media stored",
+        "storage.standard",
+        d.storageGib,
+      ),
+      line(
+        at,
+        "storage:class-a",
+        "storage",
+        "Cloud Storage object writes",
+        "storage.class-a",
+        d.classAOperations,
+      ),
+      line(
+        at,
+        "storage:class-b",
+        "storage",
+        "Cloud Storage object reads",
+        "storage.class-b",
+        d.classBOperations,
+      ),
+    ]),
     line(
       at,
       "monitoring:metrics",
@@ -140,6 +160,7 @@ function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOp
       d.monitoringMib,
     ),
   );
+  specs.push(...loggingLines(d, model), ...egressLines(d, model));
   if (d.crossRegionGib > 0) {
     specs.push(
       line(
@@ -162,6 +183,112 @@ function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOp
         `Memorystore ${gb} GB ${model.redis.tier} × ${HOURS_PER_MONTH} h`,
         memorystoreSku(model.redis.tier, gb).sku,
         gb * HOURS_PER_MONTH,
+        undefined,
+        { kind: "cache", name: "redis" },
+      ),
+    );
+  }
+  return specs;
+}
+
+/** Cloud Logging: audit and request logs ingested, audit logs kept beyond 30 days. */
+function loggingLines(d: RegionDemand, model: UsageModel): LineSpec[] {
+  const at = d.gcpRegion;
+  const l = model.logging;
+  const specs: LineSpec[] = [];
+  if (d.auditLogBytes > 0) {
+    specs.push(
+      line(
+        at,
+        "logging:audit-ingestion",
+        "other",
+        `Data Access audit logs: ${l.auditEntriesPerOperation} entries per operation + 1 per publish request × ${l.bytesPerAuditEntry} B`,
+        "logging.ingestion",
+        d.auditLogBytes / GIB,
+      ),
+    );
+  }
+  if (d.requestLogBytes > 0) {
+    specs.push(
+      line(
+        at,
+        "logging:request-ingestion",
+        "other",
+        `Cloud Run request logs: ${l.requestLogBytes} B per request (API and services)`,
+        "logging.ingestion",
+        d.requestLogBytes / GIB,
+      ),
+    );
+  }
+  if (d.auditRetainedGib > 0) {
+    specs.push(
+      line(
+        at,
+        "logging:audit-retention",
+        "other",
+        `audit logs kept ${l.auditRetentionDays} days: GiB held beyond 30 days`,
+        "logging.retention",
+        d.auditRetainedGib,
+      ),
+    );
+  }
+  return specs;
+}
+
+/** Internet egress: media from the bucket (or a CDN's cache) and API responses. */
+function egressLines(d: RegionDemand, model: UsageModel): LineSpec[] {
+  const at = d.gcpRegion;
+  const e = model.egress;
+  const specs: LineSpec[] = [];
+  if (d.mediaOriginBytes > 0) {
+    specs.push(
+      line(
+        at,
+        "egress:media",
+        "storage",
+        `media served from the bucket: ${e.bytesPerMediaRead} B per read × ${Math.round((1 - e.cdnShare) * 100)}% not from a CDN`,
+        "network.internet-egress",
+        d.mediaOriginBytes / GIB,
+        undefined,
+        { kind: "bucket", name: MEDIA_BUCKET },
+      ),
+    );
+  }
+  if (d.mediaCdnBytes > 0) {
+    specs.push(
+      line(
+        at,
+        "egress:media-cdn-lookups",
+        "storage",
+        `CDN cache lookups for media (${Math.round(e.cdnShare * 100)}% of media reads)`,
+        "network.cdn-lookup",
+        d.mediaCdnBytes / e.bytesPerMediaRead,
+        undefined,
+        { kind: "bucket", name: MEDIA_BUCKET },
+      ),
+      line(
+        at,
+        "egress:media-cdn",
+        "storage",
+        `media served from a CDN cache (${Math.round(e.cdnShare * 100)}%)`,
+        "network.cdn-egress",
+        d.mediaCdnBytes / GIB,
+        undefined,
+        { kind: "bucket", name: MEDIA_BUCKET },
+      ),
+    );
+  }
+  if (d.apiEgressBytes > 0) {
+    specs.push(
+      line(
+        at,
+        "egress:api",
+        "compute",
+        `API responses: ${e.apiResponseBytes} B per operation`,
+        "network.internet-egress",
+        d.apiEgressBytes / GIB,
+        undefined,
+        { kind: "service", name: "api" },
       ),
     );
   }
@@ -180,30 +307,56 @@ function geographyLines(
   const sum = (f: (d: RegionDemand) => number) => demands.reduce((t, d) => t + f(d), 0);
   const rows = sum((d) => d.bigqueryRows);
   return [
-    line(
-      fs,
-      "firestore:reads",
-      "firestore",
-      "Firestore document reads",
-      "firestore.reads",
-      sum((d) => d.firestoreReads),
-    ),
-    line(
-      fs,
-      "firestore:writes",
-      "firestore",
-      "Firestore document writes",
-      "firestore.writes",
-      sum((d) => d.firestoreWrites),
-    ),
-    line(
-      fs,
-      "firestore:storage",
-      "firestore",
-      "Firestore stored data",
-      "firestore.storage",
-      sum((d) => d.firestoreStoredGib),
-    ),
+    ...to("database", "(default)", [
+      line(
+        fs,
+        "firestore:reads",
+        "firestore",
+        "Firestore document reads",
+        "firestore.reads",
+        sum((d) => d.firestoreReads),
+      ),
+      line(
+        fs,
+        "firestore:writes",
+        "firestore",
+        "Firestore document writes",
+        "firestore.writes",
+        sum((d) => d.firestoreWrites),
+      ),
+      line(
+        fs,
+        "firestore:storage",
+        "firestore",
+        "Firestore stored data",
+        "firestore.storage",
+        sum((d) => d.firestoreStoredGib),
+      ),
+      ...(model.firestore.pitr
+        ? [
+            line(
+              fs,
+              "firestore:pitr",
+              "firestore",
+              "Firestore point-in-time recovery data (taken as the stored data)",
+              "firestore.pitr",
+              sum((d) => d.firestoreStoredGib) * HOURS_PER_MONTH,
+            ),
+          ]
+        : []),
+      ...(model.firestore.backupsRetained > 0
+        ? [
+            line(
+              fs,
+              "firestore:backup",
+              "firestore",
+              `Firestore backups: ${model.firestore.backupsRetained} full copies kept`,
+              "firestore.backup",
+              sum((d) => d.firestoreStoredGib) * model.firestore.backupsRetained * HOURS_PER_MONTH,
+            ),
+          ]
+        : []),
+    ]),
     line(
       bq,
       "bigquery:storage",

@@ -76,7 +76,13 @@ const modelShape = z.strictObject({
     z.enum(SERVICE_NAMES),
     z.strictObject({ cpuMsPerRequest: count, requestsPerOperation: perOperation.default({}) }),
   ),
-  firestore: z.strictObject({ storedGibPerUser: count }),
+  firestore: z.strictObject({
+    storedGibPerUser: count,
+    /** Point-in-time recovery on: its data is taken as the size of the stored data. */
+    pitr: z.boolean().default(false),
+    /** Full backups kept at a time (a daily schedule kept 7 days keeps 7). */
+    backupsRetained: z.number().int().min(0).max(100).default(0),
+  }),
   bigquery: z.strictObject({
     rowBytes: z.number().int().positive(),
     activeMonths: z.number().positive(),
@@ -90,6 +96,42 @@ const modelShape = z.strictObject({
   }),
   /** Metrics ingested per month per million daily users (custom and log-based metrics). */
   monitoring: z.strictObject({ mibPerMillionUsers: count }),
+  pubsub: z
+    .strictObject({
+      /**
+       * Messages per publish request. 1 is unbatched: every request pays Pub/Sub's 1,000-byte
+       * minimum, whatever the message size.
+       */
+      messagesPerPublishRequest: z.number().int().min(1).max(1000),
+    })
+    .default({ messagesPerPublishRequest: 1 }),
+  logging: z
+    .strictObject({
+      /** Data Access audit entries (DATA_READ, DATA_WRITE) per user operation. */
+      auditEntriesPerOperation: count,
+      /** Bytes of one audit log entry as ingested. */
+      bytesPerAuditEntry: count,
+      /** Bytes of the request log Cloud Run writes per request (API and services). */
+      requestLogBytes: count,
+      /** Days the audit entries are kept; beyond 30 days retention is billed per GiB-month. */
+      auditRetentionDays: z.number().int().min(1).max(3650),
+    })
+    .default({
+      auditEntriesPerOperation: 0,
+      bytesPerAuditEntry: 0,
+      requestLogBytes: 0,
+      auditRetentionDays: 30,
+    }),
+  egress: z
+    .strictObject({
+      /** Bytes served to the internet per media read (`mediaReads`). */
+      bytesPerMediaRead: count,
+      /** Share of media bytes served from a CDN cache instead of the bucket. */
+      cdnShare: share,
+      /** Bytes of the API's response to the client per operation. */
+      apiResponseBytes: count,
+    })
+    .default({ bytesPerMediaRead: 0, cdnShare: 0, apiResponseBytes: 0 }),
 });
 
 const usageSchema = modelShape.superRefine((u, ctx) => {

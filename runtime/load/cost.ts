@@ -26,6 +26,11 @@ export interface CostBreakdown {
   }>;
   /** SKUs without a known price (counted as unknown, not as $0). */
   readonly unknownPrices: readonly string[];
+  /**
+   * What the unknown-priced lines would add at list prices quoted for other locations: shown
+   * beside `monthlyUsd`, never in it.
+   */
+  readonly borrowed: CostEstimate["totals"]["borrowed"];
 }
 
 export interface LoadCostProjection extends CostBreakdown {
@@ -78,6 +83,7 @@ export function costBreakdown(estimate: CostEstimate): CostBreakdown {
         estimate.lines.filter((l) => l.monthlyUsd === null).map((l) => l.sku ?? l.subject),
       ),
     ].sort(),
+    borrowed: estimate.totals.borrowed,
   };
 }
 

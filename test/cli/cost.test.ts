@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { runCostCommand } from "../../cli/cost";
+import { costDocs } from "../../cli/cost-docs";
+import { COST_REPORT_SCHEMA, costReportSchema } from "../../runtime/cost/report";
 import { SMALL_MODEL_DOCUMENT } from "../runtime/cost/small-model";
 
 const REPO = join(__dirname, "..", "..");
@@ -119,5 +121,204 @@ describe("avalo cost", () => {
       /^firestore\.reads +nam5 +\$0\.06 per 100,000 document reads +https:\/\/cloud\.google\.com\/firestore\/pricing \(2026-11-25\)$/m,
     );
     expect(out).to.match(/^memorystore\.standard\.m1 +any +unknown /m);
+  });
+
+  describe("with an eu-west plan", () => {
+    beforeEach(() => {
+      const resource = (type: string, name: string, inputs: Record<string, unknown>) => ({
+        urn: `urn:pulumi:eu-west::avalo::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        parent: "",
+        dependencies: [],
+        propertyDependencies: {},
+        inputs,
+      });
+      const resources = [
+        resource("gcp:redis/instance:Instance", "eu-west-cache", {
+          memorySizeGb: 5,
+          tier: "STANDARD_HA",
+          region: "europe-west1",
+        }),
+        resource("gcp:redis/instance:Instance", "eu-central-cache", {
+          memorySizeGb: 5,
+          tier: "STANDARD_HA",
+          region: "europe-west3",
+        }),
+        resource("gcp:firestore/database:Database", "(default)", { locationId: "eur3" }),
+        resource("gcp:serviceaccount/account:Account", "worker-sa", {}),
+      ];
+      writeFileSync(
+        join(plans, "eu-west.json"),
+        JSON.stringify({
+          version: 1,
+          project: "avalo",
+          stack: "eu-west",
+          geography: "eu",
+          resources,
+        }),
+      );
+    });
+
+    it("prints JSON that validates against the versioned report schema, lines attributed", async function () {
+      this.timeout(30_000);
+      const usage = join(REPO, "usage", "1m.yaml");
+      const { code, out } = await cost([
+        "--plan-dir",
+        plans,
+        "--stack",
+        "eu-west",
+        "--usage",
+        usage,
+        "--format",
+        "json",
+      ]);
+      expect(code).to.equal(0);
+      const report = costReportSchema.parse(JSON.parse(out));
+      expect(report.schema).to.equal(COST_REPORT_SCHEMA);
+      expect(report.stacks.map((s) => [s.stack, s.geography, s.usageModel])).to.deep.equal([
+        ["eu-west", "eu", "1M DAU"],
+      ]);
+      const lines = report.stacks[0].estimate.lines;
+      const byKey = new Map(lines.map((l) => [l.key, l]));
+      // Firestore eur3 is priced at eu (multi-region) prices; the Redis caches have no eu quote.
+      expect(byKey.get("usage:eur3:firestore:writes")).to.include({
+        status: "priced",
+        location: "eur3",
+      });
+      expect(byKey.get("usage:eur3:firestore:writes")?.attribution).to.deep.equal({
+        kind: "database",
+        name: "(default)",
+      });
+      expect(byKey.get("usage:europe-west3:analytics-aggregator:cpu")?.attribution).to.deep.equal({
+        kind: "service",
+        name: "analytics-aggregator",
+      });
+      expect(
+        byKey.get("usage:europe-west1:pubsub:analytics-aggregation:throughput")?.attribution,
+      ).to.deep.equal({ kind: "topic", name: "analytics-aggregation" });
+      expect(byKey.get("usage:europe-west1:egress:media")?.attribution).to.deep.equal({
+        kind: "bucket",
+        name: "media",
+      });
+      expect(byKey.get("fixed:gcp:serviceaccount/account:Account:worker-sa:free")).to.include({
+        status: "free",
+        monthlyUsd: 0,
+      });
+      // No borrowed figure inside the total: it is the sum of the priced lines only.
+      const total = report.stacks[0].estimate.totals;
+      const priced = lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
+      expect(total.totalUsd).to.be.closeTo(priced, 0.01);
+      expect(total.borrowed.lines).to.be.greaterThan(0);
+      expect(report.projection?.model).to.equal("1M DAU");
+      expect(report.freeTier).to.equal(false);
+    });
+
+    it("keeps the Redis caches out of the total and shows their borrowed figure beside it", async () => {
+      const { code, out } = await cost(["--plan-dir", plans, "--stack", "eu-west", "--lines"]);
+      expect(code).to.equal(0);
+      expect(out).to.match(
+        /eu-west-cache: 5 GB STANDARD_HA \(M2\) × 730 h +3,650 GB-hour +unknown/,
+      );
+      expect(out).to.contain(
+        "borrowed, not in the total: 2 unknown-priced lines would add $394.20 at the list prices quoted for us-central1",
+      );
+      expect(out).to.contain("fixed $0.00 + usage-driven $0.00 = $0.00/month");
+    });
+
+    it("deducts free tiers only with --free-tier, once per billing account", async function () {
+      this.timeout(30_000);
+      const usage = join(REPO, "usage", "10k.yaml");
+      const run = async (extra: string[]) =>
+        costReportSchema.parse(
+          JSON.parse(
+            (await cost(["--plan-dir", plans, "--usage", usage, "--format", "json", ...extra])).out,
+          ),
+        );
+      const list = await run([]);
+      const free = await run(["--free-tier"]);
+      expect(list.stacks.every((s) => s.estimate.totals.freeTierUsd === undefined)).to.equal(true);
+      expect(free.freeTier).to.equal(true);
+      const deducted = free.stacks.reduce((t, s) => t + (s.estimate.totals.freeTierUsd ?? 0), 0);
+      expect(deducted).to.be.greaterThan(0);
+      for (let i = 0; i < list.stacks.length; i++) {
+        expect(free.stacks[i].estimate.totals.totalUsd).to.be.closeTo(
+          list.stacks[i].estimate.totals.totalUsd -
+            (free.stacks[i].estimate.totals.freeTierUsd ?? 0),
+          0.011,
+        );
+      }
+      // Cloud Run's 2 million free requests are one billing account's: used up by the first stack.
+      const requests = (r: typeof list) =>
+        r.stacks.flatMap((s) => s.estimate.lines).filter((l) => l.sku === "run.requests");
+      const freed = requests(free).filter((l) => l.note?.includes("free tier (billing-account)"));
+      const units = freed.reduce(
+        (t, l) =>
+          t + Number(/: ([\d,]+) requests deducted/.exec(l.note ?? "")?.[1].replace(/,/g, "") ?? 0),
+        0,
+      );
+      expect(units).to.be.at.most(2_000_000);
+      expect(units).to.be.greaterThan(0);
+    });
+  });
+
+  it("has logging and egress lines with their assumptions in the 20M projection", async function () {
+    this.timeout(30_000);
+    const { out } = await cost(["--usage", "usage/20m.yaml", "--plan-dir", join(dir, "none")]);
+    expect(out).to.match(
+      /Of which Cloud Logging: audit ingestion \$[\d,.]+, audit retention \$[\d,.]+, request logs \$[\d,.]+;/,
+    );
+    expect(out).to.match(
+      /internet egress: media \$[\d,.]+ \(CDN \$0\.00\), API responses \$[\d,.]+;/,
+    );
+    expect(out).to.contain(
+      "Assumptions (20M DAU): 3 Data Access audit entries per operation + 1 per publish request, 1500 B each, kept 400 days",
+    );
+    const json = costReportSchema.parse(
+      JSON.parse(
+        (
+          await cost([
+            "--usage",
+            "usage/20m.yaml",
+            "--plan-dir",
+            join(dir, "none"),
+            "--format",
+            "json",
+          ])
+        ).out,
+      ),
+    );
+    const lines = json.projection!.optimized.lines;
+    for (const component of [
+      "logging:audit-ingestion",
+      "logging:audit-retention",
+      "logging:request-ingestion",
+      "egress:media",
+      "egress:api",
+    ]) {
+      const of = lines.filter((l) => l.key.endsWith(`:${component}`));
+      expect(of, component).to.have.length(6);
+      expect(
+        of.every((l) => l.status === "priced" && (l.monthlyUsd ?? 0) > 0),
+        component,
+      ).to.equal(true);
+    }
+    // Every total holds quoted prices only.
+    const priced = lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
+    expect(json.projection!.optimized.totals.totalUsd).to.be.closeTo(priced, 0.05);
+  });
+
+  it("keeps the README's projection tables and the report's JSON Schema as the command prints them", async function () {
+    this.timeout(60_000);
+    for (const doc of await costDocs()) {
+      expect(doc.actual, `${doc.file} drifted; run npm run cost:docs`).to.equal(doc.expected);
+    }
+  });
+
+  it("rejects an unknown --format, naming the allowed values", async () => {
+    const { code, err } = await cost(["--plan-dir", plans, "--format", "yaml"]);
+    expect(code).to.equal(1);
+    expect(err).to.contain('--format: "yaml" is not allowed; allowed: text, json');
   });
 });

@@ -51,15 +51,119 @@ describe("cost estimate", () => {
     expect([d.api.instanceSeconds, d.api.vcpuSeconds, d.api.gibSeconds]).to.deep.equal([
       15_000, 15_000, 7_500,
     ]);
-    // One 500-byte analytics event per operation: published once, pushed once at the 1,000-byte minimum.
+    // One 500-byte analytics event per operation, published unbatched: the publish request pays
+    // the 1,000-byte minimum, the push to us-east1 pays it too, and us-west1's subscription drops
+    // the message by its region filter but is still billed its 500 bytes: 2,500 B × 300,000.
     expect([d.pubsubMessages, d.pubsubBilledBytes, d.bigqueryRows]).to.deep.equal([
-      300_000, 450_000_000, 300_000,
+      300_000, 750_000_000, 300_000,
     ]);
+    expect(d.topics["analytics-aggregation"]).to.deep.equal({
+      messages: 300_000,
+      publishRequests: 300_000,
+      publishBilledBytes: 300_000_000,
+      deliveryBilledBytes: 300_000_000,
+      filteredBilledBytes: 150_000_000,
+    });
     // analytics-aggregator (1 vCPU, 4 GiB): 300,000 × 6 ms = 1,800 CPU-s → 3,000 instance-s.
     const agg = d.services["analytics-aggregator"];
     expect([agg.requests, agg.instanceSeconds, agg.gibSeconds]).to.deep.equal([
       300_000, 3_000, 12_000,
     ]);
+  });
+
+  it("bills an unbatched publish at the 1,000-byte minimum per request, a batched one at its bytes", () => {
+    const model = smallModel();
+    const [unbatched] = deriveDemand(model, "us");
+    const [batched] = deriveDemand({ ...model, pubsub: { messagesPerPublishRequest: 10 } }, "us");
+    // Unbatched: 300,000 requests × max(500 B, 1,000 B).
+    expect(unbatched.topics["analytics-aggregation"].publishBilledBytes).to.equal(300_000_000);
+    // 10 per request: 30,000 requests × max(10 × 500 B, 1,000 B) = 150,000,000 B.
+    expect(batched.topics["analytics-aggregation"].publishRequests).to.equal(30_000);
+    expect(batched.topics["analytics-aggregation"].publishBilledBytes).to.equal(150_000_000);
+    // Push deliveries are one message per request either way.
+    expect(batched.topics["analytics-aggregation"].deliveryBilledBytes).to.equal(300_000_000);
+  });
+
+  it("derives logging and egress lines from the model's assumptions (worked by hand)", () => {
+    const base = smallModel();
+    const model = {
+      ...base,
+      operations: { ...base.operations, feed: { ...base.operations.feed, mediaReads: 1 } },
+      logging: {
+        auditEntriesPerOperation: 2,
+        bytesPerAuditEntry: 1024,
+        requestLogBytes: 512,
+        auditRetentionDays: 90,
+      },
+      egress: { bytesPerMediaRead: 2 ** 20, cdnShare: 0.5, apiResponseBytes: 1024 },
+    };
+    const estimate = estimatePlan([], { geography: "us", usage: model });
+    const line = (component: string) => byKey(estimate.lines).get(`usage:us-east1:${component}`);
+    // Audit: (300,000 operations × 2 + 300,000 publish requests) × 1 KiB = 900,000 KiB.
+    const auditGib = (900_000 * 1024) / 2 ** 30;
+    expect(line("logging:audit-ingestion")?.quantity).to.be.closeTo(auditGib, 1e-9);
+    expect(line("logging:audit-ingestion")?.monthlyUsd).to.equal(
+      Math.round(auditGib * 0.5 * 100) / 100,
+    );
+    // Kept 90 days: 60 days beyond the included 30, i.e. 2 months of GiB held in a steady month.
+    expect(line("logging:audit-retention")?.quantity).to.be.closeTo(auditGib * 2, 1e-9);
+    // Request logs: 300,000 API requests + 300,000 pushes to analytics-aggregator, 512 B each.
+    expect(line("logging:request-ingestion")?.quantity).to.be.closeTo(
+      (600_000 * 512) / 2 ** 30,
+      1e-9,
+    );
+    // Media: 300,000 reads × 1 MiB; half from the bucket at $0.12/GiB, half from a CDN at $0.08.
+    const half = 300_000 / 2 / 1024;
+    expect(line("egress:media")).to.include({
+      quantity: half,
+      monthlyUsd: Math.round(half * 12) / 100,
+    });
+    expect(line("egress:media")?.attribution).to.deep.equal({ kind: "bucket", name: "media" });
+    expect(line("egress:media-cdn")).to.include({
+      quantity: half,
+      monthlyUsd: Math.round(half * 8) / 100,
+    });
+    expect(line("egress:media-cdn-lookups")).to.include({ quantity: 150_000, monthlyUsd: 0.11 });
+    // API responses: 300,000 × 1 KiB.
+    expect(line("egress:api")?.quantity).to.be.closeTo((300_000 * 1024) / 2 ** 30, 1e-9);
+  });
+
+  it("adds PITR and backup data as usage when the model keeps them, borrowed from us-central1", () => {
+    const base = smallModel();
+    const model = {
+      ...base,
+      firestore: { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 },
+    };
+    const lines = byKey(estimatePlan([], { geography: "us", usage: model }).lines);
+    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; no nam5 quote for either.
+    expect(lines.get("usage:nam5:firestore:pitr")).to.include({
+      quantity: 730,
+      status: "unknown-price",
+    });
+    expect(lines.get("usage:nam5:firestore:pitr")?.reference).to.deep.equal({
+      monthlyUsd: 0.15, // 730 × $0.0002
+      location: "us-central1",
+    });
+    expect(lines.get("usage:nam5:firestore:backup")?.quantity).to.equal(5110);
+    expect(lines.get("usage:nam5:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
+  });
+
+  it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
+    const model = {
+      ...scaleUsers(smallModel(), 1000),
+      geographies: { us: 0, eu: 1, asia: 0 },
+      homeRegionShare: 0.5,
+    };
+    const estimate = estimateUsage(model, { geography: "eu" });
+    const usd = (region: string) =>
+      estimate.lines
+        .filter(
+          (l) =>
+            l.key.startsWith(`usage:${region}:analytics-aggregator:`) &&
+            !l.key.endsWith(":requests"),
+        )
+        .reduce((t, l) => t + (l.monthlyUsd as number), 0);
+    expect(usd("europe-west3") / usd("europe-west1")).to.be.closeTo(1.4, 0.001);
   });
 
   it("counts transaction reads and retries for single-document counters and drops the cache when naive", () => {
@@ -80,7 +184,7 @@ describe("cost estimate", () => {
     expect(usd("usage:us-east1:storage:standard")).to.equal(10); // 500 GiB × $0.020
     expect(usd("usage:us-east1:monitoring:metrics")).to.equal(0.26); // 1 MiB × $0.258
     expect(usd("usage:us-east1:analytics-aggregator:memory")).to.equal(0.03); // 12,000 GiB-s × $0.0000025
-    expect(usd("usage:us-east1:pubsub:throughput")).to.equal(0.02); // 450e6 B / 2^40 × $40
+    expect(usd("usage:us-east1:pubsub:analytics-aggregation:throughput")).to.equal(0.03); // 750e6 B / 2^40 × $40
     expect(estimate.totals.fixedUsd).to.equal(0);
   });
 
@@ -160,16 +264,25 @@ describe("cost estimate", () => {
     );
   });
 
-  it("prices a usage model alone, including what it provisions", () => {
+  it("prices a usage model alone, keeping a borrowed price beside the total, never inside it", () => {
     const estimate = estimateUsage(smallModel(), { geography: "us" });
     const redisLine = estimate.lines.find((l) => l.key === "usage:us-east1:redis:capacity");
-    // BASIC 1 GB in us-east1 has no quote; reference pricing uses the us-central1 M1 price: 730 × $0.049.
-    expect(redisLine?.monthlyUsd).to.equal(35.77);
-    expect(redisLine?.note).to.equal(
-      "no memorystore.basic.m1 price found for us-east1; us-central1 list price used",
+    // BASIC 1 GB in us-east1 has no quote: unknown, with the us-central1 M1 figure (730 × $0.049) beside.
+    expect(redisLine?.monthlyUsd).to.equal(null);
+    expect(redisLine?.status).to.equal("unknown-price");
+    expect(redisLine?.reference).to.deep.equal({ monthlyUsd: 35.77, location: "us-central1" });
+    const borrowedRedis = estimate.lines
+      .filter((l) => l.category === "redis")
+      .reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
+    // Both us regions provision one: 2 × $35.77 borrowed, and no Redis dollar in the total.
+    expect(borrowedRedis).to.be.closeTo(71.54, 1e-9);
+    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$0\.00 +2 +\$0\.00/);
+    const priced = estimate.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
+    expect(estimate.totals.totalUsd).to.be.closeTo(priced, 0.005);
+    expect(estimate.totals.borrowed.usd).to.be.at.least(71.54);
+    expect(formatCostSummary(estimate)).to.contain(
+      `borrowed, not in the total: ${estimate.totals.borrowed.lines} unknown-priced lines would add`,
     );
-    // Both us regions provision one: 2 × $35.77.
-    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$71\.54 +\$71\.54/);
   });
 
   it("prices a plan file by its geography and rejects an unknown one", () => {

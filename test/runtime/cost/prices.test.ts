@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { PRICES, lookupPrice } from "../../../runtime/cost/prices";
+import { CLOUD_RUN_TIERS, PRICES, lookupPrice } from "../../../runtime/cost/prices";
+import { GEOGRAPHIES, GEOGRAPHY_IDS, REGION_IDS, REGIONS } from "../../../runtime/topology";
 
 describe("cost price table", () => {
   it("gives every price a unit, a GCP pricing page, a date taken and a non-negative amount", () => {
@@ -15,6 +16,8 @@ describe("cost price table", () => {
   it("marks every SKU with a location whose price was not found, never guessing one", () => {
     const unknown = [...new Set(PRICES.filter((p) => p.usd === null).map((p) => p.sku))].sort();
     expect(unknown).to.deep.equal([
+      "artifactregistry.storage",
+      "firestore.backup",
       "firestore.deletes",
       "firestore.pitr",
       "firestore.reads",
@@ -32,6 +35,8 @@ describe("cost price table", () => {
       "memorystore.standard.m5",
       "monitoring.alert-condition",
       "network.inter-region",
+      "run.instance-cpu",
+      "run.instance-memory",
     ]);
   });
 
@@ -41,15 +46,47 @@ describe("cost price table", () => {
   });
 
   it("leaves a location without a quote unknown in strict mode, and says which", () => {
-    const found = lookupPrice("firestore.reads", "eur3");
+    const found = lookupPrice("firestore.reads", "asia-east1");
     expect(found.known).to.equal(false);
-    expect(found.note).to.contain("in eur3");
+    expect(found.note).to.contain("in asia-east1");
+  });
+
+  it("quotes Firestore in eur3 at the multi-region table's prices", () => {
+    const found = lookupPrice("firestore.writes", "eur3");
+    expect(found.known && found.usdPerUnit).to.be.closeTo(0.0000018, 1e-15);
   });
 
   it("falls back to the quoted location in reference mode, with a visible note", () => {
-    const found = lookupPrice("firestore.writes", "eur3", "reference");
+    const found = lookupPrice("firestore.writes", "asia-east1", "reference");
     expect(found.known && found.usdPerUnit).to.be.closeTo(0.0000018, 1e-15);
-    expect(found.note).to.equal("no firestore.writes price found for eur3; nam5 list price used");
+    expect(found.note).to.equal(
+      "no firestore.writes price found for asia-east1; nam5 list price used",
+    );
+  });
+
+  it("puts every region the topology allows in a Cloud Run tier: the six defaults 1,1,1,2,1,2", () => {
+    for (const g of GEOGRAPHY_IDS) {
+      for (const region of GEOGRAPHIES[g].allowedGcpRegions) {
+        expect(CLOUD_RUN_TIERS[region], region).to.be.oneOf([1, 2]);
+        expect(lookupPrice("run.cpu", region).known, region).to.equal(true);
+      }
+    }
+    const defaults = REGION_IDS.map((r) => REGIONS[r].gcpRegion);
+    expect(defaults.map((r) => CLOUD_RUN_TIERS[r])).to.deep.equal([1, 1, 1, 2, 2, 1]);
+  });
+
+  it("prices Cloud Run in europe-west3 (Tier 2) at 1.4× us-east1 (Tier 1) for CPU and memory", () => {
+    const rate = (sku: string, region: string) => {
+      const found = lookupPrice(sku, region);
+      if (!found.known) throw new Error(`${sku} ${region} unknown`);
+      return found.usdPerUnit;
+    };
+    for (const sku of ["run.cpu", "run.memory", "run.idle-cpu", "run.idle-memory"]) {
+      const ratio = rate(sku, "europe-west3") / rate(sku, "us-east1");
+      expect(ratio, sku).to.be.within(1.39, 1.41);
+    }
+    expect(rate("run.requests", "europe-west3")).to.equal(rate("run.requests", "us-east1"));
+    expect(lookupPrice("run.cpu", "asia-south1").note).to.contain("Tier 2 rate");
   });
 
   it("never prices a SKU that has no quote anywhere, even in reference mode", () => {

@@ -90,10 +90,35 @@ const CASES: readonly Case[] = [
   {
     title:
       "Cloud Run 2 idle min instances, 2 vCPU, 4Gi: 2 × 2,628,000 s × 2 = 10,512,000 vCPU-s × $0.0000025 = $26.28; × 4 GiB = 21,024,000 GiB-s × $0.0000025 = $52.56",
-    resource: run("svc-warm", 2, "2", "4Gi"),
+    resource: run("svc-warm", 2, "2", "4Gi", true),
     expected: [
       [10_512_000, 26.28],
       [21_024_000, 52.56],
+    ],
+  },
+  {
+    title:
+      "Cloud Run that sets resources but omits cpuIdle is billed per instance (pulumi-gcp: cpuIdle defaults to true only when resources is unset): 10,512,000 vCPU-s × $0.000018 = $189.22; 21,024,000 GiB-s × $0.000002 = $42.05",
+    resource: run("svc-no-idle", 2, "2", "4Gi"),
+    expected: [
+      [10_512_000, 189.22],
+      [21_024_000, 42.05],
+    ],
+  },
+  {
+    title:
+      "Cloud Run without resources keeps request-based billing: 2,628,000 s × 1 vCPU × $0.0000025 = $6.57; × 0.5 GiB × $0.0000025 = $3.29",
+    resource: {
+      type: RUN,
+      name: "svc-default",
+      inputs: {
+        location: "us-east1",
+        template: { scaling: { minInstanceCount: 1 }, containers: [{ image: "x" }] },
+      },
+    },
+    expected: [
+      [2_628_000, 6.57],
+      [1_314_000, 3.29],
     ],
   },
   {
@@ -164,7 +189,7 @@ const CASES: readonly Case[] = [
     expected: [[0, 0]],
   },
   {
-    title: "Firestore database with PITR: $0 fixed, PITR storage unknown",
+    title: "Firestore database with PITR: $0 fixed lines; PITR data is usage (firestore:pitr)",
     resource: {
       type: "gcp:firestore/database:Database",
       name: "db",
@@ -175,7 +200,7 @@ const CASES: readonly Case[] = [
     },
     expected: [
       [0, 0],
-      [null, "unknown"],
+      [0, 0],
     ],
   },
 ];
@@ -191,30 +216,97 @@ describe("cost pricing rules", () => {
   }
 
   it("lists a type without a rule as one 'not priced' line per type, never skipping it", () => {
-    const net = (name: string): PlannedResource => ({
-      type: "gcp:compute/network:Network",
+    const router = (name: string): PlannedResource => ({
+      type: "gcp:compute/router:Router",
       name,
       inputs: {},
     });
-    const estimate = estimatePlan([net("vpc-a"), net("vpc-b")], { geography: "us" });
+    const estimate = estimatePlan([router("r-a"), router("r-b")], { geography: "us" });
     expect(estimate.lines).to.have.length(1);
     expect(estimate.lines[0]).to.include({
       status: "not-priced",
       quantity: 2,
       monthlyUsd: null,
-      description: "2 × gcp:compute/network:Network",
+      description: "2 × gcp:compute/router:Router",
     });
     expect(estimate.totals).to.deep.equal({
       fixedUsd: 0,
       usageUsd: 0,
       totalUsd: 0,
       excludedLines: 1,
+      borrowed: { usd: 0, lines: 0, locations: [] },
     });
     expect(formatCostTable(estimate))
       .to.contain("not priced")
-      .and.contain(
-        "gcp:compute/network:Network: not priced: no pricing rule for this resource type",
-      );
+      .and.contain("gcp:compute/router:Router: not priced: no pricing rule for this resource type");
+  });
+
+  it("prices free types as explicit $0 lines marked free, not 'not priced'", () => {
+    const types = [
+      "gcp:projects/iAMMember:IAMMember",
+      "gcp:serviceaccount/account:Account",
+      "gcp:compute/network:Network",
+      "gcp:compute/subnetwork:Subnetwork",
+      "gcp:projects/service:Service",
+      "gcp:compute/firewall:Firewall",
+      "gcp:projects/iAMCustomRole:IAMCustomRole",
+      // No exact rule: free by pattern, so new IAM and App Check resources degrade gracefully.
+      "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+      "gcp:firebase/appCheckServiceConfig:AppCheckServiceConfig",
+    ];
+    const estimate = estimatePlan(
+      types.map((type, i) => ({ type, name: `r${i}`, inputs: {} })),
+      { geography: "us" },
+    );
+    expect(estimate.lines.map((l) => [l.subject, l.status, l.monthlyUsd])).to.have.deep.members(
+      types.map((t) => [t, "free", 0]),
+    );
+    expect(estimate.totals.excludedLines).to.equal(0);
+    expect(formatCostTable(estimate)).to.match(/r2: free \(VPC networks have no charge/);
+  });
+
+  it("prices the new plan types: Artifact Registry storage and log buckets as usage, $0 fixed", () => {
+    const estimate = estimatePlan(
+      [
+        {
+          type: "gcp:artifactregistry/repository:Repository",
+          name: "images",
+          inputs: { location: "us-east1", format: "DOCKER" },
+        },
+        {
+          type: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+          name: "audit",
+          inputs: { location: "global", retentionDays: 400, bucketId: "audit" },
+        },
+      ],
+      { geography: "us" },
+    );
+    expect(estimate.lines.map((l) => [l.key, l.status, l.monthlyUsd, l.description])).to.deep.equal(
+      [
+        [
+          "fixed:gcp:artifactregistry/repository:Repository:images:storage",
+          "priced",
+          0,
+          "images: no fixed charge (stored artifacts are billed per GiB-month, SKU artifactregistry.storage)",
+        ],
+        [
+          "fixed:gcp:logging/projectBucketConfig:ProjectBucketConfig:audit:retention",
+          "priced",
+          0,
+          "audit: no fixed charge; retention 400 days: 370 days billed per GiB-month (SKUs logging.ingestion, logging.retention)",
+        ],
+      ],
+    );
+  });
+
+  it("prices a Cloud Run service moved from us-east1 to europe-west3 at 1.4× for the same usage", () => {
+    const at = (location: string) => {
+      const r = run("svc", 3, "2", "4Gi", true);
+      return estimatePlan([{ ...r, inputs: { ...r.inputs, location } }], {
+        geography: location.startsWith("us") ? "us" : "eu",
+      }).totals.totalUsd;
+    };
+    expect(at("europe-west3") / at("us-east1")).to.be.closeTo(1.4, 0.005);
   });
 
   it("skips components and prices only cloud resources", () => {

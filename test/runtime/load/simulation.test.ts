@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { join } from "node:path";
 import { SECONDS_PER_MONTH } from "../../../runtime/cost/defaults";
+import { formatLoadCost } from "../../../cli/load/print";
 import { estimateUsage } from "../../../runtime/cost/estimate";
+import { formatUsd } from "../../../runtime/cost/format";
 import { loadUsageModel } from "../../../runtime/cost/usage";
 import { projectLoadCost, usageModelOfLoad } from "../../../runtime/load/cost";
 import { DEFAULT_MIX } from "../../../runtime/load/mix";
@@ -104,5 +106,17 @@ describe("load simulation mode (a model, no requests)", () => {
       Math.round((cost.monthlyUsd * 60 * 100) / SECONDS_PER_MONTH) / 100,
     );
     expect(cost.operationsPerMonth).to.equal(500 * SECONDS_PER_MONTH);
+  });
+
+  it("prints the load's borrowed figure beside its total, never in it", () => {
+    const cost = projectLoadCost(usage, DEFAULT_MIX, 500, 60);
+    const estimate = estimateUsage(usageModelOfLoad(usage, DEFAULT_MIX, 500));
+    expect(cost.borrowed).to.deep.equal(estimate.totals.borrowed);
+    expect(cost.borrowed.lines).to.be.greaterThan(0);
+    const priced = estimate.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
+    expect(cost.monthlyUsd).to.be.closeTo(priced, 0.01);
+    expect(formatLoadCost(cost)).to.contain(
+      `borrowed, not in the total: ${cost.borrowed.lines} unknown-priced lines would add ${formatUsd(cost.borrowed.usd)}`,
+    );
   });
 });
