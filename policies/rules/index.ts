@@ -8,6 +8,7 @@ import { kmsRules } from "./kms";
 import { placementRules } from "./placement-rules";
 import { pubsubRules } from "./pubsub";
 import { redisRules } from "./redis";
+import { statefulRules } from "./stateful";
 
 /** A rule of the pack: a plain `@pulumi/policy` policy. */
 export type AvaloPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -27,4 +28,5 @@ export const rules: readonly AvaloPolicy[] = [
   ...firestoreRules,
   ...placementRules,
   ...budgetRules,
+  ...statefulRules,
 ];

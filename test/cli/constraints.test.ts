@@ -2,6 +2,17 @@ import { expect } from "chai";
 import { checkConstraints } from "../../cli/preview/constraints";
 import type { Plan, PlanResource } from "../../cli/preview/plan";
 
+/** A resource's options when the program sets none. */
+export const NO_OPTIONS = {
+  protect: false,
+  ignoreChanges: [],
+  retainOnDelete: false,
+  deleteBeforeReplace: false,
+  replaceOnChanges: [],
+  deletedWith: "",
+  additionalSecretOutputs: [],
+};
+
 const JOB_URN = "urn:pulumi:us-east::avalo::gcp:cloudrunv2/job:Job::job";
 
 function planWithJob(name: string): Plan {
@@ -14,6 +25,7 @@ function planWithJob(name: string): Plan {
     dependencies: [],
     propertyDependencies: {},
     inputs: { name, location: "us-east1" },
+    options: NO_OPTIONS,
   };
   // No geography and no API check target: only the name rule applies.
   return { version: 1, project: "avalo", stack: "us-east", geography: "", resources: [job] };

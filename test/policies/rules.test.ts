@@ -2,7 +2,6 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect } from "chai";
 import { evaluatePolicies, withStackBudget } from "../../cli/preview/policies";
 import type { Finding } from "../../cli/preview/findings";
-import { recordResourceOptions } from "../../cli/preview/resource-options";
 import { rules } from "../../policies/rules";
 import { runOffline } from "../../stacks/offline/mocks";
 import { compliantProgram, violatingProgram } from "./fixtures";
@@ -16,12 +15,8 @@ async function evaluate(
   program: () => unknown,
   config: PolicyPackConfig = CONFIG,
 ): Promise<Finding[]> {
-  let options = new Map();
-  const { resources } = await runOffline({ project: "avalo", stack: "us-east" }, () => {
-    options = recordResourceOptions();
-    return program();
-  });
-  return evaluatePolicies(resources, config, options);
+  const { resources } = await runOffline({ project: "avalo", stack: "us-east" }, program);
+  return evaluatePolicies(resources, config);
 }
 
 describe("policy pack rules (evaluated offline on programs run under the mocks)", () => {
