@@ -3,10 +3,12 @@ import { allowedList, locationsOutside } from "../../policies/rules/placement";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import type { Finding } from "./findings";
 import type { Plan, PlanResource } from "./plan";
+import { checkReferences } from "./references";
 
 /**
  * GCP input constraints checked offline, before any API would reject them: physical name lengths
- * and patterns, locations inside the stack's geography, and every API enabled before use.
+ * and patterns, locations inside the stack's geography, every API enabled before use, and every
+ * input naming another resource ordered after it (references.ts).
  */
 
 /** Which input carries the physical name of a resource type, and GCP's rule for it. */
@@ -72,6 +74,7 @@ export function checkConstraints(plan: Plan): Finding[] {
     ...plan.resources.flatMap(checkName),
     ...(geography ? plan.resources.flatMap((r) => checkLocations(r, geography)) : []),
     ...checkApis(plan),
+    ...checkReferences(plan),
   ];
 }
 
