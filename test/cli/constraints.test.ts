@@ -1,17 +1,7 @@
 import { expect } from "chai";
 import { checkConstraints } from "../../cli/preview/constraints";
 import type { Plan, PlanResource } from "../../cli/preview/plan";
-
-/** A resource's options when the program sets none. */
-export const NO_OPTIONS = {
-  protect: false,
-  ignoreChanges: [],
-  retainOnDelete: false,
-  deleteBeforeReplace: false,
-  replaceOnChanges: [],
-  deletedWith: "",
-  additionalSecretOutputs: [],
-};
+import { NO_OPTIONS } from "./plan-builder";
 
 const JOB_URN = "urn:pulumi:us-east::avalo::gcp:cloudrunv2/job:Job::job";
 
