@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { evaluatePolicies, withStackBudget } from "../../cli/preview/policies";
 import type { Finding } from "../../cli/preview/findings";
 import { rules } from "../../policies/rules";
+import { STATEFUL_RULE } from "../../policies/rules/stateful";
 import { runOffline } from "../../stacks/offline/mocks";
 import { compliantProgram, violatingProgram } from "./fixtures";
 
@@ -24,8 +25,15 @@ describe("policy pack rules (evaluated offline on programs run under the mocks)"
   let failing: Finding[];
 
   before(async () => {
-    passing = await evaluate(compliantProgram);
-    failing = await evaluate(violatingProgram);
+    // The stateful-destroy rule compares with a base plan: the compliant program's own resources,
+    // which the violating program deletes.
+    const { resources: base } = await runOffline(
+      { project: "avalo", stack: "us-east" },
+      compliantProgram,
+    );
+    const config = { ...CONFIG, [STATEFUL_RULE]: { baseResources: base } };
+    passing = await evaluate(compliantProgram, config);
+    failing = await evaluate(violatingProgram, config);
   });
 
   it("has at least 25 rules, each naming its control and its enforcement level", () => {
