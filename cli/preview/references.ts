@@ -114,18 +114,27 @@ export interface UnorderedReference {
 const SECRET = "gcp:secretmanager/secret:Secret";
 const SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion";
 
-function namingPatterns(r: PlanResource): RegExp[] {
+/** A resource other inputs may name: its physical name and the patterns that name it. */
+interface Target {
+  readonly r: PlanResource;
+  readonly name: string;
+  readonly patterns: readonly RegExp[];
+}
+
+function targetOf(r: PlanResource): Target | undefined {
   const naming = REFERENCE_NAMING[r.type];
   const name = naming ? r.inputs[naming.field] : undefined;
-  if (!naming || typeof name !== "string" || name.length < 3 || name === "[unknown]") return [];
+  if (!naming || typeof name !== "string" || name.length < 3 || name === "[unknown]")
+    return undefined;
   const n = escape(name);
-  return [
+  const patterns = [
     new RegExp(`^${n}$`),
     ...(naming.collection
       ? [new RegExp(`(?:^|/)${escape(naming.collection)}/${n}(?![\\w.-])`)]
       : []),
     ...(naming.forms?.(name, r.inputs) ?? []),
   ];
+  return { r, name, patterns };
 }
 
 /** Every string leaf of `value` with its dotted path. */
@@ -185,8 +194,8 @@ export function unorderedReferences(
   const waits = waitsFor(plan);
   const targets = plan.resources
     .filter((r) => r.custom)
-    .map((r) => ({ r, patterns: namingPatterns(r) }))
-    .filter((t) => t.patterns.length > 0);
+    .map(targetOf)
+    .filter((t): t is Target => t !== undefined);
   const versionsOf = (secret: PlanResource) =>
     plan.resources.filter((v) => v.type === SECRET_VERSION && v.dependencies.includes(secret.urn));
   const found: UnorderedReference[] = [];
@@ -196,7 +205,7 @@ export function unorderedReferences(
     const waited = waits(from);
     for (const [path, value] of leaves) {
       const named = targets
-        .filter((t) => t.patterns.some((p) => p.test(value)))
+        .filter((t) => value.includes(t.name) && t.patterns.some((p) => p.test(value)))
         .map((t) => t.r)
         .filter((to) => !safe.some((s) => s.matches(from, path, to)));
       // One name may belong to several resources (a service per region): waiting for one is enough.

@@ -85,7 +85,7 @@ function loadModule<T>(path: string): T {
 }
 
 /** The plan `<stack>.json` in `dir`, or undefined when there is none. */
-export function readPlan(dir: string, stack: string): Plan | undefined {
+function readPlan(dir: string, stack: string): Plan | undefined {
   const file = join(dir, `${stack}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Plan) : undefined;
 }
