@@ -2,6 +2,7 @@ import { OP_MARKER, type ChangeOp } from "../../policies/changes/classify";
 import { isEmptyDiff, summarize, summaryLine, type PlanDiff } from "./diff";
 import { groupByRule, type Finding } from "./findings";
 import { shortValue, type StackOutcome } from "./outcome";
+import { unusedEntries } from "./text-report";
 
 /** First line of every preview comment; the comment job finds its own comment by it. */
 export const COMMENT_MARKER = "<!-- avalo-offline-preview -->";
@@ -87,6 +88,10 @@ function allowDestroySection(o: StackOutcome): string[] {
     ...(o.allowedDestroys ?? []).map(
       (d) =>
         `- allows ${marker(d.op)} ${code(d.type)} ${code(d.name)} (entry ${code(d.allowedBy ?? "")})`,
+    ),
+    ...(o.diff?.hasBase ? unusedEntries(o) : []).map(
+      (e) =>
+        `- ${code(e)} allows nothing in this change: remove it so that no later change can use it`,
     ),
     "",
   ];

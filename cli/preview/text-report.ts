@@ -57,7 +57,17 @@ function allowDestroyLines(o: StackOutcome): string[] {
       (d) =>
         `    allows: ${OP_MARKER[d.op]} ${d.type} ${d.name} (entry ${JSON.stringify(d.allowedBy)})`,
     ),
+    ...(o.diff?.hasBase ? unusedEntries(o) : []).map(
+      (e) =>
+        `    unused: ${JSON.stringify(e)} allows nothing in this change; remove it so that no later change can use it`,
+    ),
   ];
+}
+
+/** `avalo:allowDestroy` entries that let no replacement or delete of this diff through. */
+export function unusedEntries(o: StackOutcome): string[] {
+  const used = new Set((o.allowedDestroys ?? []).map((d) => d.allowedBy));
+  return (o.allowDestroy ?? []).filter((e) => !used.has(e));
 }
 
 /** The heading line of a changed resource: marker, type, name, and why it is replaced. */

@@ -130,6 +130,17 @@ describe("preview diff: replacements, deletes and the stateful-destroy guard", (
     );
   });
 
+  it("flags an avalo:allowDestroy entry that allows nothing in the change", async () => {
+    const entries = ["us-cache-us-east", "us-analytics", "us-firestore", "old-bucket"];
+    const outcome = await outcomeOf(BASE, HEAD, entries);
+    expect(renderText([outcome], "out")).to.include(
+      '    unused: "old-bucket" allows nothing in this change; remove it so that no later change can use it\n',
+    );
+    expect(renderMarkdown([outcome])).to.include(
+      "- `old-bucket` allows nothing in this change: remove it so that no later change can use it",
+    );
+  });
+
   it("keeps a protected resource blocked even when avalo:allowDestroy names it", async () => {
     const base = planOf([redis({}, { options: { ...NO_OPTIONS, protect: true } })]);
     const head = planOf([
