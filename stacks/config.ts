@@ -277,10 +277,18 @@ function checkMap<T>(
     allowed: `a map of ${keys.join(", ")} to ${rule.allowed}`,
   });
   const out: Record<string, T> = {};
+  const bad: StackConfigError[] = [];
   for (const [k, v] of Object.entries(map).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!keys.includes(k)) throw new StackConfigError(`${key}.${k}`, k, keys.join(", "), keyReason);
-    out[k] = check(`${key}.${k}`, v, rule);
+    try {
+      if (!keys.includes(k))
+        throw new StackConfigError(`${key}.${k}`, k, keys.join(", "), keyReason);
+      out[k] = check(`${key}.${k}`, v, rule);
+    } catch (err) {
+      if (!(err instanceof StackConfigError)) throw err;
+      bad.push(err);
+    }
   }
+  if (bad.length > 0) throw StackConfigError.all(bad);
   return out;
 }
 
@@ -368,7 +376,7 @@ export function loadStackConfig(): StackConfig {
       return fn();
     } catch (err) {
       if (!(err instanceof StackConfigError)) throw err;
-      issues.push(err);
+      issues.push(...err.issues);
       return fallback;
     }
   };

@@ -286,7 +286,7 @@ describe("stack config", () => {
   it("reports every bad key and value of a stack at once", async () => {
     const { resources, result } = await runBad("us-east", {
       "avalo:redisMemorySizeGb": 0,
-      "avalo:maxInstances": { "ranking-engine": 5000 },
+      "avalo:maxInstances": { "ranking-engine": 5000, "search-engine": 2 },
       "avalo:alertEmial": "oncall@avalo.app",
     });
     expect(resources).to.have.length(0);
@@ -295,12 +295,14 @@ describe("stack config", () => {
       "avalo:alertEmial",
       "avalo:redisMemorySizeGb",
       "avalo:maxInstances.ranking-engine",
+      "avalo:maxInstances.search-engine",
     ]);
     expect(err.message.split("\n")).to.deep.equal([
-      "3 config errors:",
+      "4 config errors:",
       `  avalo:alertEmial: "oncall@avalo.app" is not a config key of this project (did you mean \`avalo:alertEmail\`?); allowed: the keys of avalo: ${AVALO_CONFIG_KEYS.join(", ")}`,
       "  avalo:redisMemorySizeGb: 0 is out of range; allowed: an integer from 1 to 300 (GB)",
       "  avalo:maxInstances.ranking-engine: 5000 is out of range; allowed: an integer from 1 to 1000 (instances per region)",
+      `  avalo:maxInstances.search-engine: "search-engine" is not a service; allowed: ${SERVICE_LIST}`,
     ]);
   });
 
