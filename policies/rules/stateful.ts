@@ -22,6 +22,12 @@ export interface StatefulGuardConfig extends RuleConfig {
   readonly baseResources?: readonly ComparedResource[];
   /** Path of a base plan JSON (`out/base/<stack>.json`), read when `baseResources` is absent. */
   readonly basePlanFile?: string;
+  /**
+   * Path of the deployed state (`pulumi stack export --file <path>`), read when neither of the
+   * above is given: the engine shows a stack policy the resources' outputs, which the state's
+   * outputs match, so this is the base to use under `pulumi preview --policy-pack`.
+   */
+  readonly baseStateFile?: string;
   /** The stack config's `avalo:allowDestroy` entries (URNs or resource names). */
   readonly allowDestroy?: readonly string[];
   /** Path of `Pulumi.<stack>.yaml`, read for `avalo:allowDestroy` when `allowDestroy` is absent. */
@@ -123,13 +129,40 @@ function fromPolicyResource(r: PolicyResource): ComparedResource {
   };
 }
 
+/** One resource of a `pulumi stack export` file (the fields the rule reads). */
+interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
+  readonly protect?: boolean;
+  readonly retainOnDelete?: boolean;
+}
+
+/** The resources of a `pulumi stack export` file, compared by their outputs. */
+export function stateResources(exported: unknown): ComparedResource[] {
+  const resources =
+    (exported as { deployment?: { resources?: StateResource[] } }).deployment?.resources ?? [];
+  return resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.urn.split("::").pop() ?? r.urn,
+    inputs: r.outputs ?? r.inputs ?? {},
+    options: { protect: r.protect === true, retainOnDelete: r.retainOnDelete === true },
+  }));
+}
+
 function baseOf(config: StatefulGuardConfig): readonly ComparedResource[] | undefined {
   if (config.baseResources) return config.baseResources;
-  if (!config.basePlanFile) return undefined;
-  const plan = JSON.parse(readFileSync(config.basePlanFile, "utf8")) as {
-    resources: ComparedResource[];
-  };
-  return plan.resources;
+  const read = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"));
+  if (config.basePlanFile) return (read(config.basePlanFile) as Plan).resources;
+  if (config.baseStateFile) return stateResources(read(config.baseStateFile));
+  return undefined;
+}
+
+/** The part of an `avalo preview` plan file the rule reads. */
+interface Plan {
+  readonly resources: ComparedResource[];
 }
 
 function allowListOf(config: StatefulGuardConfig): readonly string[] {

@@ -332,4 +332,40 @@ describe("stateful-destroy policy under `pulumi preview --policy-pack`", () => {
     expect((await evaluate([])).map((f) => f.urn)).to.deep.equal(HEAD.resources.map((r) => r.urn));
     expect(await evaluate(["us-cache-us-east", "us-analytics", "us-firestore"])).to.deep.equal([]);
   });
+
+  it("compares with the deployed state from `pulumi stack export` (outputs, protect)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "avalo-guard-"));
+    const baseStateFile = join(dir, "state.json");
+    const state = {
+      version: 3,
+      deployment: {
+        resources: BASE.resources.map((r, i) => ({
+          urn: r.urn,
+          custom: true,
+          type: r.type,
+          inputs: r.inputs,
+          outputs: { ...r.inputs, id: `id-${i}` },
+          ...(i === 0 ? { protect: true } : {}),
+        })),
+      },
+    };
+    writeFileSync(baseStateFile, JSON.stringify(state));
+    const findings = await evaluatePolicies(
+      HEAD.resources.map((r, i) => ({ ...r, inputs: { ...r.inputs, id: `id-${i}` } })),
+      {
+        [STATEFUL_RULE]: {
+          baseStateFile,
+          allowDestroy: ["us-cache-us-east", "us-analytics"],
+        },
+      },
+      new Map(),
+      rules.filter((r) => r.name === STATEFUL_RULE),
+    );
+    // The Redis instance is protected in the state, so its allowDestroy entry does not apply.
+    expect(findings.map((f) => f.urn)).to.deep.equal([
+      HEAD.resources[0].urn,
+      HEAD.resources[2].urn,
+    ]);
+    expect(findings[0].message).to.include("it is protected (protect: true)");
+  });
 });
