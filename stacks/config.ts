@@ -206,7 +206,10 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The known key closest to `key` (case-insensitive), when one is close enough to be a typo. */
+/**
+ * The known key closest to `key` (case-insensitive), when one is close enough to be a typo.
+ * @internal
+ */
 export function closestKey(
   key: string,
   known: readonly string[] = AVALO_CONFIG_KEYS,

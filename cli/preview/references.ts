@@ -150,7 +150,7 @@ function strings(value: unknown, path: string, out: Array<[string, string]>): vo
  * What each resource waits for before it is created: its dependencies (a component stands for all
  * its descendants), what they wait for, and what its ancestors wait for.
  */
-export function waitsFor(plan: Plan): (r: PlanResource) => ReadonlySet<string> {
+function waitsFor(plan: Plan): (r: PlanResource) => ReadonlySet<string> {
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const children = new Map<string, PlanResource[]>();
   for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);

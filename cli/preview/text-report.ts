@@ -71,7 +71,7 @@ export function unusedEntries(o: StackOutcome): string[] {
 }
 
 /** The heading line of a changed resource: marker, type, name, and why it is replaced. */
-export function changeHeading(c: ResourceChange): string {
+function changeHeading(c: ResourceChange): string {
   const why =
     c.op === "replace"
       ? ` (replace: ${c.forcedBy.join(", ")} forces a new resource)`

@@ -140,7 +140,7 @@ interface StateResource {
 }
 
 /** The resources of a `pulumi stack export` file, compared by their outputs. */
-export function stateResources(exported: unknown): ComparedResource[] {
+function stateResources(exported: unknown): ComparedResource[] {
   const resources =
     (exported as { deployment?: { resources?: StateResource[] } }).deployment?.resources ?? [];
   return resources.map((r) => ({
