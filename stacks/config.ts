@@ -310,36 +310,52 @@ function loadGeneratorConfig(
     allowed: `a map of ${keys.join(", ")}`,
   });
   const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(map)) {
-    if (!keys.includes(k)) {
-      throw new StackConfigError(
-        `${LOAD_KEY}.${k}`,
-        k,
-        keys.join(", "),
-        `is not a key of ${LOAD_KEY}`,
-      );
+  const bad: StackConfigError[] = [];
+  const collect = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof StackConfigError)) throw err;
+      bad.push(err);
     }
-    values[k] = check<unknown>(`${LOAD_KEY}.${k}`, v, LOAD_RULES[k as keyof typeof LOAD_RULES]);
+  };
+  for (const [k, v] of Object.entries(map)) {
+    collect(() => {
+      if (!keys.includes(k)) {
+        throw new StackConfigError(
+          `${LOAD_KEY}.${k}`,
+          k,
+          keys.join(", "),
+          `is not a key of ${LOAD_KEY}`,
+        );
+      }
+      values[k] = check<unknown>(`${LOAD_KEY}.${k}`, v, LOAD_RULES[k as keyof typeof LOAD_RULES]);
+    });
   }
   const enabled = values.enabled === true;
   if (enabled && environment !== "staging") {
-    throw new StackConfigError(
-      `${LOAD_KEY}.enabled`,
-      true,
-      "false, or true on a stack whose avalo:environment is staging",
-      `is allowed only when avalo:environment is staging, but it is ${environment}`,
+    bad.push(
+      new StackConfigError(
+        `${LOAD_KEY}.enabled`,
+        true,
+        "false, or true on a stack whose avalo:environment is staging",
+        `is allowed only when avalo:environment is staging, but it is ${environment}`,
+      ),
     );
   }
   const tasks = (values.tasks as number | undefined) ?? LOAD_GENERATOR.defaults.tasks;
   const parallelism = values.parallelism as number | undefined;
   if (parallelism !== undefined && parallelism > tasks) {
-    throw new StackConfigError(
-      `${LOAD_KEY}.parallelism`,
-      parallelism,
-      `an integer from 1 to ${tasks} (${LOAD_KEY}.tasks)`,
-      "is more than the tasks of an execution",
+    bad.push(
+      new StackConfigError(
+        `${LOAD_KEY}.parallelism`,
+        parallelism,
+        `an integer from 1 to ${tasks} (${LOAD_KEY}.tasks)`,
+        "is more than the tasks of an execution",
+      ),
     );
   }
+  if (bad.length > 0) throw StackConfigError.all(bad);
   if (!enabled) return undefined;
   const { enabled: _enabled, ...settings } = values;
   return resolveLoadSettings(settings);

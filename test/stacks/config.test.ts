@@ -306,6 +306,17 @@ describe("stack config", () => {
     ]);
   });
 
+  it("reports every bad key of avalo:loadGenerator at once", async () => {
+    const { result } = await runBad("us-east", {
+      "avalo:loadGenerator": { enabled: true, cpu: 3, users: 10 },
+    });
+    expect((result as StackConfigError).issues.map((i) => i.key)).to.deep.equal([
+      "avalo:loadGenerator.cpu",
+      "avalo:loadGenerator.users",
+      "avalo:loadGenerator.enabled",
+    ]);
+  });
+
   it("derives the known keys from the zod schema and suggests only close ones", () => {
     expect(AVALO_CONFIG_KEYS).to.deep.equal(
       Object.keys(AVALO_CONFIG.shape).map((k) => `avalo:${k}`),
