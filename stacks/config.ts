@@ -48,6 +48,19 @@ export class StackConfigError extends Error {
     );
     this.name = "StackConfigError";
   }
+
+  /** Every bad key and value of the stack; the error itself when it is the only one. */
+  issues: readonly StackConfigError[] = [this];
+
+  /** One error for several: the first's key and value, a message listing every one. */
+  static all(issues: readonly StackConfigError[]): StackConfigError {
+    if (issues.length === 1) return issues[0];
+    const first = issues[0];
+    const err = new StackConfigError(first.key, first.value, first.allowed, "");
+    err.message = `${issues.length} config errors:\n${issues.map((i) => `  ${i.message}`).join("\n")}`;
+    err.issues = issues;
+    return err;
+  }
 }
 
 const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
@@ -59,6 +72,7 @@ const EXPECTED: Record<string, string> = {
   boolean: "is not a boolean",
   string: "is not a string",
   record: "is not a map",
+  array: "is not a list",
 };
 
 /** A key's schema, what it allows in words, and the reason given for a malformed value. */
@@ -100,6 +114,16 @@ const RULES = {
     invalid: "is out of range",
   },
   map: { schema: z.record(z.string(), z.unknown()), allowed: "a map" },
+  allowDestroy: {
+    schema: z.array(z.string().min(1)),
+    allowed: "a list of URNs or names of stateful resources a change may replace or delete",
+    invalid: "is not a list of names",
+  },
+  usageModel: {
+    schema: z.string().min(1),
+    allowed: "the path of a usage file relative to the project, e.g. usage/1m.yaml",
+    invalid: "is not a path",
+  },
 } satisfies Record<string, Rule<unknown>>;
 
 const LOAD_KEY = "avalo:loadGenerator";
@@ -138,6 +162,80 @@ const LOAD_RULES = {
     invalid: "names a service that does not exist",
   },
 } satisfies Record<string, Rule<unknown>>;
+
+/**
+ * Every key of the `avalo:` namespace and the shape of its value: the one list of known keys. A
+ * key in `Pulumi.<stack>.yaml` that is not here is rejected (with the closest known key), and
+ * {@link loadStackConfig} can read only keys declared here. Values are checked in detail, with
+ * their own messages, where they are read.
+ */
+export const AVALO_CONFIG = z.object({
+  environment: RULES.environment.schema,
+  alertEmail: RULES.alertEmail.schema,
+  regions: RULES.map.schema,
+  redisMemorySizeGb: RULES.redisMemorySizeGb.schema,
+  maxInstances: RULES.map.schema,
+  deletionProtection: RULES.deletionProtection.schema,
+  rollout: RULES.map.schema,
+  budgetMonthlyUsd: RULES.budgetMonthlyUsd.schema,
+  loadGenerator: RULES.map.schema,
+  /** Read by `avalo preview` and `avalo cost` (cli/preview/usage-model.ts). */
+  usageModel: RULES.usageModel.schema,
+  /** Read by the stateful-destroy policy (policies/rules/stateful.ts). */
+  allowDestroy: RULES.allowDestroy.schema,
+});
+
+/** A key of the `avalo:` namespace. */
+export type AvaloConfigKey = keyof typeof AVALO_CONFIG.shape;
+
+/** The known keys, `avalo:`-prefixed. */
+export const AVALO_CONFIG_KEYS: readonly string[] = Object.keys(AVALO_CONFIG.shape).map(
+  (k) => `avalo:${k}`,
+);
+
+/** Edit distance (insert, delete, substitute one character) between two strings. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * The known key closest to `key` (case-insensitive), when one is close enough to be a typo.
+ * @internal
+ */
+export function closestKey(
+  key: string,
+  known: readonly string[] = AVALO_CONFIG_KEYS,
+): string | undefined {
+  const scored = known
+    .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
+  const best = scored[0];
+  return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.k : undefined;
+}
+
+/** The `avalo:` keys of the stack's config that the program does not know. */
+function unknownKeys(config: Readonly<Record<string, string>>): StackConfigError[] {
+  return Object.keys(config)
+    .filter((k) => k.startsWith("avalo:") && !AVALO_CONFIG_KEYS.includes(k))
+    .sort()
+    .map((key) => {
+      const near = closestKey(key);
+      return new StackConfigError(
+        key,
+        decode(config[key]),
+        `the keys of avalo: ${AVALO_CONFIG_KEYS.join(", ")}`,
+        `is not a config key of this project${near ? ` (did you mean \`${near}\`?)` : ""}`,
+      );
+    });
+}
 
 /** Validates `value` against `rule`, or throws a StackConfigError naming `key`. */
 function check<T>(key: string, value: unknown, rule: Rule<T>): T {
@@ -182,10 +280,18 @@ function checkMap<T>(
     allowed: `a map of ${keys.join(", ")} to ${rule.allowed}`,
   });
   const out: Record<string, T> = {};
+  const bad: StackConfigError[] = [];
   for (const [k, v] of Object.entries(map).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!keys.includes(k)) throw new StackConfigError(`${key}.${k}`, k, keys.join(", "), keyReason);
-    out[k] = check(`${key}.${k}`, v, rule);
+    try {
+      if (!keys.includes(k))
+        throw new StackConfigError(`${key}.${k}`, k, keys.join(", "), keyReason);
+      out[k] = check(`${key}.${k}`, v, rule);
+    } catch (err) {
+      if (!(err instanceof StackConfigError)) throw err;
+      bad.push(err);
+    }
   }
+  if (bad.length > 0) throw StackConfigError.all(bad);
   return out;
 }
 
@@ -204,44 +310,70 @@ function loadGeneratorConfig(
     allowed: `a map of ${keys.join(", ")}`,
   });
   const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(map)) {
-    if (!keys.includes(k)) {
-      throw new StackConfigError(
-        `${LOAD_KEY}.${k}`,
-        k,
-        keys.join(", "),
-        `is not a key of ${LOAD_KEY}`,
-      );
+  const bad: StackConfigError[] = [];
+  const collect = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof StackConfigError)) throw err;
+      bad.push(err);
     }
-    values[k] = check<unknown>(`${LOAD_KEY}.${k}`, v, LOAD_RULES[k as keyof typeof LOAD_RULES]);
+  };
+  for (const [k, v] of Object.entries(map)) {
+    collect(() => {
+      if (!keys.includes(k)) {
+        throw new StackConfigError(
+          `${LOAD_KEY}.${k}`,
+          k,
+          keys.join(", "),
+          `is not a key of ${LOAD_KEY}`,
+        );
+      }
+      values[k] = check<unknown>(`${LOAD_KEY}.${k}`, v, LOAD_RULES[k as keyof typeof LOAD_RULES]);
+    });
   }
   const enabled = values.enabled === true;
   if (enabled && environment !== "staging") {
-    throw new StackConfigError(
-      `${LOAD_KEY}.enabled`,
-      true,
-      "false, or true on a stack whose avalo:environment is staging",
-      `is allowed only when avalo:environment is staging, but it is ${environment}`,
+    bad.push(
+      new StackConfigError(
+        `${LOAD_KEY}.enabled`,
+        true,
+        "false, or true on a stack whose avalo:environment is staging",
+        `is allowed only when avalo:environment is staging, but it is ${environment}`,
+      ),
     );
   }
   const tasks = (values.tasks as number | undefined) ?? LOAD_GENERATOR.defaults.tasks;
   const parallelism = values.parallelism as number | undefined;
   if (parallelism !== undefined && parallelism > tasks) {
-    throw new StackConfigError(
-      `${LOAD_KEY}.parallelism`,
-      parallelism,
-      `an integer from 1 to ${tasks} (${LOAD_KEY}.tasks)`,
-      "is more than the tasks of an execution",
+    bad.push(
+      new StackConfigError(
+        `${LOAD_KEY}.parallelism`,
+        parallelism,
+        `an integer from 1 to ${tasks} (${LOAD_KEY}.tasks)`,
+        "is more than the tasks of an execution",
+      ),
     );
   }
+  if (bad.length > 0) throw StackConfigError.all(bad);
   if (!enabled) return undefined;
   const { enabled: _enabled, ...settings } = values;
   return resolveLoadSettings(settings);
 }
 
+/** `avalo:` config reads limited to the keys of {@link AVALO_CONFIG}. */
+class AvaloConfig {
+  private readonly config = new pulumi.Config("avalo");
+
+  get(key: AvaloConfigKey): string | undefined {
+    return this.config.get(key);
+  }
+}
+
 /**
  * Reads and validates the stack's config: `gcp:project`, the `avalo:*` keys and the stack name.
- * Throws {@link StackConfigError} on the first bad value, before any resource exists.
+ * Throws one {@link StackConfigError} naming every bad key and value (unknown `avalo:` keys
+ * first, each with the closest known key), before any resource exists.
  */
 export function loadStackConfig(): StackConfig {
   const stack = pulumi.getStack();
@@ -255,85 +387,127 @@ export function loadStackConfig(): StackConfig {
     );
   }
   const gcp = new pulumi.Config("gcp");
-  const avalo = new pulumi.Config("avalo");
+  const avalo = new AvaloConfig();
+  const issues: StackConfigError[] = unknownKeys(pulumi.runtime.allConfig());
+  /** Runs one key's check; a bad value is collected and `fallback` returned. */
+  const read = <T>(fallback: T, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof StackConfigError)) throw err;
+      issues.push(...err.issues);
+      return fallback;
+    }
+  };
 
-  const project = check(
-    "gcp:project",
-    required("gcp:project", gcp.get("project"), RULES.project.allowed),
-    RULES.project,
+  const project = read("", () =>
+    check(
+      "gcp:project",
+      required("gcp:project", gcp.get("project"), RULES.project.allowed),
+      RULES.project,
+    ),
   );
-  const environment = check(
-    "avalo:environment",
-    required("avalo:environment", avalo.get("environment"), RULES.environment.allowed),
-    RULES.environment,
+  const environment = read(undefined, () =>
+    check(
+      "avalo:environment",
+      required("avalo:environment", avalo.get("environment"), RULES.environment.allowed),
+      RULES.environment,
+    ),
   );
 
-  const overrides = checkMap(
-    "avalo:regions",
-    avalo.get("regions"),
-    geography.regions,
-    `is not a region of geography ${geography.id}`,
-    {
-      schema: z.enum(geography.allowedGcpRegions as [string, ...string[]]),
-      allowed: geography.allowedGcpRegions.join(", "),
-      invalid: `is not allowed for geography ${geography.id}`,
-    },
+  const overrides = read({}, () =>
+    checkMap(
+      "avalo:regions",
+      avalo.get("regions"),
+      geography.regions,
+      `is not a region of geography ${geography.id}`,
+      {
+        schema: z.enum(geography.allowedGcpRegions as [string, ...string[]]),
+        allowed: geography.allowedGcpRegions.join(", "),
+        invalid: `is not allowed for geography ${geography.id}`,
+      },
+    ),
   );
   const regions = geography.regions.map((id: RegionId) => ({
     id,
-    gcpRegion: overrides[id] ?? REGIONS[id].gcpRegion,
+    gcpRegion: (overrides as Record<string, string>)[id] ?? REGIONS[id].gcpRegion,
   }));
   const seen = new Map<string, RegionId>();
   for (const region of regions) {
     const other = seen.get(region.gcpRegion);
     if (other) {
-      throw new StackConfigError(
-        `avalo:regions.${region.id}`,
-        region.gcpRegion,
-        `a GCP region not used by another region of geography ${geography.id}`,
-        `is already used by ${other}`,
+      issues.push(
+        new StackConfigError(
+          `avalo:regions.${region.id}`,
+          region.gcpRegion,
+          `a GCP region not used by another region of geography ${geography.id}`,
+          `is already used by ${other}`,
+        ),
       );
     }
     seen.set(region.gcpRegion, region.id);
   }
 
-  const alertEmail = check(
-    "avalo:alertEmail",
-    required("avalo:alertEmail", avalo.get("alertEmail"), RULES.alertEmail.allowed),
-    RULES.alertEmail,
+  const alertEmail = read("", () =>
+    check(
+      "avalo:alertEmail",
+      required("avalo:alertEmail", avalo.get("alertEmail"), RULES.alertEmail.allowed),
+      RULES.alertEmail,
+    ),
   );
   const redisRaw = avalo.get("redisMemorySizeGb");
-  const redisMemorySizeGb =
+  const redisMemorySizeGb = read(REDIS.memorySizeGb, () =>
     redisRaw === undefined
       ? REDIS.memorySizeGb
-      : check("avalo:redisMemorySizeGb", decode(redisRaw), RULES.redisMemorySizeGb);
-  const maxInstances = checkMap(
-    "avalo:maxInstances",
-    avalo.get("maxInstances"),
-    SERVICE_NAMES,
-    "is not a service",
-    RULES.maxInstances,
+      : check("avalo:redisMemorySizeGb", decode(redisRaw), RULES.redisMemorySizeGb),
+  );
+  const maxInstances = read({}, () =>
+    checkMap(
+      "avalo:maxInstances",
+      avalo.get("maxInstances"),
+      SERVICE_NAMES,
+      "is not a service",
+      RULES.maxInstances,
+    ),
   );
   const protectionRaw = avalo.get("deletionProtection");
-  const deletionProtection =
+  const deletionProtection = read(true, () =>
     protectionRaw === undefined
       ? environment === "prod"
-      : check("avalo:deletionProtection", decode(protectionRaw), RULES.deletionProtection);
-  const rollout = checkMap(
-    "avalo:rollout",
-    avalo.get("rollout"),
-    SERVICE_NAMES,
-    "is not a service",
-    RULES.rollout,
+      : check("avalo:deletionProtection", decode(protectionRaw), RULES.deletionProtection),
+  );
+  const rollout = read({}, () =>
+    checkMap(
+      "avalo:rollout",
+      avalo.get("rollout"),
+      SERVICE_NAMES,
+      "is not a service",
+      RULES.rollout,
+    ),
   );
   const budgetRaw = avalo.get("budgetMonthlyUsd");
-  const budgetMonthlyUsd =
+  const budgetMonthlyUsd = read(undefined, () =>
     budgetRaw === undefined
       ? undefined
-      : check("avalo:budgetMonthlyUsd", decode(budgetRaw), RULES.budgetMonthlyUsd);
+      : check("avalo:budgetMonthlyUsd", decode(budgetRaw), RULES.budgetMonthlyUsd),
+  );
+  const allowDestroyRaw = avalo.get("allowDestroy");
+  read(undefined, () =>
+    allowDestroyRaw === undefined
+      ? undefined
+      : check("avalo:allowDestroy", decode(allowDestroyRaw), RULES.allowDestroy),
+  );
+  const usageRaw = avalo.get("usageModel");
+  read(undefined, () =>
+    usageRaw === undefined ? undefined : check("avalo:usageModel", usageRaw, RULES.usageModel),
+  );
 
-  const loadGenerator = loadGeneratorConfig(avalo.get("loadGenerator"), environment);
+  const loadGenerator =
+    environment === undefined
+      ? undefined
+      : read(undefined, () => loadGeneratorConfig(avalo.get("loadGenerator"), environment));
 
+  if (issues.length > 0 || environment === undefined) throw StackConfigError.all(issues);
   return {
     stack,
     project,

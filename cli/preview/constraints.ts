@@ -11,11 +11,13 @@ import { allowedList, locationsOutside } from "../../policies/rules/placement";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import type { Finding } from "./findings";
 import type { Plan, PlanResource } from "./plan";
+import { checkReferences } from "./references";
 
 /**
  * GCP input constraints checked offline, before any API would reject them: physical name lengths
  * and patterns, locations inside the stack's geography, every API enabled before use, and every
- * Cloud Run container running code the plan ships (looking inside the archives it uploads).
+ * Cloud Run container running code the plan ships (looking inside the archives it uploads), and
+ * no input naming another resource ordered after it (references.ts).
  */
 
 /** Which input carries the physical name of a resource type, and GCP's rule for it. */
@@ -84,6 +86,7 @@ export function checkConstraints(plan: Plan): Finding[] {
     ...(geography ? plan.resources.flatMap((r) => checkLocations(r, geography)) : []),
     ...checkApis(plan),
     ...checkDeployedCode(plan),
+    ...checkReferences(plan),
   ];
 }
 

@@ -1,8 +1,17 @@
-import { compare, type Plan, type PlanResource } from "./plan";
+import {
+  compareResources,
+  type ChangeOp,
+  type PropertyChange,
+  type ResourceChange,
+} from "../../policies/changes/classify";
+import type { Plan, PlanResource } from "./plan";
+
+export type { ChangeOp, PropertyChange, ResourceChange };
 
 /**
- * The difference between a base plan and the current plan of one stack: resources added, removed
- * and changed, and for each changed resource the properties that differ.
+ * The difference between a base plan and the current plan of one stack, as `pulumi preview` would
+ * show it: resources created, deleted, and changed (updated in place or replaced, naming the
+ * inputs that force the replacement; policies/changes/replacement.ts says which do).
  */
 export interface PlanDiff {
   readonly stack: string;
@@ -11,44 +20,30 @@ export interface PlanDiff {
   readonly added: readonly PlanResource[];
   readonly removed: readonly PlanResource[];
   readonly changed: readonly ResourceChange[];
+  /** Resources of the current plan that did not change. */
+  readonly unchanged: number;
 }
 
-/** A resource present in both plans whose inputs, parent or dependencies differ. */
-export interface ResourceChange {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly properties: readonly PropertyChange[];
-}
-
-/** One leaf property that differs; `before`/`after` are absent when the property is new/gone. */
-export interface PropertyChange {
-  /** Dotted path into the inputs (`template.containers[0].resources.limits.memory`), or `(parent)`/`(dependencies)`. */
-  readonly path: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
+/** Counts per operation, in the words of Pulumi's summary. */
+export interface DiffSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly unchanged: number;
 }
 
 /** Diffs `current` against `base` (undefined when the stack had no base plan). */
 export function diffPlans(base: Plan | undefined, current: Plan): PlanDiff {
-  const before = new Map((base?.resources ?? []).map((r) => [r.urn, r]));
-  const after = new Map(current.resources.map((r) => [r.urn, r]));
-  const added = current.resources.filter((r) => !before.has(r.urn));
-  const removed = (base?.resources ?? []).filter((r) => !after.has(r.urn));
-  const changed: ResourceChange[] = [];
-  for (const r of current.resources) {
-    const old = before.get(r.urn);
-    if (!old) continue;
-    const properties = [
-      ...leafChanges(old.inputs, r.inputs, ""),
-      ...leafChanges(old.parent, r.parent, "(parent)"),
-      ...leafChanges(old.dependencies, r.dependencies, "(dependencies)"),
-    ];
-    if (properties.length > 0) {
-      changed.push({ urn: r.urn, type: r.type, name: r.name, properties });
-    }
-  }
-  return { stack: current.stack, hasBase: base !== undefined, added, removed, changed };
+  const { added, removed, changed } = compareResources(base?.resources ?? [], current.resources);
+  return {
+    stack: current.stack,
+    hasBase: base !== undefined,
+    added,
+    removed,
+    changed,
+    unchanged: current.resources.length - added.length - changed.length,
+  };
 }
 
 /** Whether the diff shows any change at all. */
@@ -56,25 +51,23 @@ export function isEmptyDiff(diff: PlanDiff): boolean {
   return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+/** The counts of a diff per operation. */
+export function summarize(diff: PlanDiff): DiffSummary {
+  const replace = diff.changed.filter((c) => c.op === "replace").length;
+  return {
+    create: diff.added.length,
+    update: diff.changed.length - replace,
+    replace,
+    delete: diff.removed.length,
+    unchanged: diff.unchanged,
+  };
 }
 
-function leafChanges(a: unknown, b: unknown, path: string): PropertyChange[] {
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compare);
-    return keys.flatMap((k) => leafChanges(a[k], b[k], path ? `${path}.${k}` : k));
-  }
-  if (Array.isArray(a) && Array.isArray(b) && !path.startsWith("(")) {
-    const n = Math.max(a.length, b.length);
-    return Array.from({ length: n }, (_, i) => leafChanges(a[i], b[i], `${path}[${i}]`)).flat();
-  }
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  return [
-    {
-      path,
-      ...(a === undefined ? {} : { before: a }),
-      ...(b === undefined ? {} : { after: b }),
-    },
-  ];
+/** Pulumi's summary line: `Resources: + 1 to create, ~ 2 to update, +- 1 to replace, ...`. */
+export function summaryLine(diff: PlanDiff): string {
+  const s = summarize(diff);
+  return (
+    `Resources: + ${s.create} to create, ~ ${s.update} to update, +- ${s.replace} to replace, ` +
+    `- ${s.delete} to delete, ${s.unchanged} unchanged`
+  );
 }

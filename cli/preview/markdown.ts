@@ -1,6 +1,8 @@
-import { isEmptyDiff, type PlanDiff } from "./diff";
+import { OP_MARKER, type ChangeOp } from "../../policies/changes/classify";
+import { isEmptyDiff, summarize, summaryLine, type PlanDiff } from "./diff";
 import { groupByRule, type Finding } from "./findings";
 import { shortValue, type StackOutcome } from "./outcome";
+import { unusedEntries } from "./text-report";
 
 /** First line of every preview comment; the comment job finds its own comment by it. */
 export const COMMENT_MARKER = "<!-- avalo-offline-preview -->";
@@ -26,8 +28,8 @@ export function renderMarkdown(outcomes: readonly StackOutcome[]): string {
     "",
     verdict,
     "",
-    "| stack | resources | added | changed | removed | mandatory | advisory |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| stack | resources | + create | ~ update | +- replace | - delete | mandatory | advisory |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
     ...outcomes.map(summaryRow),
     "",
   ];
@@ -40,11 +42,11 @@ export function renderMarkdown(outcomes: readonly StackOutcome[]): string {
 }
 
 function summaryRow(o: StackOutcome): string {
-  if (o.error) return `| ${o.stack} | ${o.error.kind} error | | | | | |`;
-  const d = o.diff;
+  if (o.error) return `| ${o.stack} | ${o.error.kind} error | | | | | | |`;
+  const s = o.diff ? summarize(o.diff) : undefined;
   const count = (f: Finding["level"]) => o.findings.filter((x) => x.level === f).length;
-  const n = (list: readonly unknown[] | undefined) => (d ? String(list?.length ?? 0) : "–");
-  return `| ${o.stack} | ${o.plan?.resources.length ?? 0} | ${n(d?.added)} | ${n(d?.changed)} | ${n(d?.removed)} | ${count("mandatory")} | ${count("advisory")} |`;
+  const n = (k: "create" | "update" | "replace" | "delete") => (s ? String(s[k]) : "–");
+  return `| ${o.stack} | ${o.plan?.resources.length ?? 0} | ${n("create")} | ${n("update")} | ${n("replace")} | ${n("delete")} | ${count("mandatory")} | ${count("advisory")} |`;
 }
 
 function code(value: string): string {
@@ -65,28 +67,71 @@ function stackSection(o: StackOutcome): string[] {
     ];
   }
   if (!o.diff) return [];
-  return [`### ${o.stack}`, "", ...diffSection(o.diff), ""];
+  return [
+    `### ${o.stack}`,
+    "",
+    ...diffSection(o.diff),
+    "",
+    ...allowDestroySection(o),
+    `\`${summaryLine(o.diff)}\``,
+    "",
+  ];
+}
+
+/** The stack's `avalo:allowDestroy` entries and what they let through, for the reviewer. */
+function allowDestroySection(o: StackOutcome): string[] {
+  const entries = o.allowDestroy ?? [];
+  if (entries.length === 0) return [];
+  return [
+    `**⚠️ \`avalo:allowDestroy\` in \`Pulumi.${o.stack}.yaml\`:** ${entries.map(code).join(", ")}`,
+    "",
+    ...(o.allowedDestroys ?? []).map(
+      (d) =>
+        `- allows ${marker(d.op)} ${code(d.type)} ${code(d.name)} (entry ${code(d.allowedBy ?? "")})`,
+    ),
+    ...(o.diff?.hasBase ? unusedEntries(o) : []).map(
+      (e) =>
+        `- ${code(e)} allows nothing in this change: remove it so that no later change can use it`,
+    ),
+    "",
+  ];
+}
+
+const OP_WORD: Readonly<Record<ChangeOp, string>> = {
+  create: "create",
+  update: "update",
+  replace: "replace",
+  delete: "delete",
+};
+
+function marker(op: ChangeOp): string {
+  return `\`${OP_MARKER[op]}\` ${OP_WORD[op]}`;
 }
 
 function diffSection(diff: PlanDiff): string[] {
   if (!diff.hasBase) return [`No base plan: all ${diff.added.length} resources are new.`];
   if (isEmptyDiff(diff)) return ["No changes."];
+  const changes = [...diff.changed].sort(
+    (a, b) => Number(b.op === "replace") - Number(a.op === "replace"),
+  );
   const rows = [
-    ...diff.added.map((r) => `| ➕ added | ${code(r.type)} | ${code(r.name)} | |`),
-    ...diff.removed.map((r) => `| ➖ removed | ${code(r.type)} | ${code(r.name)} | |`),
-    ...diff.changed.map((c) => {
+    ...diff.removed.map((r) => `| ${marker("delete")} | ${code(r.type)} | ${code(r.name)} | |`),
+    ...changes.map((c) => {
       const shown = c.properties
         .slice(0, MAX_PROPERTIES)
         .map(
           (p) =>
-            `${code(p.path)}: ${code(shortValue(p.before, 60))} → ${code(shortValue(p.after, 60))}`,
+            `${code(p.path)}: ${code(shortValue(p.before, 60))} → ${code(shortValue(p.after, 60))}` +
+            (c.forcedBy.includes(p.path) ? " **(forces replacement)**" : ""),
         );
       const more = c.properties.length - shown.length;
-      return `| ✏️ changed | ${code(c.type)} | ${code(c.name)} | ${[...shown, ...(more > 0 ? [`… ${more} more`] : [])].join("<br>")} |`;
+      const note = c.replacementUnknown ? ["_replacement unknown_"] : [];
+      return `| ${marker(c.op)} | ${code(c.type)} | ${code(c.name)} | ${[...note, ...shown, ...(more > 0 ? [`… ${more} more`] : [])].join("<br>")} |`;
     }),
+    ...diff.added.map((r) => `| ${marker("create")} | ${code(r.type)} | ${code(r.name)} | |`),
   ];
   return [
-    `<details open><summary>${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed</summary>`,
+    `<details open><summary>${summaryLine(diff)}</summary>`,
     "",
     "| change | type | name | properties |",
     "|---|---|---|---|",

@@ -1,3 +1,4 @@
+import type { StatefulDestroy } from "../../policies/rules/stateful";
 import type { PlanDiff } from "./diff";
 import type { Finding } from "./findings";
 import type { Plan } from "./plan";
@@ -22,6 +23,10 @@ export interface StackOutcome {
   readonly costText?: string;
   /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
   readonly usageModel?: string;
+  /** The stack config's `avalo:allowDestroy` entries. */
+  readonly allowDestroy?: readonly string[];
+  /** Replacements and deletes of stateful resources that an `avalo:allowDestroy` entry allows. */
+  readonly allowedDestroys?: readonly StatefulDestroy[];
 }
 
 /** Exit codes of `avalo preview`. */

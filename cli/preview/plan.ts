@@ -1,4 +1,4 @@
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import type { RecordedOptions, RecordedResource } from "../../stacks/offline/mocks";
 
 /**
  * The offline plan of one stack: every resource the program registered, in a form that is
@@ -26,6 +26,8 @@ export interface PlanResource {
   /** Dependencies per input property (properties without any are left out). */
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** Resource options: protect, ignoreChanges, retainOnDelete, deleteBeforeReplace, ... */
+  readonly options: RecordedOptions;
 }
 
 /** Where the plan came from; absolute prefixes are rewritten so plans do not depend on paths. */
@@ -59,6 +61,7 @@ export function buildPlan(recorded: readonly RecordedResource[], source: PlanSou
         Object.entries(r.propertyDependencies).filter(([, urns]) => urns.length > 0),
       ),
       inputs: relative(r.inputs) as Record<string, unknown>,
+      options: r.options,
     }))
     .sort((a, b) => compare(a.urn, b.urn));
   return {

@@ -9,8 +9,13 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import { rules as packRules, type AvaloPolicy } from "../../policies/rules";
+import {
+  allowDestroyEntries,
+  STATEFUL_RULE,
+  type StatefulGuardConfig,
+} from "../../policies/rules/stateful";
 import type { Finding } from "./findings";
-import type { RecordedOptions } from "./resource-options";
+import type { RecordedOptions } from "../../stacks/offline/mocks";
 
 /**
  * Evaluates the policy pack's rules offline, calling each `validateResource` / `validateStack`
@@ -29,6 +34,8 @@ export interface EvaluatedResource {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly dependencies: readonly string[];
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  /** The resource options recorded with it (plans and recorded resources carry them). */
+  readonly options?: RecordedOptions;
 }
 
 /** The policy config of a stack, or an empty config when the stack has none. */
@@ -66,6 +73,26 @@ export function withStackBudget(
   };
 }
 
+/**
+ * Gives the stateful-destroy rule the base plan's resources (`--base`) and the stack's
+ * `avalo:allowDestroy` entries, which the stack file alone declares (they replace any in the
+ * policy config). Without a base plan the rule has nothing to compare and reports nothing.
+ */
+export function withStatefulGuard(
+  config: PolicyPackConfig,
+  stackConfig: Readonly<Record<string, unknown>>,
+  base: { readonly resources: StatefulGuardConfig["baseResources"] } | undefined,
+): PolicyPackConfig {
+  const current = config[STATEFUL_RULE];
+  if (typeof current === "string") return config;
+  const settings: StatefulGuardConfig = {
+    ...((current ?? {}) as StatefulGuardConfig),
+    allowDestroy: allowDestroyEntries(stackConfig),
+    ...(base ? { baseResources: base.resources } : {}),
+  };
+  return { ...config, [STATEFUL_RULE]: settings as Record<string, unknown> };
+}
+
 class NotApplicable extends Error {}
 
 function settings(config: PolicyPackConfig, name: string): Record<string, unknown> {
@@ -81,21 +108,23 @@ function levelOf(policy: AvaloPolicy, config: PolicyPackConfig): EnforcementLeve
 const typeOf = (resourceClass: unknown) =>
   (resourceClass as { __pulumiType?: string }).__pulumiType;
 
-function optionsOf(r: EvaluatedResource, recorded?: RecordedOptions): PolicyResourceOptions {
+function optionsOf(r: EvaluatedResource, given?: RecordedOptions): PolicyResourceOptions {
+  const recorded = given ?? r.options;
   return {
     protect: recorded?.protect ?? false,
     ignoreChanges: [...(recorded?.ignoreChanges ?? [])],
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [...(recorded?.additionalSecretOutputs ?? [])],
-    ...(recorded?.deleteBeforeReplace === undefined
-      ? {}
-      : { deleteBeforeReplace: recorded.deleteBeforeReplace }),
+    ...(recorded?.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
     ...(r.parent ? { parent: r.parent } : {}),
   };
 }
 
-/** Runs every enabled rule over the resources; returns one finding per reported violation. */
+/**
+ * Runs every enabled rule over the resources; returns one finding per reported violation.
+ * `options` overrides, by URN, the options a resource carries.
+ */
 export async function evaluatePolicies(
   resources: readonly EvaluatedResource[],
   config: PolicyPackConfig,

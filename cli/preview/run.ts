@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { statefulDestroys } from "../../policies/rules/stateful";
 import { diffPlans } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
@@ -59,14 +60,19 @@ export async function runPreview(
     policyConfigDir: options.policyConfigDir,
     outDir: options.outDir,
     roots,
+    ...(options.base ? { base: options.base } : {}),
   }));
   const replies = await runWorkers(jobs, options.jobs);
   mkdirSync(options.outDir, { recursive: true });
   const outcomes = replies.map(({ reply, ms }): StackOutcome => {
     if (!reply.ok) return { stack: reply.stack, findings: [], error: reply, ms };
-    const diff = options.base
-      ? diffPlans(readBase(options.base, reply.stack), reply.plan)
-      : undefined;
+    const base = options.base ? readBase(options.base, reply.stack) : undefined;
+    const diff = options.base ? diffPlans(base, reply.plan) : undefined;
+    const allowedDestroys = base
+      ? statefulDestroys(base.resources, reply.plan.resources, reply.allowDestroy).filter(
+          (d) => d.allowedBy,
+        )
+      : [];
     return {
       stack: reply.stack,
       plan: reply.plan,
@@ -77,6 +83,8 @@ export async function runPreview(
       timing: reply.timing,
       costText: reply.costText,
       usageModel: reply.usageModel,
+      allowDestroy: reply.allowDestroy,
+      allowedDestroys,
     };
   });
   const planDir = relative(process.cwd(), options.outDir) || ".";

@@ -1,4 +1,5 @@
-import { isEmptyDiff, type PlanDiff } from "./diff";
+import { OP_MARKER } from "../../policies/changes/classify";
+import { isEmptyDiff, summaryLine, type PlanDiff, type ResourceChange } from "./diff";
 import { groupByRule, type Finding } from "./findings";
 import { shortValue, type StackOutcome } from "./outcome";
 import { countByType } from "./plan";
@@ -41,23 +42,63 @@ function stackSection(o: StackOutcome, planDir: string): string[] {
     ...counts.map((c) => `  ${c.type.padEnd(width)}  ${String(c.count).padStart(5)}`),
     `  plan: ${planDir}/${o.stack}.json`,
     ...(o.diff ? diffLines(o.diff) : []),
+    ...allowDestroyLines(o),
+    ...(o.diff ? [`  ${summaryLine(o.diff)}`] : []),
   ];
+}
+
+/** The stack's `avalo:allowDestroy` entries, and the destroys each one lets through. */
+function allowDestroyLines(o: StackOutcome): string[] {
+  const entries = o.allowDestroy ?? [];
+  if (entries.length === 0) return [];
+  return [
+    `  avalo:allowDestroy (from Pulumi.${o.stack}.yaml): ${entries.map((e) => JSON.stringify(e)).join(", ")}`,
+    ...(o.allowedDestroys ?? []).map(
+      (d) =>
+        `    allows: ${OP_MARKER[d.op]} ${d.type} ${d.name} (entry ${JSON.stringify(d.allowedBy)})`,
+    ),
+    ...(o.diff?.hasBase ? unusedEntries(o) : []).map(
+      (e) =>
+        `    unused: ${JSON.stringify(e)} allows nothing in this change; remove it so that no later change can use it`,
+    ),
+  ];
+}
+
+/** `avalo:allowDestroy` entries that let no replacement or delete of this diff through. */
+export function unusedEntries(o: StackOutcome): string[] {
+  const used = new Set((o.allowedDestroys ?? []).map((d) => d.allowedBy));
+  return (o.allowDestroy ?? []).filter((e) => !used.has(e));
+}
+
+/** The heading line of a changed resource: marker, type, name, and why it is replaced. */
+function changeHeading(c: ResourceChange): string {
+  const why =
+    c.op === "replace"
+      ? ` (replace: ${c.forcedBy.join(", ")} forces a new resource)`
+      : c.replacementUnknown
+        ? " (replacement unknown: the type's forcing inputs are not established)"
+        : "";
+  return `${OP_MARKER[c.op]} ${c.type} ${c.name}${why}`;
 }
 
 function diffLines(diff: PlanDiff): string[] {
   if (!diff.hasBase)
     return [`  diff: no base plan for ${diff.stack}; all ${diff.added.length} resources are new`];
   if (isEmptyDiff(diff)) return ["  diff: no changes"];
+  const replaced = diff.changed.filter((c) => c.op === "replace");
+  const updated = diff.changed.filter((c) => c.op === "update");
   return [
-    `  diff: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed`,
-    ...diff.added.map((r) => `    + ${r.type} ${r.name}`),
-    ...diff.removed.map((r) => `    - ${r.type} ${r.name}`),
-    ...diff.changed.flatMap((c) => [
-      `    ~ ${c.type} ${c.name}`,
+    "  diff:",
+    ...diff.removed.map((r) => `    ${OP_MARKER.delete} ${r.type} ${r.name}`),
+    ...[...replaced, ...updated].flatMap((c) => [
+      `    ${changeHeading(c)}`,
       ...c.properties.map(
-        (p) => `        ${p.path}: ${shortValue(p.before)} → ${shortValue(p.after)}`,
+        (p) =>
+          `        ${p.path}: ${shortValue(p.before)} → ${shortValue(p.after)}` +
+          (c.forcedBy.includes(p.path) ? " (forces replacement)" : ""),
       ),
     ]),
+    ...diff.added.map((r) => `    ${OP_MARKER.create} ${r.type} ${r.name}`),
   ];
 }
 

@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deferUnusedPulumiModules } from "./deferred-modules";
 import type { Finding } from "./findings";
 import { buildPlan, canonicalJson, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
 import { stackCostText } from "./cost";
-import { evaluatePolicies, readPolicyConfig, withStackBudget } from "./policies";
-import type { RecordedOptions } from "./resource-options";
+import { allowDestroyEntries } from "../../policies/rules/stateful";
+import { evaluatePolicies, readPolicyConfig, withStackBudget, withStatefulGuard } from "./policies";
 import { readStackFiles, StackFileError } from "./stack-files";
 import { stackUsageModel } from "./usage-model";
 import { geographyForStack } from "../../runtime/topology";
@@ -29,6 +29,8 @@ export interface WorkerJob {
   readonly policyConfigDir: string;
   /** Where the worker writes the stack's plan (`<stack>.json`). */
   readonly outDir: string;
+  /** Directory of base plans (`--base`): the stateful-destroy policy compares against them. */
+  readonly base?: string;
 }
 
 export type WorkerReply =
@@ -45,6 +47,8 @@ export type WorkerReply =
       readonly costText: string;
       /** The stack's usage model file (`avalo:usageModel`), resolved, when it sets one. */
       readonly usageModel?: string;
+      /** The stack config's `avalo:allowDestroy` entries. */
+      readonly allowDestroy: readonly string[];
     }
   | {
       readonly ok: false;
@@ -80,6 +84,12 @@ function loadModule<T>(path: string): T {
   return require(path) as T;
 }
 
+/** The plan `<stack>.json` in `dir`, or undefined when there is none. */
+function readPlan(dir: string, stack: string): Plan | undefined {
+  const file = join(dir, `${stack}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Plan) : undefined;
+}
+
 /** Runs one stack. Must run in a process of its own, once. */
 export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   const { stack } = job;
@@ -95,10 +105,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { runOffline } =
       require("../../stacks/offline/mocks") as typeof import("../../stacks/offline/mocks");
-    const { recordResourceOptions } =
-      require("./resource-options") as typeof import("./resource-options");
     /* eslint-enable @typescript-eslint/no-require-imports */
-    let options: ReadonlyMap<string, RecordedOptions> = new Map();
     const startupMs = performance.now();
     const started = process.hrtime.bigint();
     let loaded = started;
@@ -106,7 +113,6 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     const { resources } = await runOffline(
       { project: files.project, stack, config: files.config, secretKeys: files.secretKeys },
       () => {
-        options = recordResourceOptions();
         const program = loadModule<unknown>(resolve(job.program));
         loaded = process.hrtime.bigint();
         loadedCpu = process.cpuUsage();
@@ -125,15 +131,19 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     });
     mkdirSync(job.outDir, { recursive: true });
     writeFileSync(join(job.outDir, `${stack}.json`), canonicalJson(plan));
-    const policyConfig = withStackBudget(
-      readPolicyConfig(job.policyConfigDir, stack),
+    const policyConfig = withStatefulGuard(
+      withStackBudget(
+        readPolicyConfig(job.policyConfigDir, stack),
+        files.config,
+        plan.geography,
+        usage?.path,
+      ),
       files.config,
-      plan.geography,
-      usage?.path,
+      job.base ? readPlan(job.base, stack) : undefined,
     );
     const findings = [
       ...checkConstraints(plan),
-      ...(await evaluatePolicies(plan.resources, policyConfig, options)),
+      ...(await evaluatePolicies(plan.resources, policyConfig)),
     ];
     const costText = stackCostText(stack, plan, usage?.model);
     const cpu = process.cpuUsage();
@@ -154,6 +164,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
       timing,
       costText,
       usageModel: usage?.path,
+      allowDestroy: allowDestroyEntries(files.config),
     };
   } catch (err) {
     process.setSourceMapsEnabled(true);

@@ -9,6 +9,7 @@ import { kmsRules } from "./kms";
 import { placementRules } from "./placement-rules";
 import { pubsubRules } from "./pubsub";
 import { redisRules } from "./redis";
+import { statefulRules } from "./stateful";
 
 /** A rule of the pack: a plain `@pulumi/policy` policy. */
 export type AvaloPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -29,4 +30,5 @@ export const rules: readonly AvaloPolicy[] = [
   ...firestoreRules,
   ...placementRules,
   ...budgetRules,
+  ...statefulRules,
 ];

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Runs Pulumi programs offline under the SDK's own mock runtime and records every resource they
- * register: type, name, URN, parent, inputs and dependencies. Used by the unit tests of the
+ * register: type, name, URN, parent, inputs, dependencies and resource options. Used by the unit tests of the
  * components and stacks and by the offline preview.
  */
 
@@ -21,6 +21,28 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   /** Per-property dependencies (URNs), sorted. */
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  /** The resource options the engine received with the registration. */
+  readonly options: RecordedOptions;
+}
+
+/**
+ * The resource options of a registration that decide what a change destroys or keeps: each is
+ * recorded with its default when the program did not set it, so that a change shows in a diff.
+ */
+export interface RecordedOptions {
+  readonly protect: boolean;
+  /** Input paths whose changes the engine ignores, sorted. */
+  readonly ignoreChanges: readonly string[];
+  /** Whether the engine leaves the cloud resource in place when Pulumi deletes it. */
+  readonly retainOnDelete: boolean;
+  /** Whether a replacement deletes the old resource before creating the new one. */
+  readonly deleteBeforeReplace: boolean;
+  /** Input paths whose changes force a replacement on top of the provider's, sorted. */
+  readonly replaceOnChanges: readonly string[];
+  /** URN of the resource whose deletion deletes this one ("" when none). */
+  readonly deletedWith: string;
+  /** Outputs the engine keeps secret, sorted. */
+  readonly additionalSecretOutputs: readonly string[];
 }
 
 /**
@@ -156,6 +178,13 @@ interface RegisterRequest {
   getPropertydependenciesMap(): {
     forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void;
   };
+  getProtect(): boolean | undefined;
+  getIgnorechangesList(): string[];
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getDeletedwith(): string;
+  getAdditionalsecretoutputsList(): string[];
 }
 
 interface RegisterResponse {
@@ -220,6 +249,19 @@ function record(req: RegisterRequest, urn: string): RecordedResource {
     inputs: inputsOf(req),
     dependencies: [...new Set(req.getDependenciesList())].sort(),
     propertyDependencies,
+    options: optionsOf(req),
+  };
+}
+
+function optionsOf(req: RegisterRequest): RecordedOptions {
+  return {
+    protect: req.getProtect() === true,
+    ignoreChanges: [...req.getIgnorechangesList()].sort(),
+    retainOnDelete: req.getRetainondelete() === true,
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    replaceOnChanges: [...req.getReplaceonchangesList()].sort(),
+    deletedWith: req.getDeletedwith(),
+    additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()].sort(),
   };
 }
 

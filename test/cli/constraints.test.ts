@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { checkConstraints } from "../../cli/preview/constraints";
 import type { Plan, PlanResource } from "../../cli/preview/plan";
+import { NO_OPTIONS } from "./plan-builder";
 
 const JOB_URN = "urn:pulumi:us-east::avalo::gcp:cloudrunv2/job:Job::job";
 
@@ -14,6 +15,7 @@ function planWithJob(name: string): Plan {
     dependencies: [],
     propertyDependencies: {},
     inputs: { name, location: "us-east1" },
+    options: NO_OPTIONS,
   };
   // No geography and no API check target: only the name rule applies.
   return { version: 1, project: "avalo", stack: "us-east", geography: "", resources: [job] };

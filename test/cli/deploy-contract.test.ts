@@ -7,6 +7,7 @@ import { checkConstraints } from "../../cli/preview/constraints";
 import type { Plan, PlanResource } from "../../cli/preview/plan";
 import { deployViolations, type DeployedResource } from "../../policies/rules/deploy";
 import { FIXTURE_PROGRAM, preview, projectDir } from "./preview-env";
+import { NO_OPTIONS } from "./plan-builder";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
 const JOB = "gcp:cloudrunv2/job:Job";
@@ -75,6 +76,7 @@ function asPlan(resources: readonly DeployedResource[]): Plan {
     parent: "",
     dependencies: [],
     propertyDependencies: {},
+    options: NO_OPTIONS,
     inputs: r.props,
   }));
   return { version: 1, project: "avalo", stack: "us-east", geography: "", resources: planned };

@@ -8,6 +8,7 @@ import { parsePreviewArgs } from "../../cli/preview/options";
 import type { StackOutcome } from "../../cli/preview/outcome";
 import type { Plan, PlanResource } from "../../cli/preview/plan";
 import { costReportSchema } from "../../runtime/cost/report";
+import { NO_OPTIONS } from "./plan-builder";
 
 const ROOT = join(__dirname, "..", "..");
 const USAGE = join(ROOT, "usage", "1m.yaml");
@@ -21,6 +22,7 @@ function resource(type: string, name: string, inputs: Record<string, unknown>): 
     parent: "",
     dependencies: [],
     propertyDependencies: {},
+    options: NO_OPTIONS,
     inputs,
   };
 }

@@ -54,6 +54,15 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(topic?.dependencies).to.include(
       "urn:pulumi:us-east::avalo::avalo:platform:Apis$gcp:projects/service:Service::apis-pubsub",
     );
+    expect((topic as unknown as { options: unknown }).options).to.deep.equal({
+      protect: false,
+      ignoreChanges: [],
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      replaceOnChanges: [],
+      deletedWith: "",
+      additionalSecretOutputs: ["effectiveLabels", "pulumiLabels"],
+    });
     const service = plan.resources.find((r) => r.type === "gcp:projects/service:Service");
     expect(service?.parent).to.equal("urn:pulumi:us-east::avalo::avalo:platform:Apis::apis");
   });
@@ -97,7 +106,10 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       ]);
     }
     expect(again.stdout.match(/diff: no changes/g)).to.have.length(2);
-    expect(again.markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 0 | 0 | 0 |`);
+    expect(again.markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 0 | 0 | 0 | 0 |`);
+    expect(again.stdout).to.include(
+      `  Resources: + 0 to create, ~ 0 to update, +- 0 to replace, - 0 to delete, ${FIXTURE_RESOURCES} unchanged\n`,
+    );
     expect(again.markdown).to.include("No changes.");
   });
 
@@ -118,13 +130,82 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       markdownFile,
     ]);
     expect(changed.exitCode).to.equal(0);
-    expect(changed.stdout).to.include("diff: 0 added, 2 changed, 0 removed");
+    expect(changed.stdout).to.include(
+      `Resources: + 0 to create, ~ 2 to update, +- 0 to replace, - 0 to delete, ${FIXTURE_RESOURCES - 2} unchanged`,
+    );
     expect(changed.stdout).to.include("~ gcp:pubsub/topic:Topic topic-us-east");
     expect(changed.stdout).to.include('messageRetentionDuration: "18000s" → "25200s"');
     const markdown = readFileSync(markdownFile, "utf8");
-    expect(markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 2 | 0 | 0 | 0 |`);
+    expect(markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 2 | 0 | 0 | 0 | 0 |`);
     expect(markdown).to.include(
-      '| ✏️ changed | `gcp:pubsub/topic:Topic` | `topic-us-east` | `messageRetentionDuration`: `"18000s"` → `"25200s"` |',
+      '| `~` update | `gcp:pubsub/topic:Topic` | `topic-us-east` | `messageRetentionDuration`: `"18000s"` → `"25200s"` |',
+    );
+  });
+
+  it("exits 2 when a change replaces a stateful bucket, and passes with avalo:allowDestroy shown in the markdown", async () => {
+    const moved = { "fixture:bucketLocation": "US-EAST4" };
+    const run = (changes: Record<string, unknown>) =>
+      preview([
+        "--stack",
+        "us-east",
+        ...program,
+        "--config-dir",
+        projectDir("us-east", changes),
+        "--out",
+        tmp("plan-g-"),
+        "--base",
+        first.options.outDir,
+        "--markdown",
+        "-",
+      ]);
+    const blocked = await run(moved);
+    expect(blocked.exitCode).to.equal(2);
+    expect(blocked.stdout).to.include(
+      "    +- gcp:storage/bucket:Bucket bucket-us-east (replace: location forces a new resource)\n" +
+        '        location: "US-EAST1" → "US-EAST4" (forces replacement)\n',
+    );
+    expect(blocked.stdout).to.include(
+      `Resources: + 0 to create, ~ 0 to update, +- 2 to replace, - 0 to delete, ${FIXTURE_RESOURCES - 2} unchanged`,
+    );
+    expect(
+      blocked.outcomes[0].findings.map((f) => [f.rule, f.urn.split("::").pop()]),
+    ).to.deep.equal([
+      ["stateful-no-destroy", "bucket-us-east"],
+      ["stateful-no-destroy", "bucket-us-west"],
+    ]);
+    expect(blocked.stdout).to.include(
+      'gcp:storage/bucket:Bucket "bucket-us-east" (Cloud Storage bucket) would be replaced: location "US-EAST1" → "US-EAST4" forces a new resource; data at risk: every object in the bucket',
+    );
+    const allowed = await run({
+      ...moved,
+      "avalo:allowDestroy": ["bucket-us-east", "bucket-us-west"],
+    });
+    expect(allowed.exitCode).to.equal(0);
+    expect(allowed.stdout).to.include(
+      '  avalo:allowDestroy (from Pulumi.us-east.yaml): "bucket-us-east", "bucket-us-west"\n' +
+        '    allows: +- gcp:storage/bucket:Bucket bucket-us-east (entry "bucket-us-east")\n',
+    );
+    expect(allowed.markdown).to.include(
+      "**⚠️ `avalo:allowDestroy` in `Pulumi.us-east.yaml`:** `bucket-us-east`, `bucket-us-west`",
+    );
+    expect(allowed.markdown).to.include(
+      "| us-east | " + FIXTURE_RESOURCES + " | 0 | 0 | 2 | 0 | 0 | 0 |",
+    );
+  });
+
+  it("exits 1 on a misspelt avalo: key, naming the closest known key", async () => {
+    const run = await preview([
+      "--stack",
+      "us-east",
+      ...program,
+      "--config-dir",
+      projectDir("us-east", { "avalo:redisMemorySizeGB": 10 }),
+      "--out",
+      tmp("plan-h-"),
+    ]);
+    expect(run.exitCode).to.equal(1);
+    expect(run.stdout).to.include(
+      "avalo:redisMemorySizeGB: 10 is not a config key of this project (did you mean `avalo:redisMemorySizeGb`?)",
     );
   });
 

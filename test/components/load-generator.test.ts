@@ -11,7 +11,6 @@ import { extractArchive } from "../../cli/local/bundles";
 import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";
 import { isValidName } from "../../components/naming";
 import { evaluatePolicies } from "../../cli/preview/policies";
-import { recordResourceOptions } from "../../cli/preview/resource-options";
 import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
 import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
@@ -289,14 +288,11 @@ const STAGING: Record<string, unknown> = {
   },
 };
 
-/** Runs the stack, recording resource options (`protect`) for the policy pack. */
+/** Runs the stack; its resources carry their options (`protect`) for the policy pack. */
 async function runStack(config: Record<string, unknown>) {
-  let options = new Map();
-  const run = await runOffline({ project: "avalo", stack: "us-east", config }, () => {
-    options = recordResourceOptions();
-    return defineStack(loadStackConfig(), BUNDLES, JOB_ZIP);
-  });
-  return { ...run, options };
+  return runOffline({ project: "avalo", stack: "us-east", config }, () =>
+    defineStack(loadStackConfig(), BUNDLES, JOB_ZIP),
+  );
 }
 
 /** IAM resources (any type) whose member is the job's account. */
@@ -322,10 +318,9 @@ describe("load generator in the stack", function () {
   describe("on a staging stack with the job enabled", () => {
     let resources: readonly RecordedResource[];
     let outputs: StackOutputs;
-    let options: Awaited<ReturnType<typeof runStack>>["options"];
 
     before(async () => {
-      ({ resources, result: outputs, options } = await runStack(STAGING));
+      ({ resources, result: outputs } = await runStack(STAGING));
     });
 
     it("runs the configured shards in the home region as its own account with its own key", () => {
@@ -419,7 +414,7 @@ describe("load generator in the stack", function () {
       const config = Object.fromEntries(
         rules.map((r) => [r.name, { geography: "us", environment: "staging" }]),
       );
-      const findings = await evaluatePolicies(resources, config, options);
+      const findings = await evaluatePolicies(resources, config);
       expect(findings.map((f) => `${f.rule}: ${f.message}`)).to.deep.equal([]);
       expect(named(resources, "us-load-generator-key").inputs.deletionPolicy).to.equal("PREVENT");
       expect(ofType(resources, JOB)[0].inputs.deletionProtection).to.equal(true);

@@ -2,8 +2,8 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect } from "chai";
 import { evaluatePolicies, withStackBudget } from "../../cli/preview/policies";
 import type { Finding } from "../../cli/preview/findings";
-import { recordResourceOptions } from "../../cli/preview/resource-options";
 import { rules } from "../../policies/rules";
+import { STATEFUL_RULE } from "../../policies/rules/stateful";
 import { runOffline } from "../../stacks/offline/mocks";
 import { compliantProgram, violatingProgram } from "./fixtures";
 
@@ -16,12 +16,8 @@ async function evaluate(
   program: () => unknown,
   config: PolicyPackConfig = CONFIG,
 ): Promise<Finding[]> {
-  let options = new Map();
-  const { resources } = await runOffline({ project: "avalo", stack: "us-east" }, () => {
-    options = recordResourceOptions();
-    return program();
-  });
-  return evaluatePolicies(resources, config, options);
+  const { resources } = await runOffline({ project: "avalo", stack: "us-east" }, program);
+  return evaluatePolicies(resources, config);
 }
 
 describe("policy pack rules (evaluated offline on programs run under the mocks)", () => {
@@ -29,8 +25,15 @@ describe("policy pack rules (evaluated offline on programs run under the mocks)"
   let failing: Finding[];
 
   before(async () => {
-    passing = await evaluate(compliantProgram);
-    failing = await evaluate(violatingProgram);
+    // The stateful-destroy rule compares with a base plan: the compliant program's own resources,
+    // which the violating program deletes.
+    const { resources: base } = await runOffline(
+      { project: "avalo", stack: "us-east" },
+      compliantProgram,
+    );
+    const config = { ...CONFIG, [STATEFUL_RULE]: { baseResources: base } };
+    passing = await evaluate(compliantProgram, config);
+    failing = await evaluate(violatingProgram, config);
   });
 
   it("has at least 25 rules, each naming its control and its enforcement level", () => {

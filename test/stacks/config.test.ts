@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
+import {
+  AVALO_CONFIG,
+  AVALO_CONFIG_KEYS,
+  StackConfigError,
+  closestKey,
+  loadStackConfig,
+  readStackFile,
+} from "../../stacks/config";
 import { runOffline } from "../../stacks/offline/mocks";
 import { defineStack } from "../../stacks/program";
 import { STACK_NAMES } from "../../runtime/topology";
@@ -261,6 +268,69 @@ describe("stack config", () => {
         expect(resources).to.have.length(0);
       });
     }
+  });
+
+  it("rejects a misspelt key before any resource, naming the closest known key", async () => {
+    const { resources, result } = await runBad("us-east", { "avalo:redisMemorySizeGB": 10 });
+    expect(resources).to.have.length(0);
+    const err = result as StackConfigError;
+    expect(err).to.be.instanceOf(StackConfigError);
+    expect(err.key).to.equal("avalo:redisMemorySizeGB");
+    expect(err.value).to.equal(10);
+    expect(err.message).to.equal(
+      "avalo:redisMemorySizeGB: 10 is not a config key of this project (did you mean `avalo:redisMemorySizeGb`?); " +
+        `allowed: the keys of avalo: ${AVALO_CONFIG_KEYS.join(", ")}`,
+    );
+  });
+
+  it("reports every bad key and value of a stack at once", async () => {
+    const { resources, result } = await runBad("us-east", {
+      "avalo:redisMemorySizeGb": 0,
+      "avalo:maxInstances": { "ranking-engine": 5000, "search-engine": 2 },
+      "avalo:alertEmial": "oncall@avalo.app",
+    });
+    expect(resources).to.have.length(0);
+    const err = result as StackConfigError;
+    expect(err.issues.map((i) => i.key)).to.deep.equal([
+      "avalo:alertEmial",
+      "avalo:redisMemorySizeGb",
+      "avalo:maxInstances.ranking-engine",
+      "avalo:maxInstances.search-engine",
+    ]);
+    expect(err.message.split("\n")).to.deep.equal([
+      "4 config errors:",
+      `  avalo:alertEmial: "oncall@avalo.app" is not a config key of this project (did you mean \`avalo:alertEmail\`?); allowed: the keys of avalo: ${AVALO_CONFIG_KEYS.join(", ")}`,
+      "  avalo:redisMemorySizeGb: 0 is out of range; allowed: an integer from 1 to 300 (GB)",
+      "  avalo:maxInstances.ranking-engine: 5000 is out of range; allowed: an integer from 1 to 1000 (instances per region)",
+      `  avalo:maxInstances.search-engine: "search-engine" is not a service; allowed: ${SERVICE_LIST}`,
+    ]);
+  });
+
+  it("reports every bad key of avalo:loadGenerator at once", async () => {
+    const { result } = await runBad("us-east", {
+      "avalo:loadGenerator": { enabled: true, cpu: 3, users: 10 },
+    });
+    expect((result as StackConfigError).issues.map((i) => i.key)).to.deep.equal([
+      "avalo:loadGenerator.cpu",
+      "avalo:loadGenerator.users",
+      "avalo:loadGenerator.enabled",
+    ]);
+  });
+
+  it("derives the known keys from the zod schema and suggests only close ones", () => {
+    expect(AVALO_CONFIG_KEYS).to.deep.equal(
+      Object.keys(AVALO_CONFIG.shape).map((k) => `avalo:${k}`),
+    );
+    expect(AVALO_CONFIG_KEYS).to.include.members(["avalo:allowDestroy", "avalo:usageModel"]);
+    expect(closestKey("avalo:maxinstances")).to.equal("avalo:maxInstances");
+    expect(closestKey("avalo:budget")).to.equal(undefined);
+  });
+
+  it("rejects an avalo:allowDestroy that is not a list of names", async () => {
+    const { result } = await runBad("us-east", { "avalo:allowDestroy": "us-cache-us-east" });
+    expect((result as StackConfigError).message).to.equal(
+      'avalo:allowDestroy: "us-cache-us-east" is not a list; allowed: a list of URNs or names of stateful resources a change may replace or delete',
+    );
   });
 
   it("exposes the key, the value and what is allowed on the error", async () => {
