@@ -237,7 +237,7 @@ export class Geography extends pulumi.ComponentResource {
           ...platform,
           apis,
           spec,
-          kmsKeyName: kms.keyId("pubsub", "multi"),
+          kmsKeyName: kms.keyId("pubsub", "global"),
           pushEndpoints: Object.fromEntries(consumers.map(([id, s]) => [id, s.url])),
           ...(spec.bigQueryTable
             ? { bigQueryTable: this.analytics.subscriptionTable(spec.bigQueryTable) }
