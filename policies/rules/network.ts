@@ -81,7 +81,11 @@ export const networkRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
         }
       }
       for (const net of args.resources.filter((r) => r.type === NETWORK)) {
-        const own = firewalls.filter((f) => lastSegment(f.props.network) === net.props.name);
+        const own = firewalls.filter(
+          (f) =>
+            lastSegment(f.props.network) === net.props.name ||
+            (f.propertyDependencies.network ?? []).includes(net),
+        );
         const denyAll = own.some(
           (f) =>
             f.props.direction !== "EGRESS" &&
