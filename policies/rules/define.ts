@@ -265,6 +265,11 @@ export function isAdminRole(role: string): boolean {
   );
 }
 
+/** Admin roles, plus any predefined `*.editor` role: what least-privilege resource IAM refuses. */
+export function isBroadRole(role: string): boolean {
+  return isAdminRole(role) || (role.startsWith("roles/") && /\.editor$/.test(role));
+}
+
 /** Seconds of a duration string (`"604800s"`), or NaN. */
 export function seconds(value: unknown): number {
   return typeof value === "string" && /^\d+(\.\d+)?s$/.test(value)

@@ -1,6 +1,6 @@
 import {
   at,
-  isAdminRole,
+  isBroadRole,
   publicMembers,
   resourceRule,
   rolesOf,
@@ -147,7 +147,7 @@ export const kmsRules: AvaloResourcePolicy[] = [
           found.join(", "),
           "grant encrypter/decrypter only to the service agents that use the key.",
         );
-      const other = rolesOf(props).filter((r) => isAdminRole(r) || !KEY_USER_ROLES.includes(r));
+      const other = rolesOf(props).filter((r) => isBroadRole(r) || !KEY_USER_ROLES.includes(r));
       if (other.length > 0) {
         flag("role", other.join(", "), `grant one of ${KEY_USER_ROLES.join(", ")}.`);
       }

@@ -22,7 +22,6 @@ export const LABELED_TYPES = [
 ];
 export const REQUIRED_LABELS = ["app", "geography", "region", "env"] as const;
 
-const KEY_RING = "gcp:kms/keyRing:KeyRing";
 const CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey";
 /** Purposes whose keys may live in a `global` key ring (see the exemption below). */
 const GLOBAL_KEY_PURPOSES = ["pubsub"];
@@ -53,9 +52,7 @@ export const placementRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
           );
         }
       }
-      const globalRing = args.type === KEY_RING && props.location === "global";
-      for (const l of locationsOutside(props, geography)) {
-        if (globalRing && l.path === "location") continue;
+      for (const l of locationsOutside(props, geography, args.type)) {
         flag(
           l.path,
           l.value,

@@ -1,7 +1,7 @@
 import { PIPELINES } from "../../runtime/catalog/pipelines";
 import {
   at,
-  isAdminRole,
+  isBroadRole,
   lastSegment,
   list,
   publicMembers,
@@ -220,7 +220,7 @@ export const pubsubRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
     check: (props, flag) => {
       const found = publicMembers(props);
       if (found.length > 0) flag("member", found.join(", "), "grant named service accounts only.");
-      const broad = rolesOf(props).filter(isAdminRole);
+      const broad = rolesOf(props).filter(isBroadRole);
       if (broad.length > 0) {
         flag(
           "role",

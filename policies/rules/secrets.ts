@@ -1,6 +1,7 @@
 import { SECRET_VALUE } from "./cloudrun";
-import { resourceRule, type AvaloResourcePolicy, type Props } from "./define";
+import { at, list, resourceRule, type AvaloResourcePolicy, type Props } from "./define";
 
+const SECRET = "gcp:secretmanager/secret:Secret";
 const SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion";
 /** Input names that hold a credential (`password`, `clientSecret`, `apiKey`, `accessToken`...). */
 const CREDENTIAL_KEY =
@@ -61,6 +62,29 @@ export const secretRules: AvaloResourcePolicy[] = [
           hit.path,
           "a plain value",
           "store it in Secret Manager and pass a reference (secretKeyRef, secret version id).",
+        );
+      }
+    },
+  }),
+  resourceRule({
+    name: "secretmanager-secret-cmek",
+    checks: [46],
+    requirement:
+      "Secret Manager secrets encrypt every replica with a customer-managed KMS key of its location.",
+    enforcementLevel: "mandatory",
+    types: [SECRET],
+    check: (props, flag) => {
+      const replicas = list(at(props, "replication.userManaged.replicas"));
+      const auto = at(props, "replication.auto.customerManagedEncryption.kmsKeyName");
+      const covered =
+        replicas.length > 0
+          ? replicas.every((r) => !!at(r, "customerManagedEncryption.kmsKeyName"))
+          : !!auto;
+      if (!covered) {
+        flag(
+          "replication",
+          props.replication,
+          "give each user-managed replica customerManagedEncryption.kmsKeyName (the region's secrets key).",
         );
       }
     },

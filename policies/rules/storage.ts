@@ -1,6 +1,6 @@
 import {
   at,
-  isAdminRole,
+  isBroadRole,
   list,
   publicMembers,
   resourceRule,
@@ -103,7 +103,7 @@ export const storageRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
     enforcementLevel: "mandatory",
     types: BUCKET_IAM,
     check: (props, flag) => {
-      const broad = rolesOf(props).filter((r) => isAdminRole(r) || LEGACY_OWNER_ROLES.includes(r));
+      const broad = rolesOf(props).filter((r) => isBroadRole(r) || LEGACY_OWNER_ROLES.includes(r));
       if (broad.length > 0) {
         flag(
           "role",
