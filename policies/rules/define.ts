@@ -7,7 +7,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
-import { ANCHORS, anchor, frameworkRefsOf, type FrameworkRefs } from "../anchors";
+import { anchor, frameworkRefsOf, type FrameworkRefs } from "../anchors";
 
 /**
  * How Avalo's rules are declared: each names the applicable checks it implements (rows of
@@ -149,8 +149,6 @@ function withReason(meta: RuleMeta, message: string): string {
 export type AvaloResourcePolicy = ResourceValidationPolicy & { readonly meta: RuleMeta };
 export type AvaloStackPolicy = StackValidationPolicy & { readonly meta: RuleMeta };
 
-/** Every applicable check id, for tests. */
-export const CHECK_IDS: readonly number[] = ANCHORS.map((a) => a.id);
 
 /** Renders a found value for a message. */
 export function shown(value: unknown): string {
