@@ -6,7 +6,6 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-
 import { anchor, frameworkRefsOf, type FrameworkRefs } from "../anchors";
 
 /**
