@@ -88,7 +88,7 @@ export const firestoreRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
     requirement: `Firestore databases use a multi-region location (${MULTI_REGION_LOCATIONS.join(", ")}).`,
     enforcementLevel: "advisory",
     reason:
-      "data residency: the asia geography has no Firestore multi-region inside its regions (asia-east1, asia-south1), so asia keeps a regional database; us (nam5) and eu (eur3) are multi-region",
+      "data residency: the asia geography's allowed locations (runtime/topology.ts) include no Firestore multi-region, so asia keeps a regional database in asia-east1 beside its services; us (nam5) and eu (eur3) are multi-region",
     types: [DATABASE],
     check: (props, flag) => {
       if (!MULTI_REGION_LOCATIONS.includes(String(props.locationId))) {

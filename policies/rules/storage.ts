@@ -193,10 +193,11 @@ export const storageRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
   resourceRule({
     name: "storage-bucket-multi-region",
     checks: [43],
-    requirement: "Buckets are multi-region or dual-region, so a regional outage loses no object.",
+    requirement:
+      "Buckets are multi-region or dual-region, so they stay available through a regional outage.",
     enforcementLevel: "advisory",
     reason:
-      "data residency and locality: each bucket sits in its geography's home region beside the services that use it; the asia geography has no multi- or dual-region inside its regions, bundles are rebuilt from source and media keep versions, so regional buckets are the chosen trade-off",
+      "locality and cost, not residency (US, EU and ASIA multi-regions lie in their geographies): each bucket sits in its geography's home region beside the services that read it, bundles and access logs are rebuilt or expendable, and media keep versions and a soft-delete window, so a replicated location's storage and replication cost is not taken",
     types: [BUCKET],
     check: (props, flag) => {
       const location = String(props.location ?? "").toLowerCase();
