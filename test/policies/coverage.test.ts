@@ -180,7 +180,7 @@ describe("policy pack coverage of Pulumi's Google Cloud packs and Checkov", () =
     expect(rows).to.have.length(Object.values(EXPECTED).flat().length);
     const multi = rows.find((l) => l.includes("`storage-bucket-multi-region`"))!;
     expect(multi).to.match(
-      /\| advisory: data residency and locality: .* \| 1 advisory \| pass \|$/,
+      /\| advisory: locality and cost, not residency .* \| 1 advisory \| pass \|$/,
     );
     expect(rows.find((l) => l.startsWith("| 23 |"))).to.equal(
       "| 23 | No service-admin roles | CNPI `iam-policy-no-statements-with-admin-access` (critical) | CKV_GCP_42 | " +
