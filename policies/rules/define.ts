@@ -148,7 +148,6 @@ function withReason(meta: RuleMeta, message: string): string {
 export type AvaloResourcePolicy = ResourceValidationPolicy & { readonly meta: RuleMeta };
 export type AvaloStackPolicy = StackValidationPolicy & { readonly meta: RuleMeta };
 
-
 /** Renders a found value for a message. */
 export function shown(value: unknown): string {
   if (value === undefined) return "not set";
