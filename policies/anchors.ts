@@ -569,7 +569,7 @@ export const FRAMEWORK_REFS: Readonly<Record<string, FrameworkRefs>> = {
   "cloud-security-scanner-enabled": { cis: "7.1", nist: "RA-5", pci: "11.3.1", iso: "A.8.8" },
   "environment-label": { nist: "CM-8", iso: "A.5.9" },
   "resource-labeling": { nist: "CM-8", iso: "A.5.9" },
-  "single-environment-stack": { nist: "CM-2" },
+  "single-environment-stack": { nist: "CM-2", iso: "A.8.9" },
 };
 
 /** The anchor with this id; throws naming the ids that exist. */
