@@ -596,7 +596,7 @@ export function frameworkRefsOf(ids: readonly number[]): Required<FrameworkRefs>
     }
   }
   const join = (s: Set<string>) =>
-    [...s].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join("; ");
+    [...s].sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join(", ");
   return {
     cis: join(merged.cis),
     nist: join(merged.nist),

@@ -1,4 +1,4 @@
-import { ANCHORS, type Anchor } from "../../policies/anchors";
+import { ANCHORS, frameworkRefsOf, type Anchor } from "../../policies/anchors";
 import { rules as packRules, type AvaloPolicy } from "../../policies/rules";
 import type { Finding } from "../preview/findings";
 
@@ -70,6 +70,17 @@ export function coverage(
 const pulumiCell = (a: Anchor) =>
   a.pulumi.map((p) => `${p.packs} \`${p.name}\` (${p.severity})`).join(", ") || "—";
 const checkovCell = (a: Anchor) => a.checkov.join(", ") || "—";
+/** CIS Controls v8.1, NIST SP 800-53, PCI DSS and ISO 27001 references the packs cite. */
+function frameworksCell(a: Anchor): string {
+  const f = frameworkRefsOf([a.id]);
+  const parts = [
+    f.cis && `CIS ${f.cis}`,
+    f.nist && `NIST ${f.nist}`,
+    f.pci && `PCI ${f.pci}`,
+    f.iso && `ISO ${f.iso}`,
+  ].filter(Boolean);
+  return parts.join("; ") || "—";
+}
 const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function levelCell(r: CoverageRule): string {
@@ -92,14 +103,15 @@ export function renderCoverageMarkdown(c: Coverage): string {
       "N NIST SP 800-53, P PCI DSS, I ISO 27001, H HITRUST, B Pulumi Best Practices. " +
       `Results are the offline preview of the shipped stacks (${c.stacks.join(", ")}).`,
     "",
-    `| # | Check | Pulumi packs | Checkov | Rule | Level | ${c.stacks.join(" | ")} |`,
-    `|---|---|---|---|---|---|${c.stacks.map(() => "---").join("|")}|`,
+    `| # | Check | Pulumi packs | Checkov | Frameworks | Rule | Level | ${c.stacks.join(" | ")} |`,
+    `|---|---|---|---|---|---|---|${c.stacks.map(() => "---").join("|")}|`,
   ];
   for (const row of c.rows) {
     const rules = row.rules.length > 0 ? row.rules : [undefined];
     for (const r of rules) {
       lines.push(
         `| ${row.anchor.id} | ${escape(row.anchor.check)} | ${pulumiCell(row.anchor)} | ${checkovCell(row.anchor)} | ` +
+          `${frameworksCell(row.anchor)} | ` +
           `${r ? `\`${r.name}\`` : "**none**"} | ${r ? escape(levelCell(r)) : "—"} | ` +
           `${c.stacks.map((_, i) => (r ? r.results[i] : "—")).join(" | ")} |`,
       );
@@ -131,7 +143,8 @@ export function renderCoverageText(c: Coverage): string {
   for (const row of c.rows) {
     lines.push(`#${row.anchor.id} ${row.anchor.check}`);
     lines.push(
-      `  Pulumi: ${pulumiCell(row.anchor).replace(/`/g, "")}; Checkov: ${checkovCell(row.anchor)}`,
+      `  Pulumi: ${pulumiCell(row.anchor).replace(/`/g, "")}; Checkov: ${checkovCell(row.anchor)}; ` +
+        `frameworks: ${frameworksCell(row.anchor)}`,
     );
     if (row.rules.length === 0) lines.push("  rule: NONE");
     for (const r of row.rules) {

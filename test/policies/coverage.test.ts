@@ -184,6 +184,7 @@ describe("policy pack coverage of Pulumi's Google Cloud packs and Checkov", () =
     );
     expect(rows.find((l) => l.startsWith("| 23 |"))).to.equal(
       "| 23 | No service-admin roles | CNPI `iam-policy-no-statements-with-admin-access` (critical) | CKV_GCP_42 | " +
+        "CIS 4.6; NIST AC-6; PCI 7.2.1, 7.2.2; ISO A.8.2 | " +
         "`iam-no-admin-roles` | mandatory | pass | pass |",
     );
     const text = renderCoverageText(table);

@@ -56,7 +56,7 @@ describe("policy pack in the offline preview", function () {
     expect(result.markdown).to.include(
       "#### ⛔ mandatory: `cloudrun-no-public-invoker` (1)\n\n" +
         "[CKV_GCP_102; Pulumi cloud-run-service-configuration-check; CIS Controls v8.1 3.3; NIST 800-53 CM-2; " +
-        "PCI DSS 1.4.2; 7.3.1; ISO 27001 A.8.3; A.8.20] No Cloud Run v2 service or job grants its invoker role to allUsers or allAuthenticatedUsers.\n\n" +
+        "PCI DSS 1.4.2, 7.3.1; ISO 27001 A.8.3, A.8.20] No Cloud Run v2 service or job grants its invoker role to allUsers or allAuthenticatedUsers.\n\n" +
         '- **us-east**: gcp:cloudrunv2/serviceIamMember:ServiceIamMember "api-invoker": member is "allUsers". ' +
         "Fix: grant roles/run.invoker only to the calling services' and pipelines' service accounts.",
     );
