@@ -32,6 +32,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       "open-loop load on the local platform or staging, percentiles, report, cost (load --help)",
     run: (argv) => load<typeof import("./load/command")>("./load/command").runLoadCommand(argv),
   },
+  policies: {
+    summary:
+      "coverage of Pulumi's Google Cloud packs and Checkov by the policy pack (policies --coverage [--markdown])",
+    run: (argv) =>
+      load<typeof import("./policies/command")>("./policies/command").runPoliciesCommand(argv),
+  },
   dlq: {
     summary:
       "list, inspect or replay a pipeline's dead letters (dlq list|inspect|replay <pipeline>)",

@@ -19,7 +19,21 @@ export interface AnalyticsArgs extends PlatformArgs {
    * @default TABLES from runtime/schemas/tables.ts
    */
   readonly tables?: readonly TableSchema[];
+  /**
+   * Days a day's partition of analytics rows is kept (1–3650); the dataset's default partition
+   * expiration, inherited by every table it creates.
+   * @default 400
+   */
+  readonly retentionDays?: number;
 }
+
+/**
+ * Analytics retention when none is configured: 400 days, so a year can be compared with the
+ * previous one; older rows serve no report and only cost storage.
+ */
+export const DEFAULT_ANALYTICS_RETENTION_DAYS = 400;
+
+const DAY_MILLIS = 86_400_000;
 
 /** BigQuery allows up to four clustering columns. */
 const MAX_CLUSTERING_COLUMNS = 4;
@@ -47,6 +61,8 @@ export class Analytics extends pulumi.ComponentResource {
     super("avalo:bigquery:Analytics", name, {}, opts);
     const schemas = args.tables ?? TABLES;
     checkPlatformArgs(this, args);
+    const retentionDays = args.retentionDays ?? DEFAULT_ANALYTICS_RETENTION_DAYS;
+    checkRange(this, "retentionDays", retentionDays, 1, 3650, "days");
     for (const table of schemas) checkTable(this, table);
     this.baseName = name;
     this.childOpts = { parent: this, dependsOn: args.apis.services };
@@ -60,6 +76,7 @@ export class Analytics extends pulumi.ComponentResource {
         datasetId: gcpName("bigquery", "avalo", args.geography.id),
         location: args.geography.bigQueryLocation,
         description: `Avalo analytics of the ${args.geography.id} geography`,
+        defaultPartitionExpirationMs: retentionDays * DAY_MILLIS,
         defaultEncryptionConfiguration: { kmsKeyName },
         deleteContentsOnDestroy: false,
         labels,

@@ -26,6 +26,12 @@ export interface AuditSinkArgs extends PlatformArgs {
 /** Audit retention when none is configured: 400 days, a little over a year. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
+/** Selects every Cloud Audit Log: Admin Activity, Data Access, System Event and Policy Denied. */
+export const CLOUD_AUDIT_LOG_FILTER = 'logName:"cloudaudit.googleapis.com"';
+
+/** Id of the retention-locked log bucket holding the project's Cloud Audit Logs. */
+export const CLOUD_AUDIT_BUCKET_ID = "avalo-cloud-audit";
+
 const DAY_MILLIS = 86_400_000;
 
 /**
@@ -37,11 +43,20 @@ const DAY_MILLIS = 86_400_000;
  * Retention is a partition expiration: the sink writes one day-partitioned table per log, and
  * each day's partition is dropped `retentionDays` after that day. A table expiration would
  * instead drop the whole table, with its recent entries, once the table itself is that old.
+ *
+ * Google's own Cloud Audit Logs (who changed or read what, through any API) go to a second sink:
+ * a log bucket in the geography's home region, retention-locked for `retentionDays`, so nobody,
+ * not even a project owner, can shorten or delete the trail. A sink into a log bucket of its own
+ * project has no writer identity and needs no grant.
  */
 export class AuditSink extends pulumi.ComponentResource {
   readonly dataset: gcp.bigquery.Dataset;
   readonly sink: gcp.logging.ProjectSink;
   readonly writerGrant: gcp.bigquery.DatasetIamMember;
+  /** Retention-locked log bucket of the Cloud Audit Logs, in the home region. */
+  readonly cloudAuditBucket: gcp.logging.ProjectBucketConfig;
+  /** Routes Cloud Audit Logs into {@link AuditSink.cloudAuditBucket}. */
+  readonly cloudAuditSink: gcp.logging.ProjectSink;
   /** Dataset id (`audit`). */
   readonly datasetId: pulumi.Output<string>;
   /** The sink's writer identity (`serviceAccount:...`), once it may write. */
@@ -95,6 +110,30 @@ export class AuditSink extends pulumi.ComponentResource {
     this.writerIdentity = pulumi
       .all([this.sink.writerIdentity, this.writerGrant.id])
       .apply(([identity]) => identity);
+    const home = args.regions[0].gcpRegion;
+    this.cloudAuditBucket = new gcp.logging.ProjectBucketConfig(
+      `${name}-cloud-audit-logs`,
+      {
+        project: args.project,
+        location: home,
+        bucketId: CLOUD_AUDIT_BUCKET_ID,
+        description: `Cloud Audit Logs of the ${args.geography.id} geography, locked for ${retentionDays} days`,
+        retentionDays,
+        locked: true,
+      },
+      childOpts,
+    );
+    this.cloudAuditSink = new gcp.logging.ProjectSink(
+      `${name}-cloud-audit-sink`,
+      {
+        project: args.project,
+        name: gcpName("generic", "avalo", "cloud", "audit", "to", "locked", "bucket"),
+        description: "Cloud Audit Logs into the retention-locked log bucket of the geography",
+        destination: pulumi.interpolate`logging.googleapis.com/projects/${this.cloudAuditBucket.project}/locations/${this.cloudAuditBucket.location}/buckets/${this.cloudAuditBucket.bucketId}`,
+        filter: CLOUD_AUDIT_LOG_FILTER,
+      },
+      childOpts,
+    );
     this.registerOutputs({ datasetId: this.datasetId, writerIdentity: this.writerIdentity });
   }
 }

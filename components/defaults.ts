@@ -88,7 +88,11 @@ export const PUBSUB_LIMITS = {
   messageRetentionSeconds: { min: 600, max: 7 * DAY_SECONDS },
 } as const;
 
-/** KMS: a destroyed key version stays restorable for 30 days. */
+/**
+ * KMS: a destroyed key version stays restorable for 30 days, GCP's default. The policy pack asks
+ * for 30–120 days (kms-key-destroy-window); 30 keeps a month to undo a mistaken destroy while
+ * bounding how long data meant to be crypto-shredded stays recoverable.
+ */
 export const KEY_DESTROY_SCHEDULED_DURATION = `${30 * DAY_SECONDS}s`;
 
 /**

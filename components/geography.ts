@@ -17,6 +17,7 @@ import { Cache } from "./cache";
 import type { PlatformArgs } from "./context";
 import { FirestoreDatabase } from "./firestore-database";
 import { FirestoreRules } from "./firestore-rules";
+import { FcmSenderRole } from "./fcm-sender-role";
 import { Kms } from "./kms";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -73,6 +74,8 @@ export class Geography extends pulumi.ComponentResource {
   readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
   /** Pipeline per catalog name. */
   readonly pipelines: Readonly<Record<string, Pipeline>>;
+  /** Custom role sending FCM messages, created with the first service that uses `fcm`. */
+  private fcmSender?: FcmSenderRole;
 
   constructor(name: string, args: GeographyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:platform:Geography", name, {}, opts);
@@ -218,7 +221,7 @@ export class Geography extends pulumi.ComponentResource {
           ...platform,
           apis,
           spec,
-          kmsKeyName: kms.keyId("pubsub", "multi"),
+          kmsKeyName: kms.keyId("pubsub", "global"),
           pushEndpoints: Object.fromEntries(consumers.map(([id, s]) => [id, s.url])),
           ...(spec.bigQueryTable
             ? { bigQueryTable: this.analytics.subscriptionTable(spec.bigQueryTable) }
@@ -255,7 +258,7 @@ export class Geography extends pulumi.ComponentResource {
   /**
    * The grant a platform resource needs: rows into the dataset, objects in the media bucket, or
    * a project role where GCP has no narrower resource (`roles/aiplatform.user` to call models,
-   * `roles/firebasecloudmessaging.admin`, the one predefined role that may send FCM messages).
+   * the FCM sender custom role with only `cloudmessaging.messages.create`).
    */
   private grantUse(
     use: ServiceResource,
@@ -270,11 +273,13 @@ export class Geography extends pulumi.ComponentResource {
       case "vertex-ai":
         return this.grantProjectRole("roles/aiplatform.user", member, `${key}-vertex-user`);
       case "fcm":
-        return this.grantProjectRole(
-          "roles/firebasecloudmessaging.admin",
-          member,
-          `${key}-fcm-sender`,
+        // One geography per stack, so one custom role per project.
+        this.fcmSender ??= new FcmSenderRole(
+          "fcm-sender",
+          { project: this.firestore.database.project, dependsOn: this.apis.services },
+          { parent: this },
         );
+        return this.fcmSender.grant(member, key);
     }
   }
 

@@ -15,8 +15,11 @@ import { checkPlatformArgs } from "./validation";
 /** What a key protects; each purpose has its own key and its own service agent. */
 export type KeyPurpose = "pubsub" | "redis" | "secrets" | "storage" | "bigquery" | "firestore";
 
-/** Where a key lives: an Avalo region, or "multi" for the geography's data location. */
-export type KeyLocation = RegionId | "multi";
+/**
+ * Where a key lives: an Avalo region, "multi" for the geography's data location, or "global"
+ * for Pub/Sub.
+ */
+export type KeyLocation = RegionId | "multi" | "global";
 
 /** The service agent that encrypts and decrypts with each purpose's key. */
 const KEY_USERS: Readonly<Record<KeyPurpose, ServiceAgentName>> = {
@@ -29,12 +32,16 @@ const KEY_USERS: Readonly<Record<KeyPurpose, ServiceAgentName>> = {
 };
 
 /**
- * Keys per location. Memorystore and Secret Manager replicas need a key in their own region;
- * BigQuery and Firestore need one in their dataset / database location; Pub/Sub topics span the
- * geography's regions, so their key sits in the geography's multi-region location too.
+ * Keys per location. Memorystore, Secret Manager replicas and buckets need a key in their own
+ * region; BigQuery and Firestore need one in their dataset / database location. Pub/Sub topics
+ * persist messages in several regions of the geography (their message storage policy), and
+ * Pub/Sub recommends a global key for that (cloud.google.com/pubsub/docs/cmek): a regional key
+ * would make publishing fail whenever the message is stored outside the key's region. The
+ * data-residency policy allows a global key ring for Pub/Sub keys only.
  */
 const REGIONAL_PURPOSES: readonly KeyPurpose[] = ["redis", "secrets", "storage"];
-const MULTI_PURPOSES: readonly KeyPurpose[] = ["pubsub", "bigquery", "firestore", "storage"];
+const MULTI_PURPOSES: readonly KeyPurpose[] = ["bigquery", "firestore"];
+const GLOBAL_PURPOSES: readonly KeyPurpose[] = ["pubsub"];
 
 /**
  * Cloud KMS location that GCP requires for data stored in a BigQuery or Firestore location: the
@@ -64,8 +71,8 @@ export interface KmsArgs extends PlatformArgs {
 }
 
 /**
- * Customer-managed encryption keys of the geography: a key ring per region plus one in the
- * geography's data location, a key per purpose, rotated every 90 days, with
+ * Customer-managed encryption keys of the geography: a key ring per region, one in the
+ * geography's data location and a global one for Pub/Sub, a key per purpose, rotated every 90 days, with
  * `roles/cloudkms.cryptoKeyEncrypterDecrypter` granted to exactly the service agent that uses it.
  */
 export class Kms extends pulumi.ComponentResource {
@@ -85,6 +92,7 @@ export class Kms extends pulumi.ComponentResource {
         REGIONAL_PURPOSES,
       ]),
       ["multi", kmsDataLocation(args.geography), MULTI_PURPOSES],
+      ["global", "global", GLOBAL_PURPOSES],
     ];
     const rings: Partial<Record<KeyLocation, gcp.kms.KeyRing>> = {};
     for (const [location, gcpLocation, purposes] of locations) {

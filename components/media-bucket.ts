@@ -4,7 +4,7 @@ import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
-import { privateBucketArgs } from "./private-bucket";
+import { privateBucket } from "./private-bucket";
 import { checkOneOf, checkPlatformArgs, checkRange } from "./validation";
 
 /** Arguments of {@link MediaBucket}. */
@@ -30,7 +30,7 @@ const DEFAULT_NONCURRENT_RETENTION_DAYS = 30;
 
 /**
  * User media of one geography (uploads and the thumbnails media-processor makes): a private,
- * versioned, CMEK bucket in the geography. Access only through {@link MediaBucket.grantReadWrite}.
+ * versioned, CMEK bucket in the geography, with its usage logged to an access-log bucket. Access only through {@link MediaBucket.grantReadWrite}.
  */
 export class MediaBucket extends pulumi.ComponentResource {
   readonly bucket: gcp.storage.Bucket;
@@ -49,16 +49,16 @@ export class MediaBucket extends pulumi.ComponentResource {
     checkRange(this, "noncurrentRetentionDays", retention, 1, 365, "days");
     this.baseName = name;
     this.childOpts = { parent: this, dependsOn: args.apis.services };
-    this.bucket = new gcp.storage.Bucket(
+    this.bucket = privateBucket(
       name,
-      privateBucketArgs({
+      {
         project: args.project,
         name: gcpName("bucket", args.project, "media"),
         location,
         kmsKeyName: args.kmsKeyName,
         noncurrentRetentionDays: retention,
         labels: platformLabels(args, args.regions[0].id, { purpose: "media" }),
-      }),
+      },
       this.childOpts,
     );
     this.bucketName = this.bucket.name;

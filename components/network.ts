@@ -14,10 +14,20 @@ export interface NetworkArgs extends PlatformArgs {
   readonly apis: Apis;
 }
 
+/** Priority of the deny-all ingress rule: the lowest a rule can have, so any allowance wins. */
+export const DENY_ALL_INGRESS_PRIORITY = 65534;
+
 /**
  * The geography's VPC: one subnet per region with Private Google Access and flow logs (Cloud Run
- * reaches it through Direct VPC egress), and a private service access range peered with
- * Service Networking for Memorystore.
+ * reaches it through Direct VPC egress), a private service access range peered with
+ * Service Networking for Memorystore, and a logged deny-all ingress firewall rule.
+ *
+ * The rule has no allowance, because nothing in the platform receives connections from the VPC:
+ * Cloud Run services and jobs do not support Direct VPC ingress (they only send through it);
+ * Memorystore sits in the producer network behind the peering and only answers connections the
+ * services open, which the stateful firewall lets back in; and Google's health checkers
+ * (35.191.0.0/16, 130.211.0.0/22) probe load-balancer backends, of which this VPC has none. A
+ * workload that does need ingress adds its own rule, above this one, for exactly its sources.
  */
 export class Network extends pulumi.ComponentResource {
   readonly network: gcp.compute.Network;
@@ -27,6 +37,8 @@ export class Network extends pulumi.ComponentResource {
   readonly privateServiceRange: gcp.compute.GlobalAddress;
   /** Service Networking peering; private-service-access resources depend on it. */
   readonly connection: gcp.servicenetworking.Connection;
+  /** Lowest-priority rule denying all ingress, logged. */
+  readonly denyAllIngress: gcp.compute.Firewall;
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:network:Network", name, {}, opts);
@@ -86,6 +98,21 @@ export class Network extends pulumi.ComponentResource {
         service: "servicenetworking.googleapis.com",
         reservedPeeringRanges: [this.privateServiceRange.name],
         deletionPolicy: "ABANDON",
+      },
+      childOpts,
+    );
+    this.denyAllIngress = new gcp.compute.Firewall(
+      `${name}-deny-all-ingress`,
+      {
+        project: args.project,
+        name: gcpName("compute", "avalo", args.geography.id, "deny-all-ingress"),
+        network: this.network.id,
+        description: "Deny by default: nothing in the platform takes ingress from the VPC",
+        direction: "INGRESS",
+        priority: DENY_ALL_INGRESS_PRIORITY,
+        denies: [{ protocol: "all" }],
+        sourceRanges: ["0.0.0.0/0"],
+        logConfig: { metadata: "INCLUDE_ALL_METADATA" },
       },
       childOpts,
     );

@@ -6,7 +6,7 @@ import type { PlatformArgs } from "./context";
 import { BUNDLES } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
-import { privateBucketArgs } from "./private-bucket";
+import { privateBucket } from "./private-bucket";
 import { checkNonEmpty, checkOneOf, checkPlatformArgs } from "./validation";
 
 /** Arguments of {@link RuntimeBundle}. */
@@ -56,16 +56,16 @@ export class RuntimeBundle extends pulumi.ComponentResource {
     this.baseName = name;
     this.childOpts = { parent: this, dependsOn: args.apis.services };
 
-    this.bucket = new gcp.storage.Bucket(
+    this.bucket = privateBucket(
       name,
-      privateBucketArgs({
+      {
         project: args.project,
         name: gcpName("bucket", args.project, "bundles"),
         location,
         kmsKeyName: args.kmsKeyName,
         noncurrentRetentionDays: BUNDLES.noncurrentRetentionDays,
         labels: platformLabels(args, args.regions[0].id, { purpose: "bundles" }),
-      }),
+      },
       this.childOpts,
     );
 

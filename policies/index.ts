@@ -8,7 +8,7 @@ import { rules } from "./rules";
  */
 new PolicyPack("avalo-gcp", {
   description:
-    "Avalo's security, residency and hygiene rules for Google Cloud (Checkov / CIS mapped)",
+    "Avalo's security, residency and hygiene rules for Google Cloud, covering every applicable check of Pulumi's pre-built Google Cloud packs and of Checkov (docs/policy-coverage.md)",
   enforcementLevel: "advisory",
   policies: [...rules],
 });

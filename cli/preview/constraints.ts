@@ -125,7 +125,7 @@ function checkName(r: PlanResource): Finding[] {
 function checkLocations(r: PlanResource, geography: GeographyId): Finding[] {
   if (!r.custom || !r.type.startsWith("gcp:")) return [];
   const g = GEOGRAPHIES[geography];
-  return locationsOutside(r.inputs, g).map((l) =>
+  return locationsOutside(r.inputs, g, r.type).map((l) =>
     finding(
       "gcp-location",
       r,

@@ -1,5 +1,11 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, list, publicMembers, resourceRule, type Props } from "./define";
+import {
+  at,
+  list,
+  publicMembers,
+  resourceRule,
+  type AvaloResourcePolicy,
+  type Props,
+} from "./define";
 
 const DATASET = "gcp:bigquery/dataset:Dataset";
 const TABLE = "gcp:bigquery/table:Table";
@@ -25,10 +31,10 @@ function publicGrants(props: Props): string[] {
   return [...publicMembers(props), ...(groups as string[])];
 }
 
-export const bigQueryRules: ResourceValidationPolicy[] = [
+export const bigQueryRules: AvaloResourcePolicy[] = [
   resourceRule({
     name: "bigquery-dataset-cmek",
-    control: "CKV_GCP_81",
+    checks: [9],
     requirement: "BigQuery datasets encrypt by default with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     types: [DATASET],
@@ -44,7 +50,7 @@ export const bigQueryRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "bigquery-table-cmek",
-    control: "CKV_GCP_80",
+    checks: [10],
     requirement: "BigQuery tables are encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     types: [TABLE],
@@ -60,7 +66,7 @@ export const bigQueryRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "bigquery-dataset-not-public",
-    control: "CKV_GCP_15",
+    checks: [11],
     requirement: "No BigQuery dataset is readable by allUsers or allAuthenticatedUsers.",
     enforcementLevel: "mandatory",
     types: [DATASET, ...DATASET_IAM],
@@ -72,7 +78,7 @@ export const bigQueryRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "bigquery-table-not-public",
-    control: "CKV_GCP_100",
+    checks: [12],
     requirement: "No BigQuery table is readable by allUsers or allAuthenticatedUsers.",
     enforcementLevel: "mandatory",
     types: TABLE_IAM,
@@ -84,9 +90,10 @@ export const bigQueryRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "bigquery-table-partitioned",
-    control: "Avalo",
     requirement: "BigQuery tables are partitioned (by day on the event time).",
     enforcementLevel: "advisory",
+    reason:
+      "partitioning bounds query cost and lets partitions expire, but a small lookup table may reasonably skip it",
     types: [TABLE],
     check: (props, flag) => {
       if (!props.timePartitioning && !props.rangePartitioning) {
@@ -100,13 +107,33 @@ export const bigQueryRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "bigquery-table-deletion-protection",
-    control: "CKV_GCP_121",
-    requirement: "BigQuery tables keep deletion protection on.",
+    checks: [13],
+    requirement:
+      "BigQuery tables set deletion protection on explicitly (unset fails, as in Checkov).",
     enforcementLevel: "mandatory",
     types: [TABLE],
     check: (props, flag) => {
-      if (props.deletionProtection === false)
-        flag("deletionProtection", false, "set deletionProtection: true.");
+      if (props.deletionProtection !== true)
+        flag("deletionProtection", props.deletionProtection, "set deletionProtection: true.");
+    },
+  }),
+  resourceRule({
+    name: "bigquery-dataset-expiration",
+    checks: [14],
+    requirement:
+      "BigQuery datasets set a default partition or table expiration, so data is deleted when no longer needed.",
+    enforcementLevel: "mandatory",
+    types: [DATASET],
+    check: (props, flag) => {
+      const partition = Number(props.defaultPartitionExpirationMs);
+      const table = Number(props.defaultTableExpirationMs);
+      if (!(partition > 0) && !(table > 0)) {
+        flag(
+          "defaultPartitionExpirationMs",
+          props.defaultPartitionExpirationMs,
+          "set the dataset's retention (Analytics and AuditSink take retentionDays).",
+        );
+      }
     },
   }),
 ];

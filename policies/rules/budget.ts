@@ -1,10 +1,9 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
 import { estimatePlan } from "../../runtime/cost/estimate";
 import { formatUsd } from "../../runtime/cost/format";
 import type { CostEstimate, PlannedResource } from "../../runtime/cost/types";
 import { loadUsageModel, type UsageModel } from "../../runtime/cost/usage";
 import { GEOGRAPHY_IDS, type GeographyId } from "../../runtime/topology";
-import { stackRule, type RuleConfig } from "./define";
+import { stackRule, type AvaloStackPolicy, type RuleConfig } from "./define";
 
 /** Policy config the budget rule reads, besides the geography. */
 export interface BudgetConfig extends RuleConfig {
@@ -53,10 +52,9 @@ export function budgetViolation(input: BudgetInput): string | undefined {
 const COMPONENT_PACKAGES = ["avalo:", "pulumi:"];
 
 /** The budget stack policy: mandatory, threshold per stack from config. */
-export const budgetRules: StackValidationPolicy[] = [
+export const budgetRules: AvaloStackPolicy[] = [
   stackRule({
     name: "monthly-cost-within-budget",
-    control: "Avalo",
     requirement:
       "The stack's estimated monthly cost (runtime/cost) stays within its budget (avalo:budgetMonthlyUsd).",
     enforcementLevel: "mandatory",

@@ -1,6 +1,12 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { SERVICES } from "../../runtime/services/catalog";
-import { at, list, publicMembers, resourceRule, type Props } from "./define";
+import {
+  at,
+  list,
+  publicMembers,
+  resourceRule,
+  type AvaloResourcePolicy,
+  type Props,
+} from "./define";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
 const JOB = "gcp:cloudrunv2/job:Job";
@@ -17,7 +23,7 @@ const DEFAULT_COMPUTE_SA = /-compute@developer\.gserviceaccount\.com$/;
 /** Env var names that hold credentials, and values that look like keys. */
 const SECRET_NAME =
   /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|ACCESS_?KEY|AUTH_?STRING)$/i;
-const SECRET_VALUE =
+export const SECRET_VALUE =
   /^(AIza[0-9A-Za-z_-]{20,}|sk-[A-Za-z0-9]{16,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|ghp_[A-Za-z0-9]{20,}|xox[bp]-)/;
 
 /** The service-table entry a Cloud Run service deploys (label `service`, else its name). */
@@ -43,10 +49,10 @@ export function memoryMiB(value: unknown): number | undefined {
   return { Mi: n, Gi: n * 1024, M: (n * 1e6) / 2 ** 20, G: (n * 1e9) / 2 ** 20 }[m[2]];
 }
 
-export const cloudRunRules: ResourceValidationPolicy[] = [
+export const cloudRunRules: AvaloResourcePolicy[] = [
   resourceRule({
     name: "cloudrun-no-public-invoker",
-    control: "Avalo (CKV_GCP_102 covers Cloud Run v1 only)",
+    checks: [5],
     requirement:
       "No Cloud Run v2 service or job grants its invoker role to allUsers or allAuthenticatedUsers.",
     enforcementLevel: "mandatory",
@@ -64,7 +70,7 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-internal-ingress",
-    control: "Avalo",
+    checks: [5],
     requirement: "Cloud Run services accept internal traffic only.",
     enforcementLevel: "mandatory",
     types: [SERVICE],
@@ -76,7 +82,6 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-dedicated-service-account",
-    control: "CKV_GCP_46",
     requirement:
       "Each Cloud Run service and job runs as its own service account, never the default compute account.",
     enforcementLevel: "mandatory",
@@ -97,9 +102,10 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-max-instances",
-    control: "Avalo",
     requirement: "Cloud Run services set a maximum instance count.",
     enforcementLevel: "advisory",
+    reason:
+      "a cap bounds cost and downstream load; the service table gives one, but a stack may lift it",
     types: [SERVICE],
     check: (props, flag) => {
       const max =
@@ -115,10 +121,11 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-resources-within-service-table",
-    control: "Avalo",
     requirement:
       "Cloud Run memory and timeout stay within the service table (runtime/services/catalog.ts).",
     enforcementLevel: "advisory",
+    reason:
+      "the service table is a sizing estimate; exceeding it costs money but breaks nothing, so it warns",
     types: [SERVICE],
     check: (props, flag) => {
       const spec = specOf(props);
@@ -147,7 +154,7 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-secrets-from-secret-manager",
-    control: "Avalo",
+    checks: [6],
     requirement:
       "Credentials reach services and jobs only as Secret Manager references, never as plain env values.",
     enforcementLevel: "mandatory",
@@ -170,10 +177,10 @@ export const cloudRunRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "cloudrun-deletion-protection-explicit",
-    control: "Avalo",
     requirement:
       "Cloud Run services set deletionProtection explicitly: true in prod, false elsewhere.",
     enforcementLevel: "advisory",
+    reason: "a service holds no data, so a deleted one is redeployed, not lost",
     types: [SERVICE],
     check: (props, flag, _args, config) => {
       const env = config.environment ?? at(props, "labels.env");

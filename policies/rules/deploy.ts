@@ -1,5 +1,4 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { at, list, stackRule, type Props } from "./define";
+import { at, list, stackRule, type AvaloStackPolicy, type Props } from "./define";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
 const JOB = "gcp:cloudrunv2/job:Job";
@@ -137,7 +136,7 @@ export function deployViolations(resources: readonly DeployedResource[]): Deploy
   return out;
 }
 
-export const deployRules: StackValidationPolicy[] = [
+export const deployRules: AvaloStackPolicy[] = [
   stackRule({
     name: "cloudrun-runs-own-bundle",
     control: "Avalo",

@@ -1,18 +1,23 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { auditRules } from "./audit";
 import { bigQueryRules } from "./bigquery";
 import { budgetRules } from "./budget";
 import { cloudRunRules } from "./cloudrun";
 import { deployRules } from "./deploy";
+import type { AvaloResourcePolicy, AvaloStackPolicy } from "./define";
 import { firestoreRules } from "./firestore";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
+import { networkRules } from "./network";
+import { organisationRules } from "./organisation";
 import { placementRules } from "./placement-rules";
 import { pubsubRules } from "./pubsub";
 import { redisRules } from "./redis";
 import { statefulRules } from "./stateful";
+import { secretRules } from "./secrets";
+import { storageRules } from "./storage";
 
-/** A rule of the pack: a plain `@pulumi/policy` policy. */
-export type AvaloPolicy = ResourceValidationPolicy | StackValidationPolicy;
+/** A rule of the pack: a plain `@pulumi/policy` policy plus its references (`meta`). */
+export type AvaloPolicy = AvaloResourcePolicy | AvaloStackPolicy;
 
 /**
  * Every rule of Avalo's policy pack. Exported apart from the PolicyPack (policies/index.ts),
@@ -29,6 +34,11 @@ export const rules: readonly AvaloPolicy[] = [
   ...kmsRules,
   ...firestoreRules,
   ...placementRules,
+  ...secretRules,
+  ...storageRules,
+  ...auditRules,
+  ...networkRules,
+  ...organisationRules,
   ...budgetRules,
   ...statefulRules,
 ];

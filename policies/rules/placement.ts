@@ -59,13 +59,36 @@ const MULTI_REGIONS: Readonly<Record<string, readonly string[]>> = {
   asia: ["asia"],
 };
 
-/** Location inputs outside the geography (case-insensitive; zones of allowed regions pass). */
-export function locationsOutside(props: Props, geography: Geography): LocationInput[] {
+/**
+ * Locations allowed outside every geography, by resource type: a `global` KMS key ring, for
+ * Pub/Sub keys only (the data-residency rule checks the keys' purpose). Pub/Sub recommends a
+ * global key for topics that persist messages in several regions
+ * (cloud.google.com/pubsub/docs/cmek); a key ring holds key material, not messages, and message
+ * storage stays inside the geography (pubsub-message-storage-residency).
+ */
+export const GLOBAL_LOCATION_EXEMPTIONS: Readonly<Record<string, readonly string[]>> = {
+  "gcp:kms/keyRing:KeyRing": ["location"],
+};
+
+/**
+ * Location inputs outside the geography (case-insensitive; zones of allowed regions pass). With
+ * the resource `type`, a `global` location listed in {@link GLOBAL_LOCATION_EXEMPTIONS} passes.
+ */
+export function locationsOutside(
+  props: Props,
+  geography: Geography,
+  type?: string,
+): LocationInput[] {
   const allowed = new Set([
     ...allowedLocations(geography.id),
     ...(MULTI_REGIONS[geography.id] ?? []),
   ]);
-  return locationInputs(props).filter((l) => !allowed.has(l.value.toLowerCase()));
+  const globalPaths = (type && GLOBAL_LOCATION_EXEMPTIONS[type]) || [];
+  return locationInputs(props).filter(
+    (l) =>
+      !allowed.has(l.value.toLowerCase()) &&
+      !(l.value === "global" && globalPaths.includes(l.path)),
+  );
 }
 
 /** The allowed locations of a geography, as listed in messages. */

@@ -1,6 +1,18 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
-import { at, lastSegment, list, publicMembers, resourceRule, stackRule } from "./define";
+import {
+  at,
+  isBroadRole,
+  lastSegment,
+  list,
+  publicMembers,
+  resourceRule,
+  rolesOf,
+  seconds,
+  stackRule,
+  type AvaloResourcePolicy,
+  type AvaloStackPolicy,
+  type Props,
+} from "./define";
 import { allowedList, geographyOf } from "./placement";
 
 const TOPIC = "gcp:pubsub/topic:Topic";
@@ -21,22 +33,40 @@ const PUBSUB_AGENT = /gcp-sa-pubsub\.iam\.gserviceaccount\.com$/;
 const onPipelineTopic = (props: Record<string, unknown>) =>
   PIPELINE_TOPICS.has(lastSegment(props.topic));
 
-export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy> = [
+/**
+ * A dead-letter hold subscription (`<topic>-dlq-hold` on `<topic>-dlq`, components/pipeline.ts):
+ * where a pipeline's dead letters wait for `avalo dlq inspect|replay`.
+ */
+export function isHoldSubscription(props: Props): boolean {
+  const topic = lastSegment(props.topic);
+  return topic.endsWith("-dlq") && lastSegment(props.name) === `${topic}-hold`;
+}
+
+/** Pub/Sub message retention bounds of check #4 (10 minutes to 30 days). */
+const RETENTION_SECONDS = { min: 600, max: 30 * 86_400 };
+
+export const pubsubRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
   resourceRule({
     name: "pubsub-subscription-dead-letter-policy",
-    control: "Avalo",
-    requirement:
-      "Every subscription on a pipeline topic has a dead-letter policy with 5–100 attempts.",
+    checks: [3],
+    requirement: "Every subscription has a dead-letter policy with 5–100 delivery attempts.",
     enforcementLevel: "mandatory",
+    exemptions: [
+      {
+        what: "dead-letter hold subscriptions (<topic>-dlq-hold on <topic>-dlq)",
+        reason:
+          "they are the dead-letter queue: messages wait there for `avalo dlq inspect|replay`, nothing acknowledges them by failing, and a dead-letter topic of their own would only move them again",
+      },
+    ],
     types: [SUBSCRIPTION],
     check: (props, flag) => {
-      if (!onPipelineTopic(props)) return;
+      if (isHoldSubscription(props)) return;
       const attempts = at(props, "deadLetterPolicy.maxDeliveryAttempts");
       if (!at(props, "deadLetterPolicy.deadLetterTopic")) {
         flag(
           "deadLetterPolicy",
           props.deadLetterPolicy,
-          "set deadLetterPolicy.deadLetterTopic to the pipeline's <topic>-dlq topic.",
+          "set deadLetterPolicy.deadLetterTopic to the topic's <topic>-dlq topic (Pipeline does).",
         );
       } else if (typeof attempts !== "number" || attempts < 5 || attempts > 100) {
         flag(
@@ -48,8 +78,24 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
     },
   }),
   resourceRule({
+    name: "pubsub-subscription-message-retention",
+    checks: [4],
+    requirement: "Every subscription sets a message retention of 10 minutes to 30 days.",
+    enforcementLevel: "mandatory",
+    types: [SUBSCRIPTION],
+    check: (props, flag) => {
+      const retention = seconds(props.messageRetentionDuration);
+      if (!(retention >= RETENTION_SECONDS.min && retention <= RETENTION_SECONDS.max)) {
+        flag(
+          "messageRetentionDuration",
+          props.messageRetentionDuration,
+          `set it to ${RETENTION_SECONDS.min}s–${RETENTION_SECONDS.max}s (the catalog's messageRetentionSeconds).`,
+        );
+      }
+    },
+  }),
+  resourceRule({
     name: "pubsub-subscription-retry-policy",
-    control: "Avalo",
     requirement: "Every subscription on a pipeline topic has an exponential-backoff retry policy.",
     enforcementLevel: "mandatory",
     types: [SUBSCRIPTION],
@@ -66,7 +112,6 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
   }),
   stackRule({
     name: "pubsub-dead-letter-topic-exists",
-    control: "Avalo",
     requirement:
       "A subscription's dead-letter topic is <topic>-dlq, declared in the same stack and project.",
     enforcementLevel: "mandatory",
@@ -90,7 +135,6 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
   }),
   stackRule({
     name: "pubsub-dead-letter-agent-grants",
-    control: "Avalo",
     requirement:
       "The Pub/Sub service agent may publish to each dead-letter topic and subscribe to each source subscription.",
     enforcementLevel: "mandatory",
@@ -134,7 +178,7 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
   }),
   resourceRule({
     name: "pubsub-topic-cmek",
-    control: "CKV_GCP_83",
+    checks: [1],
     requirement: "Pub/Sub topics are encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     types: [TOPIC],
@@ -149,7 +193,6 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
   }),
   resourceRule({
     name: "pubsub-message-storage-residency",
-    control: "Avalo",
     requirement: "Topics restrict message storage to regions of the stack's geography.",
     enforcementLevel: "mandatory",
     types: [TOPIC],
@@ -169,18 +212,26 @@ export const pubsubRules: Array<ResourceValidationPolicy | StackValidationPolicy
   }),
   resourceRule({
     name: "pubsub-no-public-iam",
-    control: "CKV_GCP_99",
-    requirement: "No Pub/Sub topic or subscription IAM grants allUsers or allAuthenticatedUsers.",
+    checks: [2],
+    requirement:
+      "No Pub/Sub topic or subscription IAM grants allUsers or allAuthenticatedUsers, or an owner, editor or admin role.",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     check: (props, flag) => {
       const found = publicMembers(props);
       if (found.length > 0) flag("member", found.join(", "), "grant named service accounts only.");
+      const broad = rolesOf(props).filter(isBroadRole);
+      if (broad.length > 0) {
+        flag(
+          "role",
+          broad.join(", "),
+          "grant roles/pubsub.publisher, roles/pubsub.subscriber or roles/pubsub.viewer (Pipeline.grantPublish).",
+        );
+      }
     },
   }),
   resourceRule({
     name: "pubsub-push-oidc",
-    control: "Avalo",
     requirement:
       "Push subscriptions deliver over HTTPS with an OIDC token from a dedicated service account.",
     enforcementLevel: "mandatory",

@@ -1,12 +1,11 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, resourceRule } from "./define";
+import { at, resourceRule, type AvaloResourcePolicy } from "./define";
 
 const INSTANCE = "gcp:redis/instance:Instance";
 
-export const redisRules: ResourceValidationPolicy[] = [
+export const redisRules: AvaloResourcePolicy[] = [
   resourceRule({
     name: "redis-auth-enabled",
-    control: "CKV_GCP_95",
+    checks: [7],
     requirement: "Memorystore for Redis instances require AUTH.",
     enforcementLevel: "mandatory",
     types: [INSTANCE],
@@ -17,7 +16,7 @@ export const redisRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "redis-transit-encryption",
-    control: "CKV_GCP_97",
+    checks: [8],
     requirement: "Memorystore for Redis instances encrypt traffic in transit.",
     enforcementLevel: "mandatory",
     types: [INSTANCE],
@@ -33,9 +32,10 @@ export const redisRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "redis-standard-ha-in-prod",
-    control: "Avalo",
     requirement: "Production Memorystore instances use the STANDARD_HA tier.",
     enforcementLevel: "advisory",
+    reason:
+      "the cache holds only rebuildable state, so a BASIC instance is a cost choice a stack may make knowingly",
     types: [INSTANCE],
     check: (props, flag, _args, config) => {
       const env = config.environment ?? at(props, "labels.env");
@@ -50,7 +50,6 @@ export const redisRules: ResourceValidationPolicy[] = [
   }),
   resourceRule({
     name: "redis-cmek",
-    control: "Avalo",
     requirement: "Memorystore for Redis instances are encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     types: [INSTANCE],

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
 import { compareResources, type ComparedResource, type PropertyChange } from "../changes/classify";
 import { statefulType } from "../changes/stateful";
-import { shown, stackRule, type RuleConfig } from "./define";
+import { shown, stackRule, type AvaloStackPolicy, type RuleConfig } from "./define";
 
 /** The stateful-destroy rule's name. */
 export const STATEFUL_RULE = "stateful-no-destroy";
@@ -174,7 +174,7 @@ function allowListOf(config: StatefulGuardConfig): readonly string[] {
   return allowDestroyEntries(doc?.config ?? {});
 }
 
-export const statefulRules: StackValidationPolicy[] = [
+export const statefulRules: AvaloStackPolicy[] = [
   stackRule({
     name: STATEFUL_RULE,
     control: "Avalo",

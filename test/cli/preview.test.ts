@@ -10,8 +10,14 @@ import { formatUsd } from "../../runtime/cost/format";
 import { loadUsageModel } from "../../runtime/cost/usage";
 import { FIXTURE_PROGRAM, ROOT, preview, projectDir } from "./preview-env";
 
-/** Resources of the fixture program per stack: one per enabled API plus its own eight. */
-const FIXTURE_RESOURCES = REQUIRED_APIS.length + 8;
+/** Resources of the fixture program per stack: one per enabled API plus its own thirteen. */
+const FIXTURE_RESOURCES = REQUIRED_APIS.length + 13;
+/**
+ * Advisory findings of the fixture program: its three regional buckets are neither multi-region
+ * nor readable by the DLP agent, and the organisation-level controls (aggregated audit trail,
+ * Security Command Center, Web Security Scanner) are outside any stack.
+ */
+const FIXTURE_ADVISORY = 9;
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
@@ -106,7 +112,9 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       ]);
     }
     expect(again.stdout.match(/diff: no changes/g)).to.have.length(2);
-    expect(again.markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 0 | 0 | 0 | 0 |`);
+    expect(again.markdown).to.include(
+      `| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 0 | 0 | 0 | ${FIXTURE_ADVISORY} |`,
+    );
     expect(again.stdout).to.include(
       `  Resources: + 0 to create, ~ 0 to update, +- 0 to replace, - 0 to delete, ${FIXTURE_RESOURCES} unchanged\n`,
     );
@@ -136,7 +144,9 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(changed.stdout).to.include("~ gcp:pubsub/topic:Topic topic-us-east");
     expect(changed.stdout).to.include('messageRetentionDuration: "18000s" → "25200s"');
     const markdown = readFileSync(markdownFile, "utf8");
-    expect(markdown).to.include(`| us-east | ${FIXTURE_RESOURCES} | 0 | 2 | 0 | 0 | 0 | 0 |`);
+    expect(markdown).to.include(
+      `| us-east | ${FIXTURE_RESOURCES} | 0 | 2 | 0 | 0 | 0 | ${FIXTURE_ADVISORY} |`,
+    );
     expect(markdown).to.include(
       '| `~` update | `gcp:pubsub/topic:Topic` | `topic-us-east` | `messageRetentionDuration`: `"18000s"` → `"25200s"` |',
     );
@@ -168,7 +178,9 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       `Resources: + 0 to create, ~ 0 to update, +- 2 to replace, - 0 to delete, ${FIXTURE_RESOURCES - 2} unchanged`,
     );
     expect(
-      blocked.outcomes[0].findings.map((f) => [f.rule, f.urn.split("::").pop()]),
+      blocked.outcomes[0].findings
+        .filter((f) => f.level === "mandatory")
+        .map((f) => [f.rule, f.urn.split("::").pop()]),
     ).to.deep.equal([
       ["stateful-no-destroy", "bucket-us-east"],
       ["stateful-no-destroy", "bucket-us-west"],
@@ -189,7 +201,7 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
       "**⚠️ `avalo:allowDestroy` in `Pulumi.us-east.yaml`:** `bucket-us-east`, `bucket-us-west`",
     );
     expect(allowed.markdown).to.include(
-      "| us-east | " + FIXTURE_RESOURCES + " | 0 | 0 | 2 | 0 | 0 | 0 |",
+      `| us-east | ${FIXTURE_RESOURCES} | 0 | 0 | 2 | 0 | 0 | ${FIXTURE_ADVISORY} |`,
     );
   });
 
@@ -232,7 +244,7 @@ describe("avalo preview (offline plan, diff and constraints)", function () {
     expect(rules.filter((r) => r === "gcp-location")).to.have.length(2);
     expect(rules.filter((r) => r === "gcp-api-enabled")).to.have.length(2);
     expect(rules.filter((r) => r === "data-residency")).to.have.length(2);
-    expect(bad.stdout).to.include("Violations: 8 mandatory, 0 advisory");
+    expect(bad.stdout).to.include(`Violations: 8 mandatory, ${FIXTURE_ADVISORY} advisory`);
     expect(bad.stdout).to.include(
       'us-east: gcp:pubsub/topic:Topic "topic-us-east": name "Bad_Topic!" (10 characters) is not a valid pubsub name; ' +
         'GCP allows 3–255 characters matching /^[a-zA-Z][-a-zA-Z0-9_.~+%]*$/. Fix: build the name with gcpName("pubsub", ...).',

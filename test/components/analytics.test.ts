@@ -56,6 +56,7 @@ describe("Analytics component", () => {
         datasetId: `avalo_${geography}`,
         location,
         defaultEncryptionConfiguration: { kmsKeyName: key },
+        defaultPartitionExpirationMs: 400 * 86_400_000,
         deleteContentsOnDestroy: false,
       });
       for (const t of ofType(resources, "gcp:bigquery/table:Table")) {

@@ -34,6 +34,29 @@ describe("AuditSink component", () => {
     }
   });
 
+  it("routes Cloud Audit Logs to a retention-locked log bucket in the home region", async () => {
+    const { resources } = await runComponent(() => build("asia", { retentionDays: 730 }), "asia");
+    expect(named(resources, "audit-cloud-audit-logs").inputs).to.deep.equal({
+      project: "avalo-asia",
+      location: "asia-east1",
+      bucketId: "avalo-cloud-audit",
+      description: "Cloud Audit Logs of the asia geography, locked for 730 days",
+      retentionDays: 730,
+      locked: true,
+    });
+    const sink = named(resources, "audit-cloud-audit-sink");
+    expect(sink.type).to.equal("gcp:logging/projectSink:ProjectSink");
+    expect(sink.inputs).to.deep.equal({
+      project: "avalo-asia",
+      name: "avalo-cloud-audit-to-locked-bucket",
+      description: "Cloud Audit Logs into the retention-locked log bucket of the geography",
+      destination:
+        "logging.googleapis.com/projects/avalo-asia/locations/asia-east1/buckets/avalo-cloud-audit",
+      filter: 'logName:"cloudaudit.googleapis.com"',
+    });
+    expect(sink.dependencies).to.include(named(resources, "audit-cloud-audit-logs").urn);
+  });
+
   it("routes audit lines with a unique writer identity that may edit only the audit dataset", async () => {
     const { resources } = await runComponent(() => build("eu", { retentionDays: 730 }), "eu");
     const sink = named(resources, "audit-sink");

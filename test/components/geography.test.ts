@@ -56,6 +56,7 @@ describe("Geography", function () {
       "avalo:redis:Cache": 1,
       "avalo:deploy:RuntimeBundle": 1,
       "avalo:storage:MediaBucket": 1,
+      "avalo:iam:FcmSenderRole": 1,
       "avalo:run:Service": SERVICES.length * 2,
       "avalo:pubsub:Pipeline": 8,
       "avalo:monitoring:Monitoring": 1,
@@ -114,17 +115,34 @@ describe("Geography", function () {
       "us-ai-inference-us-west-vertex-user",
     ]);
     const fcm = ofType(resources, "gcp:projects/iAMMember:IAMMember").filter(
-      (g) => g.inputs.role === "roles/firebasecloudmessaging.admin",
+      (g) => g.inputs.role === "projects/avalo-us/roles/avaloFcmSender",
     );
     expect(fcm.map((g) => [g.name, g.inputs.member]).sort()).to.deep.equal([
       [
-        "us-notification-worker-us-east-fcm-sender",
+        "fcm-sender-us-notification-worker-us-east",
         "serviceAccount:notification-worker-us-east@avalo-us.iam.gserviceaccount.com",
       ],
       [
-        "us-notification-worker-us-west-fcm-sender",
+        "fcm-sender-us-notification-worker-us-west",
         "serviceAccount:notification-worker-us-west@avalo-us.iam.gserviceaccount.com",
       ],
+    ]);
+    expect(
+      ofType(resources, "gcp:projects/iAMMember:IAMMember").filter((g) =>
+        String(g.inputs.role).startsWith("roles/firebasecloudmessaging."),
+      ),
+    ).to.deep.equal([]);
+    expect(
+      ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => r.inputs),
+    ).to.deep.equal([
+      {
+        project: "avalo-us",
+        roleId: "avaloFcmSender",
+        title: "Avalo FCM sender",
+        description: "Sends Firebase Cloud Messaging messages; nothing else.",
+        permissions: ["cloudmessaging.messages.create"],
+        stage: "GA",
+      },
     ]);
     expect(envOf(resources, "fraud-analyzer-us-west").AVALO_PUSH_INVOKER_EMAIL).to.equal(
       `fraud-check-push@${invoker.inputs.project}.iam.gserviceaccount.com`,
@@ -259,6 +277,16 @@ describe("Geography", function () {
     );
     const run = named(resources, "us-ranking-engine-us-east");
     expect(run.dependencies).to.include.members([agent.urn, own.urn]);
+  });
+
+  it("encrypts every pipeline topic with the global Pub/Sub key (issue 16, defect 3)", () => {
+    const topics = ofType(resources, "gcp:pubsub/topic:Topic");
+    expect(topics.length).to.be.greaterThan(0);
+    for (const topic of topics) {
+      expect(topic.inputs.kmsKeyName, topic.name).to.equal(
+        "projects/avalo-us/locations/global/keyRings/avalo-us-global/cryptoKeys/pubsub",
+      );
+    }
   });
 
   it("rejects a bundle list that misses a service before creating anything", async () => {

@@ -26,11 +26,11 @@ describe("Kms component", () => {
     runs.dev = await deploy("us", "dev");
   });
 
-  it("creates a key ring per region and one in the data location of each geography", async () => {
+  it("creates a key ring per region, one in the data location and a global one for Pub/Sub", async () => {
     const cases: [GeographyId, string[]][] = [
-      ["us", ["us-east1", "us-west1", "us"]],
-      ["eu", ["europe-west1", "europe-west3", "europe"]],
-      ["asia", ["asia-east1", "asia-south1", "asia-east1"]],
+      ["us", ["us-east1", "us-west1", "us", "global"]],
+      ["eu", ["europe-west1", "europe-west3", "europe", "global"]],
+      ["asia", ["asia-east1", "asia-south1", "asia-east1", "global"]],
     ];
     for (const [geography, locations] of cases) {
       const { resources } = runs[geography];
@@ -62,7 +62,7 @@ describe("Kms component", () => {
   it("rotates every key every 90 days and keeps destroyed versions 30 days", async () => {
     const { resources } = runs.us;
     const keys = ofType(resources, "gcp:kms/cryptoKey:CryptoKey");
-    expect(keys).to.have.length(2 * 3 + 4);
+    expect(keys).to.have.length(2 * 3 + 2 + 1);
     for (const key of keys) {
       expect(key.inputs).to.deep.include({
         purpose: "ENCRYPT_DECRYPT",
@@ -91,8 +91,8 @@ describe("Kms component", () => {
     const byName = Object.fromEntries(grants.map((g) => [g.name, g.inputs]));
     const ring = (loc: string, ringName: string) =>
       `projects/avalo-eu/locations/${loc}/keyRings/${ringName}/cryptoKeys`;
-    expect(byName["kms-multi-pubsub-agent"]).to.deep.equal({
-      cryptoKeyId: `${ring("europe", "avalo-eu-multi")}/pubsub`,
+    expect(byName["kms-global-pubsub-agent"]).to.deep.equal({
+      cryptoKeyId: `${ring("global", "avalo-eu-global")}/pubsub`,
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: `serviceAccount:service-${n}@gcp-sa-pubsub.iam.gserviceaccount.com`,
     });
@@ -113,7 +113,8 @@ describe("Kms component", () => {
     expect(byName["kms-eu-west-storage-agent"].member).to.equal(
       `serviceAccount:service-${n}@gs-project-accounts.iam.gserviceaccount.com`,
     );
-    expect(grants).to.have.length(10);
+    expect(byName["kms-multi-storage-agent"]).to.equal(undefined);
+    expect(grants).to.have.length(9);
   });
 
   it("protects keys in prod only, and hands out key ids once the grant exists", async () => {
@@ -130,8 +131,26 @@ describe("Kms component", () => {
     expect(named(dev.resources, "kms-us-east-redis").inputs.deletionPolicy).to.equal("DELETE");
     expect(() => dev.result.key("redis", "multi")).to.throw(
       'no "redis" key in location "multi"; keys: redis@us-east, secrets@us-east, storage@us-east, ' +
-        "redis@us-west, secrets@us-west, storage@us-west, pubsub@multi, bigquery@multi, firestore@multi, storage@multi",
+        "redis@us-west, secrets@us-west, storage@us-west, bigquery@multi, firestore@multi, pubsub@global",
     );
+  });
+
+  it("uses a global key for Pub/Sub in every geography and no storage key in the multi ring (issue 16, defects 3 and 4)", async () => {
+    for (const g of ["us", "eu", "asia"] as const) {
+      const kms = runs[g].result;
+      expect(await valueOf(kms.keyId("pubsub", "global")), g).to.equal(
+        `projects/avalo-${g}/locations/global/keyRings/avalo-${g}-global/cryptoKeys/pubsub`,
+      );
+      expect(() => kms.key("pubsub", "multi"), g).to.throw('no "pubsub" key in location "multi"');
+      expect(() => kms.key("storage", "multi"), g).to.throw('no "storage" key in location "multi"');
+      const keys = ofType(runs[g].resources, "gcp:kms/cryptoKey:CryptoKey");
+      expect(
+        keys
+          .filter((k) => String(k.inputs.keyRing).includes(`avalo-${g}-multi`))
+          .map((k) => k.inputs.name),
+        g,
+      ).to.deep.equal(["bigquery", "firestore"]);
+    }
   });
 
   it("rejects a GCP region outside the geography before creating any key", async () => {

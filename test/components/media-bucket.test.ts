@@ -22,6 +22,8 @@ describe("MediaBucket", () => {
       versioning: { enabled: true },
       forceDestroy: false,
       encryption: { defaultKmsKeyName: KEY },
+      softDeletePolicy: { retentionDurationSeconds: 604800 },
+      logging: { logBucket: "avalo-eu-media-logs", logObjectPrefix: "avalo-eu-media" },
     });
     expect(bucket.inputs.lifecycleRules).to.deep.equal([
       {
@@ -33,11 +35,45 @@ describe("MediaBucket", () => {
     const grants = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember");
     expect(grants.map((g) => [g.name, g.inputs.role, g.inputs.member])).to.deep.equal([
       [
+        "media-access-logs-writer",
+        "roles/storage.objectCreator",
+        "group:cloud-storage-analytics@google.com",
+      ],
+      [
         "media-rw-mp",
         "roles/storage.objectUser",
         "serviceAccount:mp@avalo-eu.iam.gserviceaccount.com",
       ],
     ]);
+  });
+
+  it("logs access to its own log bucket, which is not logged and keeps logs 400 days", async () => {
+    const { resources } = await runComponent(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      return new MediaBucket("media", { ...platformArgs("eu"), apis, kmsKeyName: KEY });
+    }, "eu");
+    const logs = named(resources, "media-access-logs");
+    expect(logs.inputs).to.deep.include({
+      name: "avalo-eu-media-logs",
+      location: "europe-west1",
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      versioning: { enabled: true },
+      encryption: { defaultKmsKeyName: KEY },
+      softDeletePolicy: { retentionDurationSeconds: 604800 },
+    });
+    expect(logs.inputs).not.to.have.property("logging");
+    expect(logs.inputs.labels).to.include({ purpose: "access-logs" });
+    expect(logs.inputs.lifecycleRules).to.deep.equal([
+      { action: { type: "Delete" }, condition: { age: 400 } },
+      {
+        action: { type: "Delete" },
+        condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" },
+      },
+    ]);
+    const media = named(resources, "media");
+    const writer = named(resources, "media-access-logs-writer");
+    expect(media.dependencies).to.include(writer.urn);
   });
 
   it("rejects a location outside the geography before creating anything", async () => {

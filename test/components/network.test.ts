@@ -26,6 +26,28 @@ describe("Network component", () => {
     }
   });
 
+  it("denies all ingress by default, logged, with no allowance", async () => {
+    const { resources } = await runComponent(() => {
+      const base = platformArgs("eu");
+      return new Network("net", { ...base, apis: new Apis("apis", { project: base.project }) });
+    }, "eu");
+    const firewalls = ofType(resources, "gcp:compute/firewall:Firewall");
+    expect(firewalls.map((f) => f.inputs)).to.deep.equal([
+      {
+        project: "avalo-eu",
+        name: "avalo-eu-deny-all-ingress",
+        network: "net-id",
+        description: "Deny by default: nothing in the platform takes ingress from the VPC",
+        direction: "INGRESS",
+        priority: 65534,
+        denies: [{ protocol: "all" }],
+        sourceRanges: ["0.0.0.0/0"],
+        logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+      },
+    ]);
+    expect(firewalls[0].propertyDependencies.network).to.deep.equal([named(resources, "net").urn]);
+  });
+
   it("reserves a private service access range and peers it with Service Networking", async () => {
     const { resources } = await runComponent(() => {
       const base = platformArgs("us");

@@ -11,6 +11,7 @@ const labels = { app: "avalo", geography: "us", region: "us-east", env: "prod" }
 const agent = "serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com";
 const sa = "serviceAccount:ai-inference@avalo-us.iam.gserviceaccount.com";
 const key = "projects/avalo-us/locations/us-east1/keyRings/avalo/cryptoKeys/pubsub";
+const dlpAgent = "serviceAccount:service-123456789012@dlp-api.iam.gserviceaccount.com";
 
 export function compliantProgram(): unknown[] {
   const topic = new gcp.pubsub.Topic("topic", {
@@ -39,10 +40,19 @@ export function compliantProgram(): unknown[] {
     topic: topic.id,
     deadLetterPolicy: { deadLetterTopic: dlq.id, maxDeliveryAttempts: 5 },
     retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+    messageRetentionDuration: "604800s",
     pushConfig: {
       pushEndpoint: "https://user-worker.a.run.app/pubsub/push",
       oidcToken: { serviceAccountEmail: "invoker@avalo-us.iam.gserviceaccount.com" },
     },
+    labels,
+  });
+  // The named exemption of pubsub-subscription-dead-letter-policy: no dead-letter policy of its own.
+  const hold = new gcp.pubsub.Subscription("hold", {
+    project,
+    name: "avalo-user-created-dlq-hold",
+    topic: dlq.id,
+    messageRetentionDuration: "604800s",
     labels,
   });
   const subscriber = new gcp.pubsub.SubscriptionIAMMember("subscriber", {
@@ -150,6 +160,7 @@ export function compliantProgram(): unknown[] {
     project,
     datasetId: "avalo_us",
     location: "US",
+    defaultPartitionExpirationMs: 400 * 86_400_000,
     defaultEncryptionConfiguration: { kmsKeyName: key },
     labels,
   });
@@ -181,6 +192,17 @@ export function compliantProgram(): unknown[] {
     member: sa,
   });
   const account = new gcp.serviceaccount.Account("account", { project, accountId: "ai-inference" });
+  const fcmRole = new gcp.projects.IAMCustomRole("fcm-role", {
+    project,
+    roleId: "avaloFcmSender",
+    title: "Avalo FCM sender",
+    permissions: ["cloudmessaging.messages.create"],
+  });
+  const fcmGrant = new gcp.projects.IAMMember("fcm-sender", {
+    project,
+    role: "projects/avalo-us/roles/avaloFcmSender",
+    member: sa,
+  });
   const ring = new gcp.kms.KeyRing("ring", { project, name: "avalo", location: "us-east1" });
   const cryptoKey = new gcp.kms.CryptoKey(
     "key",
@@ -189,8 +211,29 @@ export function compliantProgram(): unknown[] {
       keyRing: ring.id,
       purpose: "ENCRYPT_DECRYPT",
       rotationPeriod: "7776000s",
+      destroyScheduledDuration: "2592000s",
+      versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
       deletionPolicy: "PREVENT",
-      labels,
+      labels: { ...labels, purpose: "pubsub" },
+    },
+    { protect: true },
+  );
+  const globalRing = new gcp.kms.KeyRing("global-ring", {
+    project,
+    name: "avalo-us-global",
+    location: "global",
+  });
+  const globalKey = new gcp.kms.CryptoKey(
+    "global-key",
+    {
+      name: "pubsub",
+      keyRing: "projects/avalo-us/locations/global/keyRings/avalo-us-global",
+      purpose: "ENCRYPT_DECRYPT",
+      rotationPeriod: "7776000s",
+      destroyScheduledDuration: "2592000s",
+      versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
+      deletionPolicy: "PREVENT",
+      labels: { ...labels, purpose: "pubsub" },
     },
     { protect: true },
   );
@@ -207,7 +250,146 @@ export function compliantProgram(): unknown[] {
     pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_ENABLED",
     deleteProtectionState: "DELETE_PROTECTION_ENABLED",
   });
+  const backups = new gcp.firestore.BackupSchedule("backups", {
+    project,
+    database: "(default)",
+    retention: "604800s",
+    dailyRecurrence: {},
+  });
+  const secret = new gcp.secretmanager.Secret("secret", {
+    project,
+    secretId: "redis-auth",
+    replication: {
+      userManaged: {
+        replicas: [{ location: "us-east1", customerManagedEncryption: { kmsKeyName: key } }],
+      },
+    },
+    labels,
+  });
+  const secretVersion = new gcp.secretmanager.SecretVersion("secret-version", {
+    secret: secret.id,
+    secretData: "generated-by-the-program",
+  });
+  const audits = ["firestore", "pubsub", "bigquery", "secretmanager"].map(
+    (service) =>
+      new gcp.projects.IAMAuditConfig(`audit-${service}`, {
+        project,
+        service: `${service}.googleapis.com`,
+        auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+      }),
+  );
+  const auditBucket = new gcp.logging.ProjectBucketConfig("audit-bucket", {
+    project,
+    location: "us-east1",
+    bucketId: "avalo-cloud-audit",
+    retentionDays: 400,
+    locked: true,
+  });
+  const auditSink = new gcp.logging.ProjectSink("audit-sink", {
+    project,
+    name: "avalo-cloud-audit-to-locked-bucket",
+    destination:
+      "logging.googleapis.com/projects/avalo-us/locations/us-east1/buckets/avalo-cloud-audit",
+    filter: 'logName:"cloudaudit.googleapis.com"',
+  });
+  const trail = new gcp.logging.OrganizationSink("org-trail", {
+    orgId: "123456789",
+    name: "avalo-us-audit-trail",
+    destination:
+      "logging.googleapis.com/projects/avalo-us/locations/us-east1/buckets/avalo-cloud-audit",
+    filter: 'logName:"cloudaudit.googleapis.com"',
+    includeChildren: true,
+  });
+  const orgServices = ["securitycenter", "websecurityscanner"].map(
+    (api) =>
+      new gcp.projects.Service(`service-${api}`, { project, service: `${api}.googleapis.com` }),
+  );
+  const bucketBase = {
+    project,
+    location: "US",
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    versioning: { enabled: true },
+    softDeletePolicy: { retentionDurationSeconds: 604800 },
+    encryption: { defaultKmsKeyName: key },
+    lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 400 } }],
+    labels,
+  };
+  const logBucket = new gcp.storage.Bucket("log-bucket", {
+    ...bucketBase,
+    name: "avalo-us-media-logs",
+  });
+  const bucket = new gcp.storage.Bucket("bucket", {
+    ...bucketBase,
+    name: "avalo-us-media",
+    logging: { logBucket: "avalo-us-media-logs", logObjectPrefix: "avalo-us-media" },
+  });
+  const bucketGrants = [
+    [
+      "log-writer",
+      "avalo-us-media-logs",
+      "roles/storage.objectCreator",
+      "group:cloud-storage-analytics@google.com",
+    ],
+    ["media-rw", "avalo-us-media", "roles/storage.objectUser", sa],
+    ["dlp-logs", "avalo-us-media-logs", "roles/storage.objectViewer", dlpAgent],
+    ["dlp-media", "avalo-us-media", "roles/storage.objectViewer", dlpAgent],
+  ].map(
+    ([name, b, role, member]) => new gcp.storage.BucketIAMMember(name, { bucket: b, role, member }),
+  );
+  const network = new gcp.compute.Network("network", {
+    project,
+    name: "avalo-us",
+    autoCreateSubnetworks: false,
+  });
+  const subnet = new gcp.compute.Subnetwork("subnet", {
+    project,
+    name: "avalo-us-east",
+    region: "us-east1",
+    network: network.id,
+    ipCidrRange: "10.0.0.0/18",
+    privateIpGoogleAccess: true,
+    logConfig: { aggregationInterval: "INTERVAL_10_MIN", flowSampling: 0.5 },
+  });
+  const denyAll = new gcp.compute.Firewall("deny-all", {
+    project,
+    name: "avalo-us-deny-all-ingress",
+    network: network.id,
+    direction: "INGRESS",
+    priority: 65534,
+    denies: [{ protocol: "all" }],
+    sourceRanges: ["0.0.0.0/0"],
+    logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+  });
+  const psa = new gcp.compute.GlobalAddress("psa", {
+    project,
+    name: "avalo-us-psa",
+    purpose: "VPC_PEERING",
+    addressType: "INTERNAL",
+    prefixLength: 16,
+    network: network.id,
+  });
   return [
+    hold,
+    fcmRole,
+    fcmGrant,
+    globalRing,
+    globalKey,
+    backups,
+    secret,
+    secretVersion,
+    ...audits,
+    auditBucket,
+    auditSink,
+    trail,
+    ...orgServices,
+    logBucket,
+    bucket,
+    ...bucketGrants,
+    network,
+    subnet,
+    denyAll,
+    psa,
     topic,
     dlq,
     publisher,
@@ -341,6 +523,8 @@ export function violatingProgram(): unknown[] {
     "roles/editor",
     "roles/iam.serviceAccountUser",
     "roles/iam.serviceAccountTokenCreator",
+    "roles/iam.workloadIdentityUser",
+    "roles/firebasecloudmessaging.admin",
   ].map(
     (role) =>
       new gcp.projects.IAMMember(`project-${role.split("/")[1].replace(/\./g, "-")}`, {
@@ -349,6 +533,37 @@ export function violatingProgram(): unknown[] {
         member: sa,
       }),
   );
+  const adminRole = new gcp.projects.IAMCustomRole("admin-role", {
+    project,
+    roleId: "avaloTooMuch",
+    title: "Too much",
+    permissions: ["cloudmessaging.messages.create", "resourcemanager.projects.setIamPolicy"],
+  });
+  const adminRoleGrant = new gcp.projects.IAMMember("admin-role-grant", {
+    project,
+    role: "projects/avalo-us/roles/avaloTooMuch",
+    member: sa,
+  });
+  const defaultSaGrant = new gcp.projects.IAMMember("default-sa-grant", {
+    project,
+    role: "roles/datastore.user",
+    member: "serviceAccount:123456789012-compute@developer.gserviceaccount.com",
+  });
+  const userGrant = new gcp.projects.IAMMember("user-grant", {
+    project,
+    role: "roles/datastore.viewer",
+    member: "user:dev@avalo.app",
+  });
+  const genericAccount = new gcp.serviceaccount.Account("generic-account", {
+    project,
+    accountId: "default",
+  });
+  const topicEditor = new gcp.pubsub.TopicIAMMember("topic-editor", {
+    project,
+    topic: topic.name,
+    role: "roles/pubsub.editor",
+    member: sa,
+  });
   const saKey = new gcp.serviceaccount.Key("sa-key", {
     serviceAccountId:
       "projects/avalo-us/serviceAccounts/ai-inference@avalo-us.iam.gserviceaccount.com",
@@ -358,8 +573,25 @@ export function violatingProgram(): unknown[] {
     keyRing: "projects/avalo-us/locations/us-east1/keyRings/avalo",
     purpose: "ENCRYPT_DECRYPT",
     rotationPeriod: "31536000s",
+    destroyScheduledDuration: "86400s",
+    skipInitialVersionCreation: true,
     deletionPolicy: "DELETE",
     labels,
+  });
+  const keyAdmin = new gcp.kms.CryptoKeyIAMMember("key-admin", {
+    cryptoKeyId: cryptoKey.id,
+    role: "roles/cloudkms.admin",
+    member: sa,
+  });
+  const destroyed = new gcp.kms.CryptoKeyVersion("destroyed-version", {
+    cryptoKey: cryptoKey.id,
+    state: "DESTROY_SCHEDULED",
+  });
+  const globalKey = new gcp.kms.CryptoKey("global-redis-key", {
+    name: "redis",
+    keyRing: "projects/avalo-us/locations/global/keyRings/avalo-us-global",
+    rotationPeriod: "7776000s",
+    labels: { ...labels, purpose: "redis" },
   });
   const keyPublic = new gcp.kms.CryptoKeyIAMMember("public-key", {
     cryptoKeyId: cryptoKey.id,
@@ -396,8 +628,97 @@ export function violatingProgram(): unknown[] {
     type: "FIRESTORE_NATIVE",
     pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_DISABLED",
     deleteProtectionState: "DELETE_PROTECTION_DISABLED",
+    concurrencyMode: "PESSIMISTIC",
+  });
+  const regionalDatabase = new gcp.firestore.Database("regional-database", {
+    project,
+    name: "regional",
+    locationId: "us-east1",
+    type: "DATASTORE_MODE",
+  });
+  const secret = new gcp.secretmanager.Secret("bad-secret", {
+    project,
+    secretId: "plain",
+    replication: { userManaged: { replicas: [{ location: "us-east1" }] } },
+    labels,
+  });
+  const channel = new gcp.monitoring.NotificationChannel("bad-channel", {
+    project,
+    type: "webhook_basicauth",
+    labels: { url: "https://hooks.avalo.example", username: "ops", password: "hunter2" },
+  });
+  const bucket = new gcp.storage.Bucket("bad-bucket", {
+    project,
+    name: "avalo-us-bad",
+    location: "us-east1",
+    uniformBucketLevelAccess: false,
+    website: { mainPageSuffix: "index.html" },
+    logging: { logBucket: "avalo-us-bad" },
+    labels: { ...labels, env: "dev" },
+  });
+  const bucketPublic = new gcp.storage.BucketIAMMember("public-bucket", {
+    bucket: "avalo-us-bad",
+    role: "roles/storage.objectViewer",
+    member: "allUsers",
+  });
+  const bucketAdmin = new gcp.storage.BucketIAMMember("bucket-admin", {
+    bucket: "avalo-us-bad",
+    role: "roles/storage.admin",
+    member: sa,
+  });
+  const network = new gcp.compute.Network("bad-network", { project, name: "avalo-bad" });
+  const subnet = new gcp.compute.Subnetwork("bad-subnet", {
+    project,
+    name: "avalo-bad-east",
+    region: "us-east1",
+    network: network.id,
+    ipCidrRange: "10.0.0.0/18",
+  });
+  const openFirewall = new gcp.compute.Firewall("open-firewall", {
+    project,
+    name: "avalo-bad-allow-ssh",
+    network: network.id,
+    allows: [{ protocol: "tcp", ports: ["22"] }],
+    sourceRanges: ["0.0.0.0/0"],
+  });
+  const externalIp = new gcp.compute.GlobalAddress("external-ip", {
+    project,
+    name: "avalo-bad-ip",
+  });
+  const wrongSink = new gcp.logging.ProjectSink("unlocked-sink", {
+    project,
+    name: "avalo-cloud-audit-unlocked",
+    destination: "logging.googleapis.com/projects/avalo-us/locations/us-east1/buckets/unlocked",
+    filter: 'logName:"cloudaudit.googleapis.com"',
+  });
+  const unlocked = new gcp.logging.ProjectBucketConfig("unlocked-bucket", {
+    project,
+    location: "us-east1",
+    bucketId: "unlocked",
+    retentionDays: 30,
   });
   return [
+    adminRole,
+    adminRoleGrant,
+    defaultSaGrant,
+    userGrant,
+    genericAccount,
+    topicEditor,
+    keyAdmin,
+    destroyed,
+    globalKey,
+    regionalDatabase,
+    secret,
+    channel,
+    bucket,
+    bucketPublic,
+    bucketAdmin,
+    network,
+    subnet,
+    openFirewall,
+    externalIp,
+    wrongSink,
+    unlocked,
     topic,
     noPolicies,
     wrongDlq,
