@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { PubSub } from "@google-cloud/pubsub";
 import { Storage } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -11,12 +13,25 @@ import { thumbnailsRequest } from "./contract";
 import { directoryStore, gcsStore, sourceKey, type ObjectStore } from "./object-store";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
+import { mountUploadRoutes, type UploadRoutesArgs } from "./upload-routes";
+import { LOCAL_UPLOAD_BUCKET } from "./uploads";
+import { PipelinePublisher } from "../../pipelines/publisher";
+import type { RegionId } from "../../topology";
 
 const mediaEnv = {
   /** Cloud Storage bucket of media (production). */
   MEDIA_BUCKET: z.string().min(3).max(222).optional(),
   /** Directory standing in for the bucket (local). */
   MEDIA_DIR: z.string().min(1).optional(),
+  /** Bucket named in upload policies. @default MEDIA_BUCKET, else {@link LOCAL_UPLOAD_BUCKET} */
+  MEDIA_UPLOAD_BUCKET: z.string().min(3).max(222).optional(),
+  /** Where upload forms post instead of Cloud Storage (local platform only). */
+  MEDIA_UPLOAD_URL: z.url().optional(),
+  /**
+   * JSON key (`client_email`, `private_key`) that signs upload policies (local platform only);
+   * in production the service signs through IAM signBlob as its own account.
+   */
+  MEDIA_UPLOAD_SIGNER_KEY_FILE: z.string().min(1).optional(),
 };
 
 /** Reads the source from the store, makes its thumbnails and stores them; errors are HttpErrors. */
@@ -80,6 +95,18 @@ function thumbnailProcessor(store: ObjectStore): MediaProcessor {
 export interface MediaProcessorDeps {
   readonly store: ObjectStore;
   readonly authenticator: Authenticator;
+  /** Upload routes' bucket client and publisher. @default from the environment */
+  readonly uploads: Pick<UploadRoutesArgs, "bucket" | "publisher">;
+}
+
+/** The signing client of upload policies: a key file locally, else the service's own identity. */
+function uploadStorage(projectId: string, keyFile: string | undefined): Storage {
+  if (!keyFile) return new Storage({ projectId });
+  const key = JSON.parse(readFileSync(keyFile, "utf8")) as {
+    client_email: string;
+    private_key: string;
+  };
+  return new Storage({ projectId, credentials: key });
 }
 
 /**
@@ -98,6 +125,7 @@ export async function buildMediaProcessor(
       ["MEDIA_BUCKET", "MEDIA_DIR"],
     );
   }
+  const uploadBucket = config.MEDIA_UPLOAD_BUCKET ?? config.MEDIA_BUCKET ?? LOCAL_UPLOAD_BUCKET;
   const store =
     deps.store ??
     (config.MEDIA_BUCKET
@@ -111,6 +139,15 @@ export async function buildMediaProcessor(
       authenticator: deps.authenticator,
     },
     (app) => {
+      mountUploadRoutes(app, {
+        store,
+        uploadUrl: config.MEDIA_UPLOAD_URL,
+        ...(deps.uploads ??
+          uploadDeps(app, config.GOOGLE_CLOUD_PROJECT, config.AVALO_REGION, {
+            bucket: uploadBucket,
+            keyFile: config.MEDIA_UPLOAD_SIGNER_KEY_FILE,
+          })),
+      });
       mountPipelinePush(app, {
         service: "media-processor",
         pipelineName: "media-transcode",
@@ -130,4 +167,20 @@ export async function buildMediaProcessor(
       });
     },
   );
+}
+
+/** The upload routes' bucket client and a publisher that closes with the app. */
+function uploadDeps(
+  app: FastifyInstance,
+  projectId: string,
+  region: RegionId,
+  settings: { readonly bucket: string; readonly keyFile: string | undefined },
+): Pick<UploadRoutesArgs, "bucket" | "publisher"> {
+  const pubsub = new PubSub({ projectId });
+  const publisher = new PipelinePublisher({ pubsub, region });
+  app.addHook("onClose", async () => {
+    await publisher.flush().catch(() => undefined);
+    await pubsub.close();
+  });
+  return { bucket: uploadStorage(projectId, settings.keyFile).bucket(settings.bucket), publisher };
 }
