@@ -9,6 +9,7 @@ import {
 } from "../runtime/services/catalog";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
+import { AppCheck, type AppCheckEnforcement, type ClientApps } from "./app-check";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
 import { BuildIdentity } from "./build-identity";
@@ -38,6 +39,12 @@ export interface GeographySettings extends PlatformArgs {
   readonly deletionProtection: boolean;
   /** Per-service traffic percent for a new revision (tagged `canary`). */
   readonly rollout: Readonly<Partial<Record<ServiceName, number>>>;
+  /** The geography's client apps, registered with Firebase App Check. @default none */
+  readonly clientApps?: ClientApps;
+  /** App Check mode of the client-facing Firebase services. @default enforced in prod */
+  readonly appCheckEnforcement?: AppCheckEnforcement;
+  /** Browser origins allowed to POST uploads to the media bucket. @default [] */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Arguments of {@link Geography}. */
@@ -78,6 +85,8 @@ export class Geography extends pulumi.ComponentResource {
   readonly bundle: RuntimeBundle;
   /** User media (uploads, thumbnails), read and written by media-processor only. */
   readonly media: MediaBucket;
+  /** App Check over the client apps, when the config names them. */
+  readonly appCheck?: AppCheck;
   readonly builder: BuildIdentity;
   /** Service per region per service name. */
   readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
@@ -148,9 +157,28 @@ export class Geography extends pulumi.ComponentResource {
     );
     this.media = new MediaBucket(
       `${name}-media`,
-      { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id) },
+      {
+        ...platform,
+        apis,
+        kmsKeyName: kms.keyId("storage", home.id),
+        corsOrigins: config.corsOrigins ?? [],
+      },
       parent,
     );
+    if (config.clientApps) {
+      this.appCheck = new AppCheck(
+        `${name}-app-check`,
+        {
+          ...platform,
+          apis,
+          clientApps: config.clientApps,
+          enforcement:
+            config.appCheckEnforcement ??
+            (config.environment === "prod" ? "enforced" : "unenforced"),
+        },
+        parent,
+      );
+    }
     const bundleRead = this.bundle.grantRead(this.builder.member, "builder");
     const builder = {
       id: pulumi.all([this.builder.id, bundleRead.id]).apply(([id]) => id),
@@ -282,6 +310,8 @@ export class Geography extends pulumi.ComponentResource {
         return { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: gcpRegion };
       case "fcm":
         return { NOTIFICATION_PUSH_PROVIDER: "fcm" };
+      case "media-uploads":
+        return { MEDIA_UPLOAD_BUCKET: this.media.bucketName };
     }
   }
 
@@ -308,6 +338,8 @@ export class Geography extends pulumi.ComponentResource {
           member,
           `${key}-fcm-sender`,
         );
+      case "media-uploads":
+        return this.media.grantUploadSigning(member, key);
     }
   }
 

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { PubSub } from "@google-cloud/pubsub";
 import { Storage } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -15,8 +14,7 @@ import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-work
 import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
 import { mountUploadRoutes, type UploadRoutesArgs } from "./upload-routes";
 import { LOCAL_UPLOAD_BUCKET } from "./uploads";
-import { PipelinePublisher } from "../../pipelines/publisher";
-import type { RegionId } from "../../topology";
+import { routePublisher } from "../server/service-publisher";
 
 const mediaEnv = {
   /** Cloud Storage bucket of media (production). */
@@ -142,11 +140,13 @@ export async function buildMediaProcessor(
       mountUploadRoutes(app, {
         store,
         uploadUrl: config.MEDIA_UPLOAD_URL,
-        ...(deps.uploads ??
-          uploadDeps(app, config.GOOGLE_CLOUD_PROJECT, config.AVALO_REGION, {
-            bucket: uploadBucket,
-            keyFile: config.MEDIA_UPLOAD_SIGNER_KEY_FILE,
-          })),
+        ...(deps.uploads ?? {
+          bucket: uploadStorage(
+            config.GOOGLE_CLOUD_PROJECT,
+            config.MEDIA_UPLOAD_SIGNER_KEY_FILE,
+          ).bucket(uploadBucket),
+          publisher: routePublisher(app, config),
+        }),
       });
       mountPipelinePush(app, {
         service: "media-processor",
@@ -167,20 +167,4 @@ export async function buildMediaProcessor(
       });
     },
   );
-}
-
-/** The upload routes' bucket client and a publisher that closes with the app. */
-function uploadDeps(
-  app: FastifyInstance,
-  projectId: string,
-  region: RegionId,
-  settings: { readonly bucket: string; readonly keyFile: string | undefined },
-): Pick<UploadRoutesArgs, "bucket" | "publisher"> {
-  const pubsub = new PubSub({ projectId });
-  const publisher = new PipelinePublisher({ pubsub, region });
-  app.addHook("onClose", async () => {
-    await publisher.flush().catch(() => undefined);
-    await pubsub.close();
-  });
-  return { bucket: uploadStorage(projectId, settings.keyFile).bucket(settings.bucket), publisher };
 }
