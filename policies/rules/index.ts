@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { bigQueryRules } from "./bigquery";
 import { budgetRules } from "./budget";
+import { clientEdgeRules } from "./client-edge";
 import { cloudRunRules } from "./cloudrun";
 import { firestoreRules } from "./firestore";
 import { iamRules } from "./iam";
@@ -27,4 +28,5 @@ export const rules: readonly AvaloPolicy[] = [
   ...firestoreRules,
   ...placementRules,
   ...budgetRules,
+  ...clientEdgeRules,
 ];

@@ -182,6 +182,20 @@ export function compliantProgram(): unknown[] {
     pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_ENABLED",
     deleteProtectionState: "DELETE_PROTECTION_ENABLED",
   });
+  const appCheck = new gcp.firebase.AppCheckServiceConfig("firestore-app-check", {
+    project,
+    serviceId: "firestore.googleapis.com",
+    enforcementMode: "ENFORCED",
+  });
+  const media = new gcp.storage.Bucket("media", {
+    project,
+    name: "avalo-us-media",
+    location: "us-east1",
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    cors: [{ origins: ["https://us.avalo.app"], methods: ["POST"], maxAgeSeconds: 3600 }],
+    labels,
+  });
   return [
     topic,
     dlq,
@@ -203,6 +217,8 @@ export function compliantProgram(): unknown[] {
     cryptoKey,
     keyUser,
     database,
+    appCheck,
+    media,
   ];
 }
 
@@ -369,6 +385,20 @@ export function violatingProgram(): unknown[] {
     pointInTimeRecoveryEnablement: "POINT_IN_TIME_RECOVERY_DISABLED",
     deleteProtectionState: "DELETE_PROTECTION_DISABLED",
   });
+  const appCheck = new gcp.firebase.AppCheckServiceConfig("monitor-only-app-check", {
+    project,
+    serviceId: "firestore.googleapis.com",
+    enforcementMode: "UNENFORCED",
+  });
+  const openCors = new gcp.storage.Bucket("open-cors-bucket", {
+    project,
+    name: "avalo-us-open",
+    location: "us-east1",
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    cors: [{ origins: ["*", "http://us.avalo.app"], methods: ["POST"] }],
+    labels,
+  });
   return [
     topic,
     noPolicies,
@@ -389,5 +419,7 @@ export function violatingProgram(): unknown[] {
     job,
     publicRunner,
     database,
+    appCheck,
+    openCors,
   ];
 }
