@@ -23,6 +23,7 @@ import type { RegionId } from "../../runtime/topology";
 import { prepareBundles } from "./bundles";
 import { startPipelineHost, type PipelineHost } from "./pipeline-host";
 import { startService, waitHealthy, type ServiceProcess } from "./services";
+import { startLocalUploads } from "./uploads";
 
 /**
  * The whole platform on this machine: the Pub/Sub and Firestore emulators and redis-server (AOF,
@@ -130,6 +131,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       `emulators and redis-server up in ${Date.now() - started} ms (pubsub ${pubsubEmulator.endpoint}, firestore ${firestoreEmulator.endpoint}, redis ${redisServer.endpoint})`,
     );
 
+    const uploads = await startLocalUploads(runDir, mediaDir);
+    stack.push(() => uploads.endpoint.stop());
     process.env.PUBSUB_EMULATOR_HOST = pubsubEmulator.endpoint;
     process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.endpoint;
     process.env.METADATA_SERVER_DETECTION = "none";
@@ -148,6 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       REDIS_PORT: String(redisServer.port),
       MEDIA_DIR: mediaDir,
       ANALYTICS_NDJSON_DIR: rowsDir,
+      ...uploads.env,
     };
 
     // Ports first, so every service knows every other service's URL (AVALO_URL_<SERVICE>).
