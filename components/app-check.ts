@@ -58,7 +58,9 @@ const TOKEN_TTL_SECONDS = { min: 30 * 60, max: 7 * 24 * 3600 };
  * Firebase App Check for one geography's project: the Firebase project, its Android, Apple and
  * web apps with their attestation providers (Play Integrity, App Attest, reCAPTCHA Enterprise
  * with a score key limited to the web origin's domain), and the enforcement mode of each
- * client-facing Firebase service.
+ * client-facing Firebase service. iOS attests with App Attest rather than DeviceCheck, which
+ * would need an Apple private key in the program. The apps are abandoned, not deleted, on
+ * destroy: their app ids are compiled into shipped clients.
  */
 export class AppCheck extends pulumi.ComponentResource {
   readonly firebaseProject: gcp.firebase.Project;
