@@ -10,6 +10,7 @@ import {
 import { serviceEnvironment } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
+import { AppCheck, type AppCheckEnforcement, type ClientApps } from "./app-check";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
 import type { Bundle } from "./bundling";
@@ -39,6 +40,12 @@ export interface GeographySettings extends PlatformArgs {
   readonly deletionProtection: boolean;
   /** Per-service traffic percent for a new revision (tagged `canary`). */
   readonly rollout: Readonly<Partial<Record<ServiceName, number>>>;
+  /** The geography's client apps, registered with Firebase App Check. @default none */
+  readonly clientApps?: ClientApps;
+  /** App Check mode of the client-facing Firebase services. @default enforced in prod */
+  readonly appCheckEnforcement?: AppCheckEnforcement;
+  /** Browser origins allowed to POST uploads to the media bucket. @default [] */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Arguments of {@link Geography}. */
@@ -70,6 +77,8 @@ export class Geography extends pulumi.ComponentResource {
   readonly bundle: RuntimeBundle;
   /** User media (uploads, thumbnails), read and written by media-processor only. */
   readonly media: MediaBucket;
+  /** App Check over the client apps, when the config names them. */
+  readonly appCheck?: AppCheck;
   /** Service per region per service name. */
   readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
   /** Pipeline per catalog name. */
@@ -140,9 +149,28 @@ export class Geography extends pulumi.ComponentResource {
     );
     this.media = new MediaBucket(
       `${name}-media`,
-      { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id) },
+      {
+        ...platform,
+        apis,
+        kmsKeyName: kms.keyId("storage", home.id),
+        corsOrigins: config.corsOrigins ?? [],
+      },
       parent,
     );
+    if (config.clientApps) {
+      this.appCheck = new AppCheck(
+        `${name}-app-check`,
+        {
+          ...platform,
+          apis,
+          clientApps: config.clientApps,
+          enforcement:
+            config.appCheckEnforcement ??
+            (config.environment === "prod" ? "enforced" : "unenforced"),
+        },
+        parent,
+      );
+    }
     const projectNumber = gcp.organizations
       .getProjectOutput({ projectId: config.project }, { parent: this, dependsOn: apis.services })
       .apply((p) => p.number);
@@ -170,6 +198,7 @@ export class Geography extends pulumi.ComponentResource {
             `${pushInvokerAccountId(pipeline)}@${config.project}.iam.gserviceaccount.com`,
           analytics: { dataset: this.analytics.datasetId },
           media: { bucket: this.media.bucketName },
+          uploads: { bucket: this.media.bucketName },
           ai: { vertexLocation: region.gcpRegion },
           notifications: "fcm",
         });
@@ -280,6 +309,8 @@ export class Geography extends pulumi.ComponentResource {
           { parent: this },
         );
         return this.fcmSender.grant(member, key);
+      case "media-uploads":
+        return this.media.grantUploadSigning(member, key);
     }
   }
 

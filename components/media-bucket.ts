@@ -5,7 +5,7 @@ import type { PlatformArgs } from "./context";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { privateBucket } from "./private-bucket";
-import { checkOneOf, checkPlatformArgs, checkRange } from "./validation";
+import { checkOneOf, checkPattern, checkPlatformArgs, checkRange } from "./validation";
 
 /** Arguments of {@link MediaBucket}. */
 export interface MediaBucketArgs extends PlatformArgs {
@@ -24,9 +24,30 @@ export interface MediaBucketArgs extends PlatformArgs {
    * @default 30
    */
   readonly noncurrentRetentionDays?: number;
+  /**
+   * Browser origins allowed to POST upload forms to the bucket (stack config
+   * `avalo:corsOrigins`): `scheme://host[:port]`, or `*`. The policy pack refuses `*` and
+   * `http://` in prod. Empty: no CORS rule, so only native apps can upload.
+   * @default []
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 const DEFAULT_NONCURRENT_RETENTION_DAYS = 30;
+const ORIGIN = /^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/;
+
+/** The CORS rule of upload forms: POST from the allowed origins, preflight cached for an hour. */
+export function uploadCors(origins: readonly string[]): gcp.types.input.storage.BucketCor[] {
+  if (origins.length === 0) return [];
+  return [
+    {
+      origins: [...origins],
+      methods: ["POST"],
+      responseHeaders: ["Content-Type", "Location", "ETag"],
+      maxAgeSeconds: 3600,
+    },
+  ];
+}
 
 /**
  * User media of one geography (uploads and the thumbnails media-processor makes): a private,
@@ -47,6 +68,16 @@ export class MediaBucket extends pulumi.ComponentResource {
     checkOneOf(this, "location", location, args.geography.allowedGcpRegions);
     const retention = args.noncurrentRetentionDays ?? DEFAULT_NONCURRENT_RETENTION_DAYS;
     checkRange(this, "noncurrentRetentionDays", retention, 1, 365, "days");
+    const origins = args.corsOrigins ?? [];
+    for (const origin of origins) {
+      checkPattern(
+        this,
+        "corsOrigins[]",
+        origin,
+        ORIGIN,
+        "an origin such as https://app.avalo.example (scheme, host and optional port), or *",
+      );
+    }
     this.baseName = name;
     this.childOpts = { parent: this, dependsOn: args.apis.services };
     this.bucket = privateBucket(
@@ -58,6 +89,7 @@ export class MediaBucket extends pulumi.ComponentResource {
         kmsKeyName: args.kmsKeyName,
         noncurrentRetentionDays: retention,
         labels: platformLabels(args, args.regions[0].id, { purpose: "media" }),
+        cors: uploadCors(origins),
       },
       this.childOpts,
     );
@@ -70,6 +102,28 @@ export class MediaBucket extends pulumi.ComponentResource {
     return new gcp.storage.BucketIAMMember(
       `${this.baseName}-rw-${key}`,
       { bucket: this.bucket.name, role: "roles/storage.objectUser", member },
+      this.childOpts,
+    );
+  }
+
+  /**
+   * Lets the service account `member` sign upload policies for this bucket as itself:
+   * `roles/iam.serviceAccountTokenCreator` (IAM signBlob) on its own account and no other. The
+   * policies it signs carry its own object access, so it also needs {@link grantReadWrite}.
+   */
+  grantUploadSigning(member: pulumi.Input<string>, key: string): gcp.serviceaccount.IAMMember {
+    const self = pulumi.output(member).apply((m) => {
+      const email = /^serviceAccount:(.+@(.+)\.iam\.gserviceaccount\.com)$/.exec(m);
+      if (!email) {
+        throw new Error(
+          `grantUploadSigning: member must be a service account of a project, but "${m}" was provided`,
+        );
+      }
+      return `projects/${email[2]}/serviceAccounts/${email[1]}`;
+    });
+    return new gcp.serviceaccount.IAMMember(
+      `${this.baseName}-sign-${key}`,
+      { serviceAccountId: self, role: "roles/iam.serviceAccountTokenCreator", member },
       this.childOpts,
     );
   }

@@ -18,6 +18,8 @@ export interface PrivateBucketSettings {
    * @default no access logging
    */
   readonly logBucket?: pulumi.Input<string>;
+  /** CORS rules, for a bucket that browsers post to. @default none */
+  readonly cors?: gcp.storage.BucketArgs["cors"];
 }
 
 const DAY_SECONDS = 86_400;
@@ -65,6 +67,7 @@ export function privateBucketArgs(settings: PrivateBucketSettings): gcp.storage.
       },
     ],
     labels: settings.labels,
+    ...(settings.cors ? { cors: settings.cors } : {}),
   };
 }
 
@@ -87,6 +90,7 @@ export function privateBucket(
         name: `${settings.name}-logs`,
         labels: { ...settings.labels, purpose: "access-logs" },
         logBucket: undefined,
+        cors: undefined,
       }),
       lifecycleRules: [
         { action: { type: "Delete" }, condition: { age: ACCESS_LOG_RETENTION_DAYS } },

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { z } from "zod";
+import { APP_CHECK_ENFORCEMENT, type ClientApps } from "../components/app-check";
 import { ENVIRONMENTS } from "../components/context";
 import type { GeographySettings } from "../components/geography";
 import { REDIS } from "../components/defaults";
@@ -163,6 +164,55 @@ const LOAD_RULES = {
   },
 } satisfies Record<string, Rule<unknown>>;
 
+const CLIENT_APPS_KEY = "avalo:clientApps";
+
+/** The keys of `avalo:clientApps` and their rules; the first three are required. */
+const CLIENT_APP_RULES = {
+  androidPackage: {
+    schema: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/),
+    allowed: "an Android application id such as app.avalo.android",
+    invalid: "is not an Android application id",
+  },
+  iosBundleId: {
+    schema: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/),
+    allowed: "an iOS bundle id such as app.avalo.ios",
+    invalid: "is not an iOS bundle id",
+  },
+  webOrigin: {
+    schema: z.string().regex(/^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+$/),
+    allowed: "an https origin without path or port, such as https://app.avalo.example",
+    invalid: "is not an https origin",
+  },
+  androidSha256: {
+    schema: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+    allowed: "a list of SHA-256 certificate fingerprints, 64 lowercase hex digits each",
+    invalid: "is not a list of SHA-256 fingerprints",
+  },
+  iosTeamId: {
+    schema: z.string().regex(/^[A-Z0-9]{10}$/),
+    allowed: "an Apple Developer Team ID (10 uppercase letters or digits)",
+    invalid: "is not an Apple Team ID",
+  },
+} satisfies Record<string, Rule<unknown>>;
+const CLIENT_APPS_REQUIRED = ["androidPackage", "iosBundleId", "webOrigin"] as const;
+
+const CLIENT_EDGE_RULES = {
+  appCheckEnforcement: {
+    schema: z.enum(APP_CHECK_ENFORCEMENT),
+    allowed: APP_CHECK_ENFORCEMENT.join(", "),
+    invalid: "is not an App Check mode",
+  },
+  corsOrigin: {
+    schema: z.string().regex(/^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/),
+    allowed: "an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+    invalid: "is not an origin",
+  },
+  corsOrigins: {
+    schema: z.array(z.unknown()),
+    allowed: "a list of origins such as [https://app.avalo.example]",
+  },
+} satisfies Record<string, Rule<unknown>>;
+
 /**
  * Every key of the `avalo:` namespace and the shape of its value: the one list of known keys. A
  * key in `Pulumi.<stack>.yaml` that is not here is rejected (with the closest known key), and
@@ -183,6 +233,9 @@ export const AVALO_CONFIG = z.object({
   usageModel: RULES.usageModel.schema,
   /** Read by the stateful-destroy policy (policies/rules/stateful.ts). */
   allowDestroy: RULES.allowDestroy.schema,
+  clientApps: RULES.map.schema,
+  appCheckEnforcement: CLIENT_EDGE_RULES.appCheckEnforcement.schema,
+  corsOrigins: CLIENT_EDGE_RULES.corsOrigins.schema,
 });
 
 /** A key of the `avalo:` namespace. */
@@ -370,6 +423,52 @@ class AvaloConfig {
   }
 }
 
+/** Reads `avalo:clientApps`: every key checked, the three app ids required. */
+function clientAppsConfig(raw: string | undefined): ClientApps | undefined {
+  if (raw === undefined) return undefined;
+  const keys = Object.keys(CLIENT_APP_RULES);
+  const map = check(CLIENT_APPS_KEY, decode(raw), {
+    ...RULES.map,
+    allowed: `a map of ${keys.join(", ")}`,
+  });
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(map)) {
+    if (!keys.includes(k)) {
+      throw new StackConfigError(
+        `${CLIENT_APPS_KEY}.${k}`,
+        k,
+        keys.join(", "),
+        `is not a key of ${CLIENT_APPS_KEY}`,
+      );
+    }
+    values[k] = check<unknown>(
+      `${CLIENT_APPS_KEY}.${k}`,
+      v,
+      CLIENT_APP_RULES[k as keyof typeof CLIENT_APP_RULES],
+    );
+  }
+  for (const k of CLIENT_APPS_REQUIRED) {
+    if (values[k] === undefined) {
+      throw new StackConfigError(
+        `${CLIENT_APPS_KEY}.${k}`,
+        undefined,
+        CLIENT_APP_RULES[k].allowed,
+        "",
+      );
+    }
+  }
+  return values as unknown as ClientApps;
+}
+
+/** Reads `avalo:corsOrigins`: a list whose every entry is an origin or `*`. */
+function corsOriginsConfig(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const list = check("avalo:corsOrigins", decode(raw), CLIENT_EDGE_RULES.corsOrigins);
+  return list.map((origin, i) =>
+    check(`avalo:corsOrigins[${i}]`, origin, CLIENT_EDGE_RULES.corsOrigin),
+  );
+}
+
 /**
  * Reads and validates the stack's config: `gcp:project`, the `avalo:*` keys and the stack name.
  * Throws one {@link StackConfigError} naming every bad key and value (unknown `avalo:` keys
@@ -506,6 +605,16 @@ export function loadStackConfig(): StackConfig {
     environment === undefined
       ? undefined
       : read(undefined, () => loadGeneratorConfig(avalo.get("loadGenerator"), environment));
+  const clientApps = read(undefined, () => clientAppsConfig(avalo.get("clientApps")));
+  const enforcementRaw = avalo.get("appCheckEnforcement");
+  const appCheckEnforcement = read(environment === "prod" ? "enforced" : "unenforced", () =>
+    enforcementRaw === undefined
+      ? environment === "prod"
+        ? "enforced"
+        : "unenforced"
+      : check("avalo:appCheckEnforcement", enforcementRaw, CLIENT_EDGE_RULES.appCheckEnforcement),
+  );
+  const corsOrigins = read([], () => corsOriginsConfig(avalo.get("corsOrigins")));
 
   if (issues.length > 0 || environment === undefined) throw StackConfigError.all(issues);
   return {
@@ -519,6 +628,9 @@ export function loadStackConfig(): StackConfig {
     maxInstances,
     deletionProtection,
     rollout,
+    ...(clientApps === undefined ? {} : { clientApps }),
+    appCheckEnforcement,
+    corsOrigins,
     ...(budgetMonthlyUsd === undefined ? {} : { budgetMonthlyUsd }),
     ...(loadGenerator === undefined ? {} : { loadGenerator }),
   };

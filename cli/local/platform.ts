@@ -26,6 +26,7 @@ import { prepareBundles } from "./bundles";
 import type { PlannedContainer } from "./planned";
 import { startPipelineHost, type PipelineHost } from "./pipeline-host";
 import { startService, waitHealthy, type ServiceProcess } from "./services";
+import { startLocalUploads } from "./uploads";
 
 /**
  * The whole platform on this machine: the Pub/Sub and Firestore emulators and redis-server (AOF,
@@ -72,8 +73,18 @@ export const LOCAL_STAND_INS: Readonly<Record<string, string | null>> = {
 };
 
 /**
+ * Variables only the local platform sets: the form upload endpoint that checks policies as
+ * Cloud Storage does (there is no Cloud Storage here), and the per-run key media-processor signs
+ * policies with (there is no IAM signBlob here).
+ */
+export const LOCAL_ONLY_VARIABLES: readonly string[] = [
+  "MEDIA_UPLOAD_URL",
+  "MEDIA_UPLOAD_SIGNER_KEY_FILE",
+];
+
+/**
  * Checks that a service's local variables are the plan's (plain and secret), but for
- * {@link LOCAL_STAND_INS}; throws naming the differences.
+ * {@link LOCAL_STAND_INS} and {@link LOCAL_ONLY_VARIABLES}; throws naming the differences.
  */
 export function checkPlannedNames(
   container: PlannedContainer,
@@ -84,7 +95,7 @@ export function checkPlannedNames(
     const standIn = name in LOCAL_STAND_INS ? LOCAL_STAND_INS[name] : name;
     if (standIn) expected.add(standIn);
   }
-  const actual = new Set(Object.keys(local));
+  const actual = new Set(Object.keys(local).filter((n) => !LOCAL_ONLY_VARIABLES.includes(n)));
   const missing = [...expected].filter((n) => !actual.has(n));
   const extra = [...actual].filter((n) => !expected.has(n));
   if (missing.length > 0 || extra.length > 0) {
@@ -182,6 +193,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       `emulators and redis-server up in ${Date.now() - started} ms (pubsub ${pubsubEmulator.endpoint}, firestore ${firestoreEmulator.endpoint}, redis ${redisServer.endpoint})`,
     );
 
+    const uploads = await startLocalUploads(runDir, mediaDir);
+    stack.push(() => uploads.endpoint.stop());
     process.env.PUBSUB_EMULATOR_HOST = pubsubEmulator.endpoint;
     process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.endpoint;
     process.env.METADATA_SERVER_DETECTION = "none";
@@ -217,6 +230,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         redis: { host: redisServer.host, port: redisServer.port, password: redisPassword },
         mediaDir,
         rowsDir,
+        uploads: {
+          bucket: String(uploads.env.MEDIA_UPLOAD_BUCKET),
+          url: String(uploads.env.MEDIA_UPLOAD_URL),
+          signerKeyFile: String(uploads.env.MEDIA_UPLOAD_SIGNER_KEY_FILE),
+        },
       });
       const planned = options.containers?.find((c) => c.service === bundle.service);
       if (planned) checkPlannedNames(planned, env);
@@ -340,6 +358,12 @@ export interface LocalEndpoints {
   readonly redis: { readonly host: string; readonly port: number; readonly password: string };
   readonly mediaDir: string;
   readonly rowsDir: string;
+  /** The local upload endpoint, its bucket name and the key media-processor signs with. */
+  readonly uploads: {
+    readonly bucket: string;
+    readonly url: string;
+    readonly signerKeyFile: string;
+  };
 }
 
 /**
@@ -362,6 +386,7 @@ export function localServiceEnvironment(
     pushInvoker: (pipeline) => `${pipeline}-invoker@${LOCAL_PROJECT}.iam.gserviceaccount.com`,
     analytics: { ndjsonDir: endpoints.rowsDir },
     media: { dir: endpoints.mediaDir },
+    uploads: endpoints.uploads,
     ai: "local",
     notifications: "recorded",
   });

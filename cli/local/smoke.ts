@@ -14,6 +14,7 @@ import {
 import { SERVICES } from "../../runtime/services/catalog";
 import { getUserShardId } from "../../runtime/sharding";
 import type { Platform } from "./platform";
+import { uploadCheck } from "./upload-smoke";
 
 /**
  * The smoke scenario: one valid event through every pipeline with its effect checked, one
@@ -289,5 +290,6 @@ export async function runSmoke(platform: Platform, latencies: Latencies): Promis
     timed(`pipeline ${spec.name}`, () => pipelineCheck(platform, spec, run)),
   );
   const poison = timed("poison message", () => poisonCheck(platform, run));
-  return Promise.all([...heavy, ...pipelines, poison]);
+  const upload = timed("media upload", () => uploadCheck(platform, run));
+  return Promise.all([...heavy, ...pipelines, poison, upload]);
 }

@@ -1,6 +1,7 @@
 import { auditRules } from "./audit";
 import { bigQueryRules } from "./bigquery";
 import { budgetRules } from "./budget";
+import { clientEdgeRules } from "./client-edge";
 import { cloudRunRules } from "./cloudrun";
 import { deployRules } from "./deploy";
 import type { AvaloResourcePolicy, AvaloStackPolicy } from "./define";
@@ -41,4 +42,5 @@ export const rules: readonly AvaloPolicy[] = [
   ...organisationRules,
   ...budgetRules,
   ...statefulRules,
+  ...clientEdgeRules,
 ];

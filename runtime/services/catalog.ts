@@ -9,9 +9,17 @@
  * - `analytics-dataset`: writes rows to the geography's BigQuery dataset (`ANALYTICS_DATASET`);
  * - `media-bucket`: reads uploads and writes thumbnails in the media bucket (`MEDIA_BUCKET`);
  * - `vertex-ai`: calls Vertex AI models in its own region (`AI_PROVIDER=vertex`);
- * - `fcm`: sends pushes through Firebase Cloud Messaging (`NOTIFICATION_PUSH_PROVIDER=fcm`).
+ * - `fcm`: sends pushes through Firebase Cloud Messaging (`NOTIFICATION_PUSH_PROVIDER=fcm`);
+ * - `media-uploads`: signs upload policies for the media bucket as itself (IAM signBlob on its
+ *   own service account only).
  */
-export const SERVICE_RESOURCES = ["analytics-dataset", "media-bucket", "vertex-ai", "fcm"] as const;
+export const SERVICE_RESOURCES = [
+  "analytics-dataset",
+  "media-bucket",
+  "vertex-ai",
+  "fcm",
+  "media-uploads",
+] as const;
 export type ServiceResource = (typeof SERVICE_RESOURCES)[number];
 
 export interface ServiceSpec {
@@ -55,8 +63,8 @@ export const SERVICES = [
     concurrency: 8,
     kind: "heavy",
     calls: [],
-    publishes: [],
-    uses: ["media-bucket"],
+    publishes: ["media-transcode"],
+    uses: ["media-bucket", "media-uploads"],
   },
   {
     name: "ai-inference",

@@ -59,6 +59,13 @@ export interface ServiceEnvSources<T> {
   readonly analytics: { readonly dataset: T } | { readonly ndjsonDir: string };
   /** Media bucket (Cloud Run) or the local directory standing in for it. */
   readonly media: { readonly bucket: T } | { readonly dir: string };
+  /**
+   * Where clients upload media with a signed policy: the media bucket (Cloud Run, signed through
+   * IAM signBlob), or the local upload endpoint with the key of the run.
+   */
+  readonly uploads:
+    | { readonly bucket: T }
+    | { readonly bucket: string; readonly url: string; readonly signerKeyFile: string };
   /** Vertex AI in the service's region (Cloud Run) or the local stub model. */
   readonly ai: { readonly vertexLocation: string } | "local";
   /** Firebase Cloud Messaging (Cloud Run) or pushes recorded in Firestore (local). */
@@ -119,5 +126,13 @@ function useEnvironment<T>(
         : { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: sources.ai.vertexLocation };
     case "fcm":
       return { NOTIFICATION_PUSH_PROVIDER: sources.notifications };
+    case "media-uploads":
+      return "url" in sources.uploads
+        ? {
+            MEDIA_UPLOAD_BUCKET: sources.uploads.bucket,
+            MEDIA_UPLOAD_URL: sources.uploads.url,
+            MEDIA_UPLOAD_SIGNER_KEY_FILE: sources.uploads.signerKeyFile,
+          }
+        : { MEDIA_UPLOAD_BUCKET: sources.uploads.bucket };
   }
 }

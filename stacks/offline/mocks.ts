@@ -129,6 +129,18 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
   "gcp:logging/projectSink:ProjectSink": () => ({
     writerIdentity: `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com`,
   }),
+  "gcp:firebase/androidApp:AndroidApp": (name) => ({
+    appId: `1:${MOCK_PROJECT_NUMBER}:android:${name.length}0a1b2c3d`,
+  }),
+  "gcp:firebase/appleApp:AppleApp": (name) => ({
+    appId: `1:${MOCK_PROJECT_NUMBER}:ios:${name.length}0a1b2c3d`,
+  }),
+  "gcp:firebase/webApp:WebApp": (name) => ({
+    appId: `1:${MOCK_PROJECT_NUMBER}:web:${name.length}0a1b2c3d`,
+  }),
+  "gcp:recaptcha/enterpriseKey:EnterpriseKey": (name) => ({
+    name: `6Lmock${name.length}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+  }),
   "gcp:monitoring/notificationChannel:NotificationChannel": (name, i) => ({
     name: `projects/${str(i.project, "mock-project")}/notificationChannels/${name.length}0`,
   }),

@@ -114,7 +114,10 @@ describe("avalo up --local on the emulators, redis-server and the service bundle
     const { code, stdout, stderr } = await done;
     expect(code, `${stdout}\n${stderr}`).to.equal(0);
     expect(stdout).to.match(/^startup to all-healthy: \d+\.\d s \(target < 60 s: (met|MISSED)\)$/m);
-    expect(stdout).to.include("all 16 checks passed");
+    expect(stdout).to.include("all 17 checks passed");
+    expect(stdout).to.match(
+      /PASS {2}media upload .* uploads\/u-\S+ uploaded \(another user's prefix refused with 403\), transcoded: media_jobs\/\S+ done/,
+    );
     expect(stdout).to.match(
       /PASS {2}poison message .* in avalo-user-created-dlq with reason invalid-data/,
     );

@@ -12,6 +12,12 @@ const SETTINGS: GeographySettings = {
   maxInstances: {},
   deletionProtection: true,
   rollout: {},
+  clientApps: {
+    androidPackage: "app.avalo.android",
+    iosBundleId: "app.avalo.ios",
+    webOrigin: "https://us.avalo.app",
+  },
+  corsOrigins: ["https://us.avalo.app"],
 };
 const BUNDLES: Bundle[] = SERVICES.map((s, i) => ({
   service: s.name,
@@ -57,6 +63,7 @@ describe("Geography", function () {
       "avalo:deploy:RuntimeBundle": 1,
       "avalo:storage:MediaBucket": 1,
       "avalo:iam:FcmSenderRole": 1,
+      "avalo:edge:AppCheck": 1,
       "avalo:run:Service": SERVICES.length * 2,
       "avalo:pubsub:Pipeline": 8,
       "avalo:monitoring:Monitoring": 1,
@@ -202,6 +209,7 @@ describe("Geography", function () {
       "user-worker -> avalo-analytics-aggregation",
       "match-worker -> avalo-notification-batch",
       "feed-worker -> avalo-feed-fanout",
+      "media-processor -> avalo-media-transcode",
     ];
     expect(publishers.sort()).to.deep.equal(
       ["us-east", "us-west"]
@@ -240,6 +248,29 @@ describe("Geography", function () {
       expect(source.generation).to.match(/^\d+$/);
       expect(run.dependencies).to.include(object.urn);
     }
+  });
+
+  it("lets media-processor sign upload policies as itself only, for a bucket open to the configured origins", () => {
+    // The Pub/Sub agent's token creation on the push invokers is the pipelines' own grant.
+    const signers = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").filter(
+      (g) =>
+        g.inputs.role === "roles/iam.serviceAccountTokenCreator" &&
+        !String(g.inputs.member).includes("gcp-sa-pubsub"),
+    );
+    expect(signers.map((g) => [g.inputs.serviceAccountId, g.inputs.member])).to.deep.equal(
+      ["us-east", "us-west"].map((r) => [
+        `projects/avalo-us/serviceAccounts/media-processor-${r}@avalo-us.iam.gserviceaccount.com`,
+        `serviceAccount:media-processor-${r}@avalo-us.iam.gserviceaccount.com`,
+      ]),
+    );
+    const media = named(resources, "us-media");
+    expect(envOf(resources, "media-processor-us-east").MEDIA_UPLOAD_BUCKET).to.equal(
+      media.inputs.name,
+    );
+    expect((media.inputs.cors as Inputs[]).map((c) => c.origins)).to.deep.equal([
+      ["https://us.avalo.app"],
+    ]);
+    expect(named(resources, "us-app-check-firestore").inputs.enforcementMode).to.equal("ENFORCED");
   });
 
   it("grants each runtime account Firestore on the geography's database only", () => {

@@ -76,6 +76,60 @@ describe("MediaBucket", () => {
     expect(media.dependencies).to.include(writer.urn);
   });
 
+  it("allows upload POSTs from exactly the configured origins, and none without any", async () => {
+    const { resources } = await runComponent(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      new MediaBucket("media", {
+        ...platformArgs("eu"),
+        apis,
+        corsOrigins: ["https://eu.avalo.app", "https://www.avalo.app"],
+      });
+      new MediaBucket("bare", { ...platformArgs("eu"), apis });
+    }, "eu");
+    expect(named(resources, "media").inputs.cors).to.deep.equal([
+      {
+        origins: ["https://eu.avalo.app", "https://www.avalo.app"],
+        methods: ["POST"],
+        responseHeaders: ["Content-Type", "Location", "ETag"],
+        maxAgeSeconds: 3600,
+      },
+    ]);
+    expect(named(resources, "bare").inputs.cors).to.deep.equal([]);
+  });
+
+  it("lets a service account sign upload policies as itself and as no other account", async () => {
+    const { resources } = await runComponent(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      const media = new MediaBucket("media", { ...platformArgs("eu"), apis });
+      media.grantUploadSigning("serviceAccount:mp-eu-west@avalo-eu.iam.gserviceaccount.com", "mp");
+    }, "eu");
+    expect(
+      ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").map((r) => r.inputs),
+    ).to.deep.equal([
+      {
+        serviceAccountId:
+          "projects/avalo-eu/serviceAccounts/mp-eu-west@avalo-eu.iam.gserviceaccount.com",
+        role: "roles/iam.serviceAccountTokenCreator",
+        member: "serviceAccount:mp-eu-west@avalo-eu.iam.gserviceaccount.com",
+      },
+    ]);
+  });
+
+  it("rejects a CORS origin with a path before creating anything", async () => {
+    const { error, resources } = await runFailing(() => {
+      const apis = new Apis("apis", { project: "avalo-eu" });
+      return new MediaBucket("media", {
+        ...platformArgs("eu"),
+        apis,
+        corsOrigins: ["https://eu.avalo.app/upload"],
+      });
+    });
+    expect(error.message).to.equal(
+      '`corsOrigins[]` must be an origin such as https://app.avalo.example (scheme, host and optional port), or *, but "https://eu.avalo.app/upload" was provided',
+    );
+    expect(ofType(resources, "gcp:storage/bucket:Bucket")).to.deep.equal([]);
+  });
+
   it("rejects a location outside the geography before creating anything", async () => {
     const { error, resources } = await runFailing(() => {
       const apis = new Apis("apis", { project: "avalo-eu" });

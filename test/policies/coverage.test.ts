@@ -89,6 +89,8 @@ const OWN = [
   "data-residency",
   "monthly-cost-within-budget",
   "stateful-no-destroy",
+  "app-check-enforced-in-prod",
+  "cors-origins-allow-list-in-prod",
 ];
 
 describe("policy pack coverage of Pulumi's Google Cloud packs and Checkov", () => {

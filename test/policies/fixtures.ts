@@ -323,6 +323,7 @@ export function compliantProgram(): unknown[] {
     ...bucketBase,
     name: "avalo-us-media",
     logging: { logBucket: "avalo-us-media-logs", logObjectPrefix: "avalo-us-media" },
+    cors: [{ origins: ["https://us.avalo.app"], methods: ["POST"], maxAgeSeconds: 3600 }],
   });
   const bucketGrants = [
     [
@@ -369,6 +370,11 @@ export function compliantProgram(): unknown[] {
     prefixLength: 16,
     network: network.id,
   });
+  const appCheck = new gcp.firebase.AppCheckServiceConfig("firestore-app-check", {
+    project,
+    serviceId: "firestore.googleapis.com",
+    enforcementMode: "ENFORCED",
+  });
   return [
     hold,
     fcmRole,
@@ -413,6 +419,7 @@ export function compliantProgram(): unknown[] {
     cryptoKey,
     keyUser,
     database,
+    appCheck,
   ];
 }
 
@@ -697,6 +704,20 @@ export function violatingProgram(): unknown[] {
     bucketId: "unlocked",
     retentionDays: 30,
   });
+  const appCheck = new gcp.firebase.AppCheckServiceConfig("monitor-only-app-check", {
+    project,
+    serviceId: "firestore.googleapis.com",
+    enforcementMode: "UNENFORCED",
+  });
+  const openCors = new gcp.storage.Bucket("open-cors-bucket", {
+    project,
+    name: "avalo-us-open",
+    location: "us-east1",
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    cors: [{ origins: ["*", "http://us.avalo.app"], methods: ["POST"] }],
+    labels,
+  });
   return [
     adminRole,
     adminRoleGrant,
@@ -738,5 +759,7 @@ export function violatingProgram(): unknown[] {
     job,
     publicRunner,
     database,
+    appCheck,
+    openCors,
   ];
 }

@@ -28,7 +28,53 @@ interface BadConfig {
   readonly key: string;
 }
 
+const APPS = {
+  androidPackage: "app.avalo.android",
+  iosBundleId: "app.avalo.ios",
+  webOrigin: "https://us.avalo.app",
+};
+
 const BAD_CONFIGS: readonly BadConfig[] = [
+  {
+    title: "an App Check mode that does not exist",
+    set: { "avalo:appCheckEnforcement": "monitor" },
+    key: "avalo:appCheckEnforcement",
+    message:
+      'avalo:appCheckEnforcement: "monitor" is not an App Check mode; allowed: unenforced, enforced',
+  },
+  {
+    title: "a client app key that does not exist",
+    set: { "avalo:clientApps": { ...APPS, windowsPackage: "x" } },
+    key: "avalo:clientApps.windowsPackage",
+    message:
+      'avalo:clientApps.windowsPackage: "windowsPackage" is not a key of avalo:clientApps; ' +
+      "allowed: androidPackage, iosBundleId, webOrigin, androidSha256, iosTeamId",
+  },
+  {
+    title: "client apps without a web origin",
+    set: {
+      "avalo:clientApps": { androidPackage: "app.avalo.android", iosBundleId: "app.avalo.ios" },
+    },
+    key: "avalo:clientApps.webOrigin",
+    message:
+      "avalo:clientApps.webOrigin is not set; allowed: an https origin without path or port, such as https://app.avalo.example",
+  },
+  {
+    title: "a web origin over http",
+    set: { "avalo:clientApps": { ...APPS, webOrigin: "http://us.avalo.app" } },
+    key: "avalo:clientApps.webOrigin",
+    message:
+      'avalo:clientApps.webOrigin: "http://us.avalo.app" is not an https origin; ' +
+      "allowed: an https origin without path or port, such as https://app.avalo.example",
+  },
+  {
+    title: "a CORS origin with a path",
+    set: { "avalo:corsOrigins": ["https://us.avalo.app", "https://us.avalo.app/upload"] },
+    key: "avalo:corsOrigins[1]",
+    message:
+      'avalo:corsOrigins[1]: "https://us.avalo.app/upload" is not an origin; ' +
+      "allowed: an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+  },
   {
     title: "a project id with uppercase letters",
     set: { "gcp:project": "Avalo-US" },
@@ -356,8 +402,25 @@ describe("stack config", () => {
       expect(result.alertEmail).to.equal("oncall@avalo.app");
       expect(result.maxInstances).to.deep.equal({});
       expect(result.rollout).to.deep.equal({});
+      const g = result.geography.id;
+      expect(result.clientApps).to.deep.equal({ ...APPS, webOrigin: `https://${g}.avalo.app` });
+      expect(result.appCheckEnforcement).to.equal("enforced");
+      expect(result.corsOrigins).to.deep.equal([`https://${g}.avalo.app`]);
     });
   }
+
+  it("defaults App Check to enforced in prod and unenforced elsewhere; an explicit mode wins", async () => {
+    const mode = async (set: Readonly<Record<string, unknown>>) =>
+      (
+        await runOffline(
+          { project: "avalo", stack: "us-east", config: configFor("us-east", set) },
+          loadStackConfig,
+        )
+      ).result.appCheckEnforcement;
+    expect(await mode({})).to.equal("enforced");
+    expect(await mode({ "avalo:environment": "staging" })).to.equal("unenforced");
+    expect(await mode({ "avalo:appCheckEnforcement": "unenforced" })).to.equal("unenforced");
+  });
 
   it("reads avalo:loadGenerator on a staging stack with its defaults, and none when absent or disabled", async () => {
     const read = async (set: Readonly<Record<string, unknown>>) =>

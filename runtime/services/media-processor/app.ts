@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Storage } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -12,12 +13,24 @@ import { thumbnailsRoute } from "./contract";
 import { directoryStore, gcsStore, sourceKey, type ObjectStore } from "./object-store";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { makeThumbnails, UnsupportedMediaError } from "./thumbnails";
+import { mountUploadRoutes, type UploadRoutesArgs } from "./upload-routes";
+import { LOCAL_UPLOAD_BUCKET } from "./uploads";
+import { routePublisher } from "../server/service-publisher";
 
 const mediaEnv = {
   /** Cloud Storage bucket of media (production). */
   MEDIA_BUCKET: z.string().min(3).max(222).optional(),
   /** Directory standing in for the bucket (local). */
   MEDIA_DIR: z.string().min(1).optional(),
+  /** Bucket named in upload policies. @default MEDIA_BUCKET, else {@link LOCAL_UPLOAD_BUCKET} */
+  MEDIA_UPLOAD_BUCKET: z.string().min(3).max(222).optional(),
+  /** Where upload forms post instead of Cloud Storage (local platform only). */
+  MEDIA_UPLOAD_URL: z.url().optional(),
+  /**
+   * JSON key (`client_email`, `private_key`) that signs upload policies (local platform only);
+   * in production the service signs through IAM signBlob as its own account.
+   */
+  MEDIA_UPLOAD_SIGNER_KEY_FILE: z.string().min(1).optional(),
 };
 
 /** Reads the source from the store, makes its thumbnails and stores them; errors are HttpErrors. */
@@ -81,6 +94,18 @@ function thumbnailProcessor(store: ObjectStore): MediaProcessor {
 export interface MediaProcessorDeps {
   readonly store: ObjectStore;
   readonly authenticator: Authenticator;
+  /** Upload routes' bucket client and publisher. @default from the environment */
+  readonly uploads: Pick<UploadRoutesArgs, "bucket" | "publisher">;
+}
+
+/** The signing client of upload policies: a key file locally, else the service's own identity. */
+function uploadStorage(projectId: string, keyFile: string | undefined): Storage {
+  if (!keyFile) return new Storage({ projectId });
+  const key = JSON.parse(readFileSync(keyFile, "utf8")) as {
+    client_email: string;
+    private_key: string;
+  };
+  return new Storage({ projectId, credentials: key });
 }
 
 /**
@@ -99,6 +124,7 @@ export async function buildMediaProcessor(
       ["MEDIA_BUCKET", "MEDIA_DIR"],
     );
   }
+  const uploadBucket = config.MEDIA_UPLOAD_BUCKET ?? config.MEDIA_BUCKET ?? LOCAL_UPLOAD_BUCKET;
   const store =
     deps.store ??
     (config.MEDIA_BUCKET
@@ -112,6 +138,17 @@ export async function buildMediaProcessor(
       authenticator: deps.authenticator,
     },
     (app) => {
+      mountUploadRoutes(app, {
+        store,
+        uploadUrl: config.MEDIA_UPLOAD_URL,
+        ...(deps.uploads ?? {
+          bucket: uploadStorage(
+            config.GOOGLE_CLOUD_PROJECT,
+            config.MEDIA_UPLOAD_SIGNER_KEY_FILE,
+          ).bucket(uploadBucket),
+          publisher: routePublisher(app, config),
+        }),
+      });
       mountPipelinePush(app, {
         service: "media-processor",
         pipelineName: "media-transcode",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { mediaTranscodeEvent } from "../../schemas/events";
 import { bodyRoute } from "../server/routes";
+import { uploadCompleteRequest, uploadRequest } from "./uploads";
 
 /** POST /v1/thumbnails: thumbnails of a stored image. Idempotent (same input, same outputs). */
 export const thumbnailsRequest = z.strictObject(mediaTranscodeEvent.shape);
@@ -14,8 +15,24 @@ export const thumbnailsRoute = bodyRoute({
   bodyLimitBytes: 8 * 1024,
 });
 
+/** POST /v1/uploads: a signed upload policy for one object under the owner's prefix. */
+export const uploadRoute = bodyRoute({
+  method: "POST",
+  url: "/v1/uploads",
+  body: uploadRequest,
+  bodyLimitBytes: 1024,
+});
+
+/** POST /v1/uploads/complete: the client reports the upload; the server checks the object. */
+export const uploadCompleteRoute = bodyRoute({
+  method: "POST",
+  url: "/v1/uploads/complete",
+  body: uploadCompleteRequest,
+  bodyLimitBytes: 1024,
+});
+
 /** Every body route of media-processor. */
-export const MEDIA_PROCESSOR_ROUTES = [thumbnailsRoute] as const;
+export const MEDIA_PROCESSOR_ROUTES = [thumbnailsRoute, uploadRoute, uploadCompleteRoute] as const;
 
 export interface StoredThumbnail {
   readonly size: string;

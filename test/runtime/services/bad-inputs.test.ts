@@ -50,6 +50,11 @@ const event = (i: number) => ({ eventName: "profile_view", userId: `u-${i}`, at:
 
 /** A valid body of every route (every optional field set; lists of two). */
 const SAMPLES: Record<string, Record<string, unknown>> = {
+  "POST /v1/uploads": { ownerId: "u-1", contentType: "image/png" },
+  "POST /v1/uploads/complete": {
+    ownerId: "u-1",
+    mediaId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+  },
   "POST /v1/score": {
     transactionId: "t-1",
     userId: "u-1",

@@ -17,6 +17,7 @@ const CLOUD: ServiceEnvSources<string> = {
   pushInvoker: (p) => `${p}-push@avalo-eu.iam.gserviceaccount.com`,
   analytics: { dataset: "avalo_eu" },
   media: { bucket: "avalo-eu-media" },
+  uploads: { bucket: "avalo-eu-media" },
   ai: { vertexLocation: "europe-west1" },
   notifications: "fcm",
 };
@@ -35,6 +36,7 @@ describe("service environment (the deploy contract's variables)", () => {
       REDIS_TLS: "true",
       [PUSH_INVOKER_VARIABLE]: "media-transcode-push@avalo-eu.iam.gserviceaccount.com",
       MEDIA_BUCKET: "avalo-eu-media",
+      MEDIA_UPLOAD_BUCKET: "avalo-eu-media",
     });
   });
 
