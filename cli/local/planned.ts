@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import type { Bundle } from "../../components/bundling";
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import { buildBundles, type Bundle } from "../../components/bundling";
+import { loadStackConfig, readStackFile } from "../../stacks/config";
+import { runOffline, type RecordedResource } from "../../stacks/offline/mocks";
+import { defineStack } from "../../stacks/program";
+import { GEOGRAPHIES, type RegionId } from "../../runtime/topology";
 
 /**
  * What the plan tells Cloud Run to run for one service in one region: the archive (the file the
@@ -67,4 +70,21 @@ export function plannedContainers(
         secretNames: envs.filter((e) => e.valueSource !== undefined).map((e) => e.name),
       };
     });
+}
+
+/**
+ * The containers that the plan of `region`'s stack deploys there: the fresh bundles, the stack
+ * file of that geography, the program run under the mock runtime.
+ */
+export async function containersOfPlan(
+  rootDir: string,
+  region: RegionId,
+): Promise<PlannedContainer[]> {
+  const geography = Object.values(GEOGRAPHIES).find((g) => g.regions.includes(region))!;
+  const bundles = await buildBundles({ rootDir });
+  const { resources } = await runOffline(
+    { project: "avalo", stack: geography.stack, config: readStackFile(geography.stack, rootDir) },
+    () => defineStack(loadStackConfig(), bundles),
+  );
+  return plannedContainers(resources, region);
 }

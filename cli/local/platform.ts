@@ -195,9 +195,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const uploads = await startLocalUploads(runDir, mediaDir);
     stack.push(() => uploads.endpoint.stop());
-    process.env.PUBSUB_EMULATOR_HOST = pubsubEmulator.endpoint;
-    process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulator.endpoint;
-    process.env.METADATA_SERVER_DETECTION = "none";
+    // The Google clients of this process find the emulators through these variables; stopping
+    // the platform puts back what was there, so later clients do not dial stopped emulators.
+    const emulatorEnv = {
+      PUBSUB_EMULATOR_HOST: pubsubEmulator.endpoint,
+      FIRESTORE_EMULATOR_HOST: firestoreEmulator.endpoint,
+      METADATA_SERVER_DETECTION: "none",
+    };
+    const previousEnv = Object.fromEntries(
+      Object.keys(emulatorEnv).map((k) => [k, process.env[k]]),
+    );
+    Object.assign(process.env, emulatorEnv);
+    stack.push(async () => {
+      for (const [key, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
     // What the host, not the platform, provides: the same on every service.
     const processEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,

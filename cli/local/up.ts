@@ -1,13 +1,16 @@
 import { join } from "node:path";
 import { GEOGRAPHIES, isRegionId, REGION_IDS, type RegionId } from "../../runtime/topology";
+import { containersOfPlan } from "./planned";
 import { startPlatform, type Platform } from "./platform";
 import { runSmoke, type Latencies } from "./smoke";
 import { collectStatus, renderStatus } from "./status";
 
 /**
- * `avalo up --local [--once] [--region <id>]`: starts the local platform, runs the smoke
- * scenario and prints the status table. With `--once` it then stops everything and exits 0 when
- * every check passed, else 1; without it, it refreshes the table until SIGINT/SIGTERM.
+ * `avalo up --local [--once] [--region <id>] [--from-plan]`: starts the local platform, runs the
+ * smoke scenario and prints the status table. With `--once` it then stops everything and exits 0
+ * when every check passed, else 1; without it, it refreshes the table until SIGINT/SIGTERM. With
+ * `--from-plan` it first runs the region's stack under the mock runtime and starts exactly the
+ * containers that plan gives Cloud Run (archives, command, args, variable names).
  */
 
 export interface UpOptions {
@@ -15,20 +18,25 @@ export interface UpOptions {
   readonly region: RegionId;
   /** Status refresh interval in interactive mode. */
   readonly refreshMillis: number;
+  /** Start the containers of the region's stack plan rather than the fresh bundles. */
+  readonly fromPlan: boolean;
 }
 
-const USAGE = "usage: avalo up --local [--once] [--region <region>] [--refresh <seconds>]";
+const USAGE =
+  "usage: avalo up --local [--once] [--region <region>] [--refresh <seconds>] [--from-plan]";
 
 /** Parses the arguments; throws naming the bad flag or value. */
 export function parseUpArgs(argv: readonly string[]): UpOptions {
   let local = false;
   let once = false;
+  let fromPlan = false;
   let region: RegionId = GEOGRAPHIES.us.regions[0];
   let refreshMillis = 2000;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--local") local = true;
     else if (arg === "--once") once = true;
+    else if (arg === "--from-plan") fromPlan = true;
     else if (arg === "--region" || arg === "--refresh") {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
@@ -48,7 +56,7 @@ export function parseUpArgs(argv: readonly string[]): UpOptions {
   if (!local) {
     throw new Error(`only the local platform can be started here: pass --local\n${USAGE}`);
   }
-  return { once, region, refreshMillis };
+  return { once, region, refreshMillis, fromPlan };
 }
 
 function print(line: string): void {
@@ -75,10 +83,20 @@ export async function runUpCommand(argv: readonly string[]): Promise<number> {
   for (const s of stopSignals) process.on(s, onSignal);
   try {
     print(`avalo up --local: region ${options.region}`);
+    const rootDir = join(__dirname, "..", "..");
+    const containers = options.fromPlan
+      ? await containersOfPlan(rootDir, options.region)
+      : undefined;
+    if (containers) {
+      print(
+        `  from the plan: ${containers.map((c) => `${c.service} (${[...c.command, ...c.args].join(" ")})`).join(", ")}`,
+      );
+    }
     platform = await startPlatform({
-      rootDir: join(__dirname, "..", ".."),
+      rootDir,
       region: options.region,
       log: (line) => print(`  ${line}`),
+      ...(containers ? { containers } : {}),
     });
     const seconds = platform.startupMillis / 1000;
     print(

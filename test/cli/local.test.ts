@@ -53,13 +53,15 @@ describe("avalo up --local: arguments and status table", () => {
       once: false,
       region: "us-east",
       refreshMillis: 2000,
+      fromPlan: false,
     });
     expect(
-      parseUpArgs(["--local", "--once", "--region", "eu-west", "--refresh", "0.5"]),
+      parseUpArgs(["--local", "--once", "--region", "eu-west", "--refresh", "0.5", "--from-plan"]),
     ).to.deep.equal({
       once: true,
       region: "eu-west",
       refreshMillis: 500,
+      fromPlan: true,
     });
   });
 

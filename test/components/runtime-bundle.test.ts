@@ -286,3 +286,45 @@ if (require.main === module) void handler().then((out) => process.stdout.write(o
     });
   });
 });
+
+describe("what a runtime change rolls", function () {
+  this.timeout(180_000);
+  const root = join(__dirname, "..", "..", "out", "test-roll");
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const objects = async () =>
+    Object.fromEntries(
+      (await buildBundles({ rootDir: root, services: ["alpha", "beta"], force: true })).map((b) => [
+        b.service,
+        objectName(b),
+      ]),
+    );
+
+  it("changes the source object of exactly the services whose bundle includes the changed file", async () => {
+    rmSync(root, { recursive: true, force: true });
+    write("runtime/shared.ts", "export const shared = 1;\n");
+    write("runtime/only-beta.ts", "export const onlyBeta = 1;\n");
+    write(
+      "runtime/services/alpha/index.ts",
+      'import { shared } from "../../shared";\nconsole.log(shared);\n',
+    );
+    write(
+      "runtime/services/beta/index.ts",
+      'import { shared } from "../../shared";\nimport { onlyBeta } from "../../only-beta";\nconsole.log(shared, onlyBeta);\n',
+    );
+    const before = await objects();
+    expect(await objects()).to.deep.equal(before);
+
+    write("runtime/only-beta.ts", "export const onlyBeta = 2;\n");
+    const betaChanged = await objects();
+    expect(betaChanged.alpha).to.equal(before.alpha);
+    expect(betaChanged.beta).to.not.equal(before.beta);
+
+    write("runtime/shared.ts", "export const shared = 2;\n");
+    const bothChanged = await objects();
+    expect(bothChanged.alpha).to.not.equal(betaChanged.alpha);
+    expect(bothChanged.beta).to.not.equal(betaChanged.beta);
+  });
+});
