@@ -1,12 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUD_RUN_LIMITS, minCpuForMemory } from "../runtime/catalog/limits";
 import { OPERATION_ROUTES, serviceOf } from "../runtime/load/operations";
 import type { Operation } from "../runtime/load/mix";
 import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
-import { CLOUD_RUN_LIMITS } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkOneOf, checkPattern, checkPlatformArgs, checkRange } from "./validation";
@@ -32,9 +32,9 @@ export interface LoadGeneratorSettings {
   readonly ratePerSecond?: number;
   /** Length of the measured run, 10 s–12 h; the task timeout adds a margin. @default 600 */
   readonly durationSeconds?: number;
-  /** vCPUs per task (Cloud Run: 1, 2, 4, 6, 8). @default 2 */
+  /** vCPUs per task (CLOUD_RUN_LIMITS.cpus). @default 2 */
   readonly cpu?: number;
-  /** Memory per task, 512–32,768 MiB (Cloud Run). @default 2048 */
+  /** Memory per task (CLOUD_RUN_LIMITS.memoryMiB). @default 2048 */
   readonly memoryMiB?: number;
   /**
    * Services of the table the simulator calls with Google ID tokens; the job's account gets
@@ -316,8 +316,7 @@ function validate(
   range("durationSeconds", settings.durationSeconds, "seconds");
   range("memoryMiB", settings.memoryMiB, "MiB");
   checkOneOf(component, "cpu", String(settings.cpu), limits.cpus.map(String));
-  const minCpu =
-    CLOUD_RUN_LIMITS.minCpuForMemory.find((m) => settings.memoryMiB > m.aboveMiB)?.cpu ?? 1;
+  const minCpu = minCpuForMemory(settings.memoryMiB);
   if (settings.cpu < minCpu) {
     throw new pulumi.ResourceError(
       `\`cpu\` must be at least ${minCpu} for ${settings.memoryMiB} MiB of memory (Cloud Run), ` +

@@ -1,10 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { PUBSUB_LIMITS } from "../runtime/catalog/limits";
 import type { PipelineSpec } from "../runtime/catalog/pipelines";
 import type { RegionId } from "../runtime/topology";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
-import { DEAD_LETTER_RETENTION_SECONDS, PUBSUB_LIMITS, PUSH_PATH } from "./defaults";
+import { DEAD_LETTER_RETENTION_SECONDS, PUSH_PATH } from "./defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkKeys, checkOrdered, checkPlatformArgs, checkRange } from "./validation";

@@ -12,6 +12,12 @@ import {
   type ResolvedLoadSettings,
   resolveLoadSettings,
 } from "../components/load-generator";
+import {
+  CLOUD_RUN_LIMITS,
+  DELETION_PROTECTION,
+  MEMORYSTORE_LIMITS,
+  PROJECT_ID,
+} from "../runtime/catalog/limits";
 import { SERVICES } from "../runtime/services/catalog";
 import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
 
@@ -65,7 +71,6 @@ export class StackConfigError extends Error {
 }
 
 const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 const EXPECTED: Record<string, string> = {
   int: "is not an integer",
@@ -90,9 +95,8 @@ const range = (min: number, max: number, unit: string): Rule<number> => ({
 
 const RULES = {
   project: {
-    schema: z.string().regex(PROJECT_ID),
-    allowed:
-      "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+    schema: z.string().regex(PROJECT_ID.pattern),
+    allowed: PROJECT_ID.rule,
     invalid: "is not a valid GCP project id",
   },
   environment: {
@@ -105,9 +109,21 @@ const RULES = {
     allowed: "an email address such as oncall@example.com",
     invalid: "is not an email address",
   },
-  redisMemorySizeGb: range(1, 300, "GB"),
-  maxInstances: range(1, 1000, "instances per region"),
-  rollout: range(1, 100, "percent of traffic"),
+  redisMemorySizeGb: range(
+    MEMORYSTORE_LIMITS.memorySizeGb.min,
+    MEMORYSTORE_LIMITS.memorySizeGb.max,
+    "GB",
+  ),
+  maxInstances: range(
+    CLOUD_RUN_LIMITS.maxInstances.min,
+    CLOUD_RUN_LIMITS.maxInstances.max,
+    "instances per region",
+  ),
+  rollout: range(
+    CLOUD_RUN_LIMITS.rolloutPercent.min,
+    CLOUD_RUN_LIMITS.rolloutPercent.max,
+    "percent of traffic",
+  ),
   deletionProtection: { schema: z.boolean(), allowed: "true, false" },
   budgetMonthlyUsd: {
     schema: z.number().positive(),
@@ -572,7 +588,7 @@ export function loadStackConfig(): StackConfig {
   const protectionRaw = avalo.get("deletionProtection");
   const deletionProtection = read(true, () =>
     protectionRaw === undefined
-      ? environment === "prod"
+      ? environment !== undefined && DELETION_PROTECTION[environment]
       : check("avalo:deletionProtection", decode(protectionRaw), RULES.deletionProtection),
   );
   const rollout = read({}, () =>

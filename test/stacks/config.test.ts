@@ -12,7 +12,7 @@ import { defineStack } from "../../stacks/program";
 import { STACK_NAMES } from "../../runtime/topology";
 
 const PROJECT_RULE =
-  "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+  "6–30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
 const SERVICE_LIST =
   "media-processor, ai-inference, pdf-generator, fraud-analyzer, batch-processor, ranking-engine, " +
   "analytics-aggregator, user-worker, match-worker, feed-worker, notification-worker";
