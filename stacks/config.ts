@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { APP_CHECK_ENFORCEMENT, type ClientApps } from "../components/app-check";
 import { ENVIRONMENTS } from "../components/context";
+import { CORS_ORIGIN } from "../components/media-bucket";
 import type { GeographySettings } from "../components/geography";
 import { REDIS } from "../components/defaults";
 import {
@@ -150,8 +151,8 @@ const LOAD_LIMITS = LOAD_GENERATOR.limits;
 const LOAD_RULES = {
   enabled: RULES.deletionProtection,
   targetUrl: {
-    schema: z.string().regex(/^https:\/\/[^\s/?#]+(\/\S*)?$/),
-    allowed: "an https URL such as https://staging.example.com",
+    schema: z.string().regex(LOAD_GENERATOR.targetUrl.pattern),
+    allowed: LOAD_GENERATOR.targetUrl.rule,
     invalid: "is not an https URL",
   },
   tasks: range(LOAD_LIMITS.tasks.min, LOAD_LIMITS.tasks.max, "tasks"),
@@ -219,8 +220,8 @@ const CLIENT_EDGE_RULES = {
     invalid: "is not an App Check mode",
   },
   corsOrigin: {
-    schema: z.string().regex(/^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/),
-    allowed: "an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+    schema: z.string().regex(CORS_ORIGIN.pattern),
+    allowed: CORS_ORIGIN.rule,
     invalid: "is not an origin",
   },
   corsOrigins: {

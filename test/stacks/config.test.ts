@@ -73,7 +73,7 @@ const BAD_CONFIGS: readonly BadConfig[] = [
     key: "avalo:corsOrigins[1]",
     message:
       'avalo:corsOrigins[1]: "https://us.avalo.app/upload" is not an origin; ' +
-      "allowed: an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+      "allowed: an origin such as https://app.avalo.example (scheme, host and optional port), or *",
   },
   {
     title: "a project id with uppercase letters",
