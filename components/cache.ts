@@ -1,14 +1,15 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { DELETION_PROTECTION, MEMORYSTORE_LIMITS } from "../runtime/catalog/limits";
 import type { RegionId } from "../runtime/topology";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
-import { DELETION_PROTECTION, REDIS, REDIS_MEMORY_LIMITS_GB } from "./defaults";
+import { REDIS } from "./defaults";
 import type { Kms } from "./kms";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import type { Network } from "./network";
-import { checkPlatformArgs, checkRange } from "./validation";
+import { checkAll, checkRange, platformChecks } from "./validation";
 
 /** Arguments of {@link Cache}. */
 export interface CacheArgs extends PlatformArgs {
@@ -19,7 +20,7 @@ export interface CacheArgs extends PlatformArgs {
   /** Keys: `redis` and `secrets` in each region. */
   readonly kms: Kms;
   /**
-   * Capacity of each region's instance (Standard tier: 1–300 GB).
+   * Capacity of each region's instance (MEMORYSTORE_LIMITS.memorySizeGb).
    * @default REDIS.memorySizeGb
    */
   readonly memorySizeGb?: number;
@@ -60,16 +61,12 @@ export class Cache extends pulumi.ComponentResource {
 
   constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:redis:Cache", name, {}, opts);
-    checkPlatformArgs(this, args);
     const memorySizeGb = args.memorySizeGb ?? REDIS.memorySizeGb;
-    checkRange(
-      this,
-      "memorySizeGb",
-      memorySizeGb,
-      REDIS_MEMORY_LIMITS_GB.min,
-      REDIS_MEMORY_LIMITS_GB.max,
-      "GB",
-    );
+    const limit = MEMORYSTORE_LIMITS.memorySizeGb;
+    checkAll(this, [
+      ...platformChecks(this, args),
+      () => checkRange(this, "memorySizeGb", memorySizeGb, limit.min, limit.max, "GB"),
+    ]);
     const protect = args.deletionProtection ?? DELETION_PROTECTION[args.environment];
     this.baseName = name;
     const childOpts = { parent: this, dependsOn: args.apis.services };

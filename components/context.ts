@@ -15,7 +15,7 @@ export interface ResolvedRegion {
  * config and the topology and passes them to each component.
  */
 export interface PlatformArgs {
-  /** GCP project id (6–30 characters, lowercase letters, digits and hyphens). */
+  /** GCP project id (`PROJECT_ID` in runtime/catalog/limits.ts). */
   readonly project: string;
   /** The geography this stack deploys (from runtime/topology). */
   readonly geography: Geography;

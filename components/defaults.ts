@@ -1,6 +1,7 @@
 /**
  * Defaults of the infrastructure components, in one place. Units are in the names. Values that
- * come from the pipeline catalog, the service table or the topology are never restated here.
+ * come from the pipeline catalog, the service table or the topology are never restated here, nor
+ * are the cloud's limits (runtime/catalog/limits.ts).
  */
 
 /** Seconds in a day, for durations GCP takes in seconds. */
@@ -53,7 +54,7 @@ export const NETWORK = {
 
 /** Memorystore for Redis. */
 export const REDIS = {
-  /** STANDARD_HA allows 1–300 GB. */
+  /** Within MEMORYSTORE_LIMITS.memorySizeGb (runtime/catalog/limits.ts). */
   memorySizeGb: 5,
   redisVersion: "REDIS_7_2",
   /** Weekly maintenance window start (UTC): quiet hours for every geography we serve. */
@@ -83,29 +84,12 @@ export const ALERTS = {
 /** Pub/Sub push: path the consumer serves pushes on; the OIDC audience is the service URL. */
 export const PUSH_PATH = "/pubsub/push";
 
-/** Pub/Sub limits the Pipeline component checks the catalog against. */
-export const PUBSUB_LIMITS = {
-  ackDeadlineSeconds: { min: 10, max: 600 },
-  maxDeliveryAttempts: { min: 5, max: 100 },
-  backoffSeconds: { min: 0, max: 600 },
-  messageRetentionSeconds: { min: 600, max: 7 * DAY_SECONDS },
-} as const;
-
 /**
  * KMS: a destroyed key version stays restorable for 30 days, GCP's default. The policy pack asks
  * for 30–120 days (kms-key-destroy-window); 30 keeps a month to undo a mistaken destroy while
  * bounding how long data meant to be crypto-shredded stays recoverable.
  */
 export const KEY_DESTROY_SCHEDULED_DURATION = `${30 * DAY_SECONDS}s`;
-
-/**
- * Whether stateful resources (keys, caches, tables, secrets) refuse deletion, per environment.
- * Stack config may override it.
- */
-export const DELETION_PROTECTION = { prod: true, staging: false, dev: false } as const;
-
-/** Memorystore for Redis size limits (Standard tier). */
-export const REDIS_MEMORY_LIMITS_GB = { min: 1, max: 300 } as const;
 
 /** Firestore: daily backups kept for 7 days, on top of point-in-time recovery. */
 export const FIRESTORE_BACKUP_RETENTION_SECONDS = 7 * DAY_SECONDS;

@@ -1,6 +1,7 @@
 /**
  * Defaults of the deployment components (RuntimeBundle, Service), in one place. Units are in the
- * names. Resources, timeouts and max instances come from the service table, never from here.
+ * names. Resources, timeouts and max instances come from the service table, never from here; Cloud
+ * Run's limits are CLOUD_RUN_LIMITS in runtime/catalog/limits.ts.
  */
 
 /** Bundle bucket. */
@@ -25,21 +26,4 @@ export const CLOUD_RUN = {
   canaryTag: "canary",
   /** Tag of the revision that keeps the rest of the traffic during a rollout. */
   stableTag: "stable",
-} as const;
-
-/** Cloud Run limits the Service component checks the service table against. */
-export const CLOUD_RUN_LIMITS = {
-  memoryMiB: { min: 512, max: 32_768 },
-  timeoutSeconds: { min: 1, max: 3_600 },
-  concurrency: { min: 1, max: 1_000 },
-  maxInstances: { min: 1, max: 1_000 },
-  rolloutPercent: { min: 1, max: 100 },
-  cpus: [1, 2, 4, 6, 8],
-  /** Minimum vCPUs for memory above each bound (MiB). */
-  minCpuForMemory: [
-    { aboveMiB: 24_576, cpu: 8 },
-    { aboveMiB: 16_384, cpu: 6 },
-    { aboveMiB: 8_192, cpu: 4 },
-    { aboveMiB: 4_096, cpu: 2 },
-  ],
 } as const;

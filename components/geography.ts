@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MEMORYSTORE_LIMITS } from "../runtime/catalog/limits";
 import { PIPELINES } from "../runtime/catalog/pipelines";
 import {
   SERVICES,
@@ -26,13 +27,13 @@ import { MediaBucket } from "./media-bucket";
 import { Pipeline, pushInvokerAccountId } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
 import { Service, serviceUrl } from "./service";
-import { checkPlatformArgs, checkRange } from "./validation";
+import { checkAll, checkRange, platformChecks } from "./validation";
 
 /** The per-stack settings a geography is built from (the stack reads them from config). */
 export interface GeographySettings extends PlatformArgs {
   /** Email address that receives the alert notifications. */
   readonly alertEmail: string;
-  /** Memorystore capacity per region, in GB (1–300). */
+  /** Memorystore capacity per region, in GB (MEMORYSTORE_LIMITS.memorySizeGb). */
   readonly redisMemorySizeGb: number;
   /** Per-service overrides of the service table's max instances per region. */
   readonly maxInstances: Readonly<Partial<Record<ServiceName, number>>>;
@@ -89,8 +90,19 @@ export class Geography extends pulumi.ComponentResource {
   constructor(name: string, args: GeographyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:platform:Geography", name, {}, opts);
     const { config } = args;
-    checkPlatformArgs(this, config);
-    checkRange(this, "config.redisMemorySizeGb", config.redisMemorySizeGb, 1, 300, "GB");
+    const redisLimit = MEMORYSTORE_LIMITS.memorySizeGb;
+    checkAll(this, [
+      ...platformChecks(this, config),
+      () =>
+        checkRange(
+          this,
+          "config.redisMemorySizeGb",
+          config.redisMemorySizeGb,
+          redisLimit.min,
+          redisLimit.max,
+          "GB",
+        ),
+    ]);
     const missing = SERVICES.filter((s) => !args.bundles.some((b) => b.service === s.name));
     if (missing.length > 0) {
       throw new pulumi.ResourceError(

@@ -1,13 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { DELETION_PROTECTION } from "../runtime/catalog/limits";
 import type { Geography, RegionId } from "../runtime/topology";
 import type { Apis, ServiceAgentName } from "./apis";
 import type { PlatformArgs } from "./context";
-import {
-  DELETION_PROTECTION,
-  KEY_DESTROY_SCHEDULED_DURATION,
-  KEY_ROTATION_PERIOD,
-} from "./defaults";
+import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkPlatformArgs } from "./validation";

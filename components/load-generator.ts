@@ -1,15 +1,15 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUD_RUN_LIMITS, type IntRange, minCpuForMemory } from "../runtime/catalog/limits";
 import { OPERATION_ROUTES, serviceOf } from "../runtime/load/operations";
 import type { Operation } from "../runtime/load/mix";
 import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
-import { CLOUD_RUN_LIMITS } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
-import { checkOneOf, checkPattern, checkPlatformArgs, checkRange } from "./validation";
+import { checkAll, checkOneOf, checkPattern, checkRange, platformChecks } from "./validation";
 
 /**
  * What a load test runs: where it sends traffic and how much. The stack reads it from
@@ -32,9 +32,9 @@ export interface LoadGeneratorSettings {
   readonly ratePerSecond?: number;
   /** Length of the measured run, 10 s–12 h; the task timeout adds a margin. @default 600 */
   readonly durationSeconds?: number;
-  /** vCPUs per task (Cloud Run: 1, 2, 4, 6, 8). @default 2 */
+  /** vCPUs per task (CLOUD_RUN_LIMITS.cpus). @default 2 */
   readonly cpu?: number;
-  /** Memory per task, 512–32,768 MiB (Cloud Run). @default 2048 */
+  /** Memory per task (CLOUD_RUN_LIMITS.memoryMiB). @default 2048 */
   readonly memoryMiB?: number;
   /**
    * Services of the table the simulator calls with Google ID tokens; the job's account gets
@@ -69,6 +69,11 @@ export const LOAD_GENERATOR = {
   },
   /** Added to the duration for the task timeout: start-up, ramp-down and the JSON report. */
   timeoutMarginSeconds: 300,
+  /** What `targetUrl` accepts, also checked in `avalo:loadGenerator` (stacks/config.ts). */
+  targetUrl: {
+    pattern: /^https:\/\/[^\s/?#]+(\/\S*)?$/,
+    rule: "an https URL such as https://staging.example.com",
+  },
 } as const;
 
 /** Arguments of {@link LoadGenerator}. */
@@ -294,35 +299,37 @@ function validate(
   args: LoadGeneratorArgs,
   settings: ResolvedLoadSettings,
 ): void {
-  const { limits } = LOAD_GENERATOR;
-  checkPlatformArgs(component, args);
-  if (settings.targetUrl !== undefined) {
-    checkPattern(
-      component,
-      "targetUrl",
-      settings.targetUrl,
-      /^https:\/\/[^\s/?#]+(\/\S*)?$/,
-      "an https URL such as https://staging.example.com",
-    );
-  }
-  const range = (field: keyof typeof limits, value: number, unit: string) => {
-    const limit = limits[field] as { min: number; max: number };
+  const { limits, targetUrl } = LOAD_GENERATOR;
+  const range = (field: keyof typeof limits, value: number, unit: string) => () => {
+    const limit = limits[field] as IntRange;
     checkRange(component, field, value, limit.min, limit.max, unit);
   };
-  range("tasks", settings.tasks, "tasks");
-  checkRange(component, "parallelism", settings.parallelism, 1, settings.tasks, "tasks");
-  range("usersPerTask", settings.usersPerTask, "users");
-  range("ratePerSecond", settings.ratePerSecond, "operations per second");
-  range("durationSeconds", settings.durationSeconds, "seconds");
-  range("memoryMiB", settings.memoryMiB, "MiB");
-  checkOneOf(component, "cpu", String(settings.cpu), limits.cpus.map(String));
-  const minCpu =
-    CLOUD_RUN_LIMITS.minCpuForMemory.find((m) => settings.memoryMiB > m.aboveMiB)?.cpu ?? 1;
-  if (settings.cpu < minCpu) {
-    throw new pulumi.ResourceError(
-      `\`cpu\` must be at least ${minCpu} for ${settings.memoryMiB} MiB of memory (Cloud Run), ` +
-        `but ${settings.cpu} was provided`,
-      component,
-    );
-  }
+  const minCpu = minCpuForMemory(settings.memoryMiB);
+  checkAll(component, [
+    ...platformChecks(component, args),
+    () => {
+      if (settings.targetUrl !== undefined) {
+        checkPattern(component, "targetUrl", settings.targetUrl, targetUrl.pattern, targetUrl.rule);
+      }
+    },
+    // Parallelism is bounded by tasks, so it is checked only once tasks is valid.
+    () => {
+      range("tasks", settings.tasks, "tasks")();
+      checkRange(component, "parallelism", settings.parallelism, 1, settings.tasks, "tasks");
+    },
+    range("usersPerTask", settings.usersPerTask, "users"),
+    range("ratePerSecond", settings.ratePerSecond, "operations per second"),
+    range("durationSeconds", settings.durationSeconds, "seconds"),
+    range("memoryMiB", settings.memoryMiB, "MiB"),
+    () => checkOneOf(component, "cpu", String(settings.cpu), limits.cpus.map(String)),
+    () => {
+      if (settings.cpu < minCpu) {
+        throw new pulumi.ResourceError(
+          `\`cpu\` must be at least ${minCpu} for ${settings.memoryMiB} MiB of memory (Cloud Run), ` +
+            `but ${settings.cpu} was provided`,
+          component,
+        );
+      }
+    },
+  ]);
 }

@@ -34,7 +34,11 @@ export interface MediaBucketArgs extends PlatformArgs {
 }
 
 const DEFAULT_NONCURRENT_RETENTION_DAYS = 30;
-const ORIGIN = /^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/;
+/** What an entry of `corsOrigins` accepts, also checked in `avalo:corsOrigins` (stacks/config.ts). */
+export const CORS_ORIGIN = {
+  pattern: /^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/,
+  rule: "an origin such as https://app.avalo.example (scheme, host and optional port), or *",
+} as const;
 
 /** The CORS rule of upload forms: POST from the allowed origins, preflight cached for an hour. */
 export function uploadCors(origins: readonly string[]): gcp.types.input.storage.BucketCor[] {
@@ -70,13 +74,7 @@ export class MediaBucket extends pulumi.ComponentResource {
     checkRange(this, "noncurrentRetentionDays", retention, 1, 365, "days");
     const origins = args.corsOrigins ?? [];
     for (const origin of origins) {
-      checkPattern(
-        this,
-        "corsOrigins[]",
-        origin,
-        ORIGIN,
-        "an origin such as https://app.avalo.example (scheme, host and optional port), or *",
-      );
+      checkPattern(this, "corsOrigins[]", origin, CORS_ORIGIN.pattern, CORS_ORIGIN.rule);
     }
     this.baseName = name;
     this.childOpts = { parent: this, dependsOn: args.apis.services };

@@ -1,13 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { type IntRange, PUBSUB_LIMITS } from "../runtime/catalog/limits";
 import type { PipelineSpec } from "../runtime/catalog/pipelines";
 import type { RegionId } from "../runtime/topology";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
-import { DEAD_LETTER_RETENTION_SECONDS, PUBSUB_LIMITS, PUSH_PATH } from "./defaults";
+import { DEAD_LETTER_RETENTION_SECONDS, PUSH_PATH } from "./defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
-import { checkKeys, checkOrdered, checkPlatformArgs, checkRange } from "./validation";
+import { checkAll, checkKeys, checkOrdered, checkRange, platformChecks } from "./validation";
 
 /** Arguments of {@link Pipeline}. */
 export interface PipelineArgs extends PlatformArgs {
@@ -254,37 +255,54 @@ export function pushInvokerAccountId(pipeline: string): string {
 
 function validate(component: Pipeline, args: PipelineArgs): void {
   const { spec } = args;
-  const range = (field: string, value: number, limit: { min: number; max: number }, unit: string) =>
+  const range = (field: string, value: number, limit: IntRange, unit: string) => () =>
     checkRange(component, field, value, limit.min, limit.max, unit);
-  checkPlatformArgs(component, args);
-  range("ackDeadlineSeconds", spec.ackDeadlineSeconds, PUBSUB_LIMITS.ackDeadlineSeconds, "seconds");
-  range(
-    "maxDeliveryAttempts",
-    spec.maxDeliveryAttempts,
-    PUBSUB_LIMITS.maxDeliveryAttempts,
-    "attempts",
-  );
   const { minimumBackoffSeconds: min, maximumBackoffSeconds: max } = spec.retry;
-  range("retry.minimumBackoffSeconds", min, PUBSUB_LIMITS.backoffSeconds, "seconds");
-  range("retry.maximumBackoffSeconds", max, PUBSUB_LIMITS.backoffSeconds, "seconds");
-  checkOrdered(component, "retry.minimumBackoffSeconds", min, "retry.maximumBackoffSeconds", max);
-  range(
-    "messageRetentionSeconds",
-    spec.messageRetentionSeconds,
-    PUBSUB_LIMITS.messageRetentionSeconds,
-    "seconds",
-  );
-  checkKeys(
-    component,
-    "pushEndpoints",
-    args.pushEndpoints,
-    args.regions.map((r) => r.id),
-  );
-  if (spec.bigQueryTable && args.bigQueryTable === undefined) {
-    throw new pulumi.ResourceError(
-      `\`bigQueryTable\` must be set because pipeline "${spec.name}" writes to BigQuery table ` +
-        `"${spec.bigQueryTable}"; pass Analytics.subscriptionTable("${spec.bigQueryTable}")`,
-      component,
-    );
-  }
+  checkAll(component, [
+    ...platformChecks(component, args),
+    range(
+      "ackDeadlineSeconds",
+      spec.ackDeadlineSeconds,
+      PUBSUB_LIMITS.ackDeadlineSeconds,
+      "seconds",
+    ),
+    range(
+      "maxDeliveryAttempts",
+      spec.maxDeliveryAttempts,
+      PUBSUB_LIMITS.maxDeliveryAttempts,
+      "attempts",
+    ),
+    range("retry.minimumBackoffSeconds", min, PUBSUB_LIMITS.backoffSeconds, "seconds"),
+    range("retry.maximumBackoffSeconds", max, PUBSUB_LIMITS.backoffSeconds, "seconds"),
+    () =>
+      checkOrdered(
+        component,
+        "retry.minimumBackoffSeconds",
+        min,
+        "retry.maximumBackoffSeconds",
+        max,
+      ),
+    range(
+      "messageRetentionSeconds",
+      spec.messageRetentionSeconds,
+      PUBSUB_LIMITS.messageRetentionSeconds,
+      "seconds",
+    ),
+    () =>
+      checkKeys(
+        component,
+        "pushEndpoints",
+        args.pushEndpoints,
+        args.regions.map((r) => r.id),
+      ),
+    () => {
+      if (spec.bigQueryTable && args.bigQueryTable === undefined) {
+        throw new pulumi.ResourceError(
+          `\`bigQueryTable\` must be set because pipeline "${spec.name}" writes to BigQuery table ` +
+            `"${spec.bigQueryTable}"; pass Analytics.subscriptionTable("${spec.bigQueryTable}")`,
+          component,
+        );
+      }
+    },
+  ]);
 }

@@ -1,13 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUD_RUN_LIMITS, type IntRange, minCpuForMemory } from "../runtime/catalog/limits";
 import type { ServiceSpec } from "../runtime/services/catalog";
 import { SERVICE_CONTAINER, serviceBaseImage } from "../runtime/services/container";
 import type { Apis } from "./apis";
 import type { PlatformArgs, ResolvedRegion } from "./context";
-import { CLOUD_RUN, CLOUD_RUN_LIMITS } from "./deploy-defaults";
+import { CLOUD_RUN } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
-import { checkOneOf, checkPlatformArgs, checkRange } from "./validation";
+import { checkAll, checkOneOf, checkRange, platformChecks } from "./validation";
 
 /** A Secret Manager secret mounted as an environment variable. */
 export interface ServiceSecret {
@@ -22,7 +23,7 @@ export interface ServiceSecret {
 
 /** A partial rollout: the newest revision takes `percent` of the traffic, tagged `canary`. */
 export interface ServiceRollout {
-  /** Share of traffic for the newest revision, 1–100; 100 ends the rollout. */
+  /** Share of traffic for the newest revision (CLOUD_RUN_LIMITS.rolloutPercent); 100 ends the rollout. */
   readonly percent: number;
   /**
    * Revision that keeps the rest of the traffic.
@@ -72,7 +73,7 @@ export interface ServiceArgs extends PlatformArgs {
    * @default no grants
    */
   readonly grants?: (member: pulumi.Output<string>, key: string) => readonly pulumi.Resource[];
-  /** Override of the table's max instances per region (1–1000). @default spec.maxInstances */
+  /** Override of the table's max instances per region (CLOUD_RUN_LIMITS.maxInstances). @default spec.maxInstances */
   readonly maxInstances?: number;
   /** Partial rollout of a new revision. @default all traffic to the latest revision */
   readonly rollout?: ServiceRollout;
@@ -314,45 +315,44 @@ export class Service extends pulumi.ComponentResource {
 function validate(component: Service, args: ServiceArgs): void {
   const { spec } = args;
   const limits = CLOUD_RUN_LIMITS;
-  checkPlatformArgs(component, args);
-  checkOneOf(
-    component,
-    "region.id",
-    args.region.id,
-    args.regions.map((r) => r.id),
-  );
-  checkRange(
-    component,
-    "spec.memoryMiB",
-    spec.memoryMiB,
-    limits.memoryMiB.min,
-    limits.memoryMiB.max,
-    "MiB",
-  );
-  checkOneOf(component, "spec.cpu", String(spec.cpu), limits.cpus.map(String));
-  const minCpu = limits.minCpuForMemory.find((m) => spec.memoryMiB > m.aboveMiB)?.cpu ?? 1;
-  if (spec.cpu < minCpu) {
-    throw new pulumi.ResourceError(
-      `\`spec.cpu\` must be at least ${minCpu} for ${spec.memoryMiB} MiB of memory (Cloud Run), ` +
-        `but ${spec.cpu} was provided`,
-      component,
-    );
-  }
-  const range = (field: string, value: number, limit: { min: number; max: number }, unit: string) =>
+  const range = (field: string, value: number, limit: IntRange, unit: string) => () =>
     checkRange(component, field, value, limit.min, limit.max, unit);
-  range("spec.timeoutSeconds", spec.timeoutSeconds, limits.timeoutSeconds, "seconds");
-  range("spec.concurrency", spec.concurrency, limits.concurrency, "requests per instance");
-  range("maxInstances", args.maxInstances ?? spec.maxInstances, limits.maxInstances, "instances");
-  if (args.rollout) {
-    range("rollout.percent", args.rollout.percent, limits.rolloutPercent, "percent");
-  }
-  for (const variable of [...Object.keys(args.env ?? {}), ...Object.keys(args.secrets ?? {})]) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(variable)) {
-      throw new pulumi.ResourceError(
-        `environment variable names must be upper-case letters, digits and underscores, ` +
-          `but "${variable}" was provided`,
+  const minCpu = minCpuForMemory(spec.memoryMiB);
+  const variables = [...Object.keys(args.env ?? {}), ...Object.keys(args.secrets ?? {})];
+  checkAll(component, [
+    ...platformChecks(component, args),
+    () =>
+      checkOneOf(
         component,
-      );
-    }
-  }
+        "region.id",
+        args.region.id,
+        args.regions.map((r) => r.id),
+      ),
+    range("spec.memoryMiB", spec.memoryMiB, limits.memoryMiB, "MiB"),
+    () => checkOneOf(component, "spec.cpu", String(spec.cpu), limits.cpus.map(String)),
+    () => {
+      if (spec.cpu < minCpu) {
+        throw new pulumi.ResourceError(
+          `\`spec.cpu\` must be at least ${minCpu} for ${spec.memoryMiB} MiB of memory (Cloud Run), ` +
+            `but ${spec.cpu} was provided`,
+          component,
+        );
+      }
+    },
+    range("spec.timeoutSeconds", spec.timeoutSeconds, limits.timeoutSeconds, "seconds"),
+    range("spec.concurrency", spec.concurrency, limits.concurrency, "requests per instance"),
+    range("maxInstances", args.maxInstances ?? spec.maxInstances, limits.maxInstances, "instances"),
+    ...(args.rollout
+      ? [range("rollout.percent", args.rollout.percent, limits.rolloutPercent, "percent")]
+      : []),
+    ...variables.map((variable) => () => {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(variable)) {
+        throw new pulumi.ResourceError(
+          `environment variable names must be upper-case letters, digits and underscores, ` +
+            `but "${variable}" was provided`,
+          component,
+        );
+      }
+    }),
+  ]);
 }

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_ID } from "../runtime/catalog/limits";
 import { ENVIRONMENTS, type PlatformArgs } from "./context";
 
 /**
  * Argument checks for components, one helper per shape of check, so that every error reads the
  * same way and names the argument, the value it got and what is allowed. Each throws a
- * `pulumi.ResourceError` attached to the component being constructed.
+ * `pulumi.ResourceError` attached to the component being constructed; {@link checkAll} runs several
+ * and reports every failure at once. The limits they check against are runtime/catalog/limits.ts.
  */
 
 /** `field` must be an integer within [min, max] of `unit`. */
@@ -101,29 +103,54 @@ export function checkKeys(
   }
 }
 
-const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+/**
+ * Runs every check and throws one `pulumi.ResourceError` listing all their failures, as aws-cdk's
+ * `validateAllProps` does, so that one run shows everything to fix. A single failure keeps its
+ * own message.
+ */
+export function checkAll(component: pulumi.Resource, checks: readonly (() => void)[]): void {
+  const failures: string[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (err) {
+      if (!(err instanceof pulumi.ResourceError)) throw err;
+      failures.push(err.message);
+    }
+  }
+  if (failures.length === 0) return;
+  throw new pulumi.ResourceError(
+    failures.length === 1
+      ? failures[0]
+      : `${failures.length} invalid arguments:\n${failures.map((f) => `  ${f}`).join("\n")}`,
+    component,
+  );
+}
 
 /**
- * The common placement arguments: a valid project id, a known environment, and regions that all
- * belong to the geography and resolve to GCP regions the geography allows.
+ * The checks of the common placement arguments, for {@link checkAll}: a valid project id, a
+ * known environment, and regions that all belong to the geography and resolve to GCP regions the
+ * geography allows.
  */
+export function platformChecks(component: pulumi.Resource, args: PlatformArgs): (() => void)[] {
+  return [
+    () => checkPattern(component, "project", args.project, PROJECT_ID.pattern, PROJECT_ID.rule),
+    () => checkOneOf(component, "environment", args.environment, ENVIRONMENTS),
+    () => checkNonEmpty(component, "regions", args.regions),
+    // A region's GCP region is checked only once its id is known to the geography.
+    ...args.regions.map((region) => () => {
+      checkOneOf(component, "regions[].id", region.id, args.geography.regions);
+      checkOneOf(
+        component,
+        `regions.${region.id}.gcpRegion`,
+        region.gcpRegion,
+        args.geography.allowedGcpRegions,
+      );
+    }),
+  ];
+}
+
+/** Runs {@link platformChecks}, reporting every failure at once. */
 export function checkPlatformArgs(component: pulumi.Resource, args: PlatformArgs): void {
-  checkPattern(
-    component,
-    "project",
-    args.project,
-    PROJECT_ID,
-    "6–30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
-  );
-  checkOneOf(component, "environment", args.environment, ENVIRONMENTS);
-  checkNonEmpty(component, "regions", args.regions);
-  for (const region of args.regions) {
-    checkOneOf(component, "regions[].id", region.id, args.geography.regions);
-    checkOneOf(
-      component,
-      `regions.${region.id}.gcpRegion`,
-      region.gcpRegion,
-      args.geography.allowedGcpRegions,
-    );
-  }
+  checkAll(component, platformChecks(component, args));
 }

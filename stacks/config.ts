@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { APP_CHECK_ENFORCEMENT, type ClientApps } from "../components/app-check";
 import { ENVIRONMENTS } from "../components/context";
+import { CORS_ORIGIN } from "../components/media-bucket";
 import type { GeographySettings } from "../components/geography";
 import { REDIS } from "../components/defaults";
 import {
@@ -12,6 +13,12 @@ import {
   type ResolvedLoadSettings,
   resolveLoadSettings,
 } from "../components/load-generator";
+import {
+  CLOUD_RUN_LIMITS,
+  DELETION_PROTECTION,
+  MEMORYSTORE_LIMITS,
+  PROJECT_ID,
+} from "../runtime/catalog/limits";
 import { SERVICES } from "../runtime/services/catalog";
 import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
 
@@ -65,7 +72,6 @@ export class StackConfigError extends Error {
 }
 
 const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 const EXPECTED: Record<string, string> = {
   int: "is not an integer",
@@ -90,9 +96,8 @@ const range = (min: number, max: number, unit: string): Rule<number> => ({
 
 const RULES = {
   project: {
-    schema: z.string().regex(PROJECT_ID),
-    allowed:
-      "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+    schema: z.string().regex(PROJECT_ID.pattern),
+    allowed: PROJECT_ID.rule,
     invalid: "is not a valid GCP project id",
   },
   environment: {
@@ -105,9 +110,21 @@ const RULES = {
     allowed: "an email address such as oncall@example.com",
     invalid: "is not an email address",
   },
-  redisMemorySizeGb: range(1, 300, "GB"),
-  maxInstances: range(1, 1000, "instances per region"),
-  rollout: range(1, 100, "percent of traffic"),
+  redisMemorySizeGb: range(
+    MEMORYSTORE_LIMITS.memorySizeGb.min,
+    MEMORYSTORE_LIMITS.memorySizeGb.max,
+    "GB",
+  ),
+  maxInstances: range(
+    CLOUD_RUN_LIMITS.maxInstances.min,
+    CLOUD_RUN_LIMITS.maxInstances.max,
+    "instances per region",
+  ),
+  rollout: range(
+    CLOUD_RUN_LIMITS.rolloutPercent.min,
+    CLOUD_RUN_LIMITS.rolloutPercent.max,
+    "percent of traffic",
+  ),
   deletionProtection: { schema: z.boolean(), allowed: "true, false" },
   budgetMonthlyUsd: {
     schema: z.number().positive(),
@@ -134,8 +151,8 @@ const LOAD_LIMITS = LOAD_GENERATOR.limits;
 const LOAD_RULES = {
   enabled: RULES.deletionProtection,
   targetUrl: {
-    schema: z.string().regex(/^https:\/\/[^\s/?#]+(\/\S*)?$/),
-    allowed: "an https URL such as https://staging.example.com",
+    schema: z.string().regex(LOAD_GENERATOR.targetUrl.pattern),
+    allowed: LOAD_GENERATOR.targetUrl.rule,
     invalid: "is not an https URL",
   },
   tasks: range(LOAD_LIMITS.tasks.min, LOAD_LIMITS.tasks.max, "tasks"),
@@ -203,8 +220,8 @@ const CLIENT_EDGE_RULES = {
     invalid: "is not an App Check mode",
   },
   corsOrigin: {
-    schema: z.string().regex(/^(\*|https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/),
-    allowed: "an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+    schema: z.string().regex(CORS_ORIGIN.pattern),
+    allowed: CORS_ORIGIN.rule,
     invalid: "is not an origin",
   },
   corsOrigins: {
@@ -572,7 +589,7 @@ export function loadStackConfig(): StackConfig {
   const protectionRaw = avalo.get("deletionProtection");
   const deletionProtection = read(true, () =>
     protectionRaw === undefined
-      ? environment === "prod"
+      ? environment !== undefined && DELETION_PROTECTION[environment]
       : check("avalo:deletionProtection", decode(protectionRaw), RULES.deletionProtection),
   );
   const rollout = read({}, () =>

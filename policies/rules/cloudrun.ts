@@ -1,3 +1,4 @@
+import { DELETION_PROTECTION } from "../../runtime/catalog/limits";
 import { SERVICES } from "../../runtime/services/catalog";
 import {
   at,
@@ -40,6 +41,10 @@ function templatePath(type: string): string {
 function containers(props: Props, type: string = SERVICE): Props[] {
   return list(at(props, `${templatePath(type)}.containers`)) as Props[];
 }
+
+/** Whether stateful resources of `env` refuse deletion (DELETION_PROTECTION). */
+const protectedIn = (env: unknown): boolean =>
+  Object.entries(DELETION_PROTECTION).some(([name, on]) => on && name === env);
 
 /** Parses Cloud Run quantities (`512Mi`, `4Gi`, `2G`) to MiB. */
 export function memoryMiB(value: unknown): number | undefined {
@@ -190,11 +195,11 @@ export const cloudRunRules: AvaloResourcePolicy[] = [
           props.deletionProtection,
           "set it explicitly (avalo:deletionProtection, default true in prod).",
         );
-      } else if (env === "prod" && props.deletionProtection !== true) {
+      } else if (protectedIn(env) && props.deletionProtection !== true) {
         flag(
           "deletionProtection",
           props.deletionProtection,
-          "set it to true in the prod environment.",
+          `set it to true in the ${String(env)} environment.`,
         );
       }
     },

@@ -1,3 +1,4 @@
+import { PUBSUB_LIMITS } from "../../runtime/catalog/limits";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
 import {
   at,
@@ -42,14 +43,21 @@ export function isHoldSubscription(props: Props): boolean {
   return topic.endsWith("-dlq") && lastSegment(props.name) === `${topic}-hold`;
 }
 
-/** Pub/Sub message retention bounds of check #4 (10 minutes to 30 days). */
-const RETENTION_SECONDS = { min: 600, max: 30 * 86_400 };
+/** Delivery attempts Pub/Sub allows before dead-lettering (check #3). */
+const ATTEMPTS = PUBSUB_LIMITS.maxDeliveryAttempts;
+const ATTEMPTS_RANGE = `${ATTEMPTS.min}–${ATTEMPTS.max}`;
+
+/**
+ * Message retention bounds of check #4: from Pub/Sub's minimum to the check's 30 days (above
+ * Pub/Sub's own 7-day subscription maximum, which the Pipeline component enforces).
+ */
+const RETENTION_SECONDS = { min: PUBSUB_LIMITS.messageRetentionSeconds.min, max: 30 * 86_400 };
 
 export const pubsubRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
   resourceRule({
     name: "pubsub-subscription-dead-letter-policy",
     checks: [3],
-    requirement: "Every subscription has a dead-letter policy with 5–100 delivery attempts.",
+    requirement: `Every subscription has a dead-letter policy with ${ATTEMPTS_RANGE} delivery attempts.`,
     enforcementLevel: "mandatory",
     exemptions: [
       {
@@ -68,11 +76,15 @@ export const pubsubRules: Array<AvaloResourcePolicy | AvaloStackPolicy> = [
           props.deadLetterPolicy,
           "set deadLetterPolicy.deadLetterTopic to the topic's <topic>-dlq topic (Pipeline does).",
         );
-      } else if (typeof attempts !== "number" || attempts < 5 || attempts > 100) {
+      } else if (
+        typeof attempts !== "number" ||
+        attempts < ATTEMPTS.min ||
+        attempts > ATTEMPTS.max
+      ) {
         flag(
           "deadLetterPolicy.maxDeliveryAttempts",
           attempts,
-          "set it to 5–100 (the catalog's maxDeliveryAttempts).",
+          `set it to ${ATTEMPTS_RANGE} (the catalog's maxDeliveryAttempts).`,
         );
       }
     },

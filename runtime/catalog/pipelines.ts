@@ -33,16 +33,16 @@ export interface PipelineSpec<S extends z.ZodType = z.ZodType> {
   readonly consumer: ServiceName;
   /** Upper bound on the consumer's instances, per region. */
   readonly maxInstances: number;
-  /** Push subscription ack deadline (Pub/Sub allows 10–600 s). */
+  /** Push subscription ack deadline, within `PUBSUB_LIMITS.ackDeadlineSeconds` (limits.ts). */
   readonly ackDeadlineSeconds: number;
-  /** Exponential backoff bounds for redelivery (Pub/Sub allows 0–600 s). */
+  /** Exponential backoff bounds for redelivery, within `PUBSUB_LIMITS.backoffSeconds`. */
   readonly retry: {
     readonly minimumBackoffSeconds: number;
     readonly maximumBackoffSeconds: number;
   };
-  /** Deliveries before Pub/Sub forwards to the dead-letter topic (Pub/Sub allows 5–100). */
+  /** Deliveries before the dead-letter topic, within `PUBSUB_LIMITS.maxDeliveryAttempts`. */
   readonly maxDeliveryAttempts: number;
-  /** Unacked message retention on the subscription (Pub/Sub allows 600 s – 7 days). */
+  /** Unacked message retention, within `PUBSUB_LIMITS.messageRetentionSeconds`. */
   readonly messageRetentionSeconds: number;
   /** Envelope `data` field used as the ordering key, where per-user order matters. */
   readonly orderingKeyField?: string;

@@ -5,8 +5,8 @@ import { PIPELINES, type PipelineSpec } from "../catalog/pipelines";
  * Creates a pipeline's topics and subscriptions in Pub/Sub from the catalog, the way the
  * Pipeline component declares them in the cloud: the topic, its `<topic>-dlq` dead-letter topic,
  * a `<dlq>-hold` subscription that keeps dead letters for inspection and replay, and one
- * consumer subscription per region (pull, or push when an endpoint is given) with the catalog's
- * ack deadline, retry backoff and dead-letter policy. Idempotent: existing resources are kept.
+ * consumer subscription per region (pull, or push when an endpoint is given). Both take the
+ * catalog's ack deadline; the consumer subscriptions also its retry backoff and dead-letter policy. Idempotent: existing resources are kept.
  * Used by the tests and the local platform against the emulator.
  */
 
@@ -88,7 +88,7 @@ export async function provisionPipelines(
     await ensure(() => pubsub.createTopic(names.deadLetterTopic));
     await ensure(() =>
       pubsub.topic(names.deadLetterTopic).createSubscription(names.holdSubscription, {
-        ackDeadlineSeconds: 60,
+        ackDeadlineSeconds: spec.ackDeadlineSeconds,
         messageRetentionDuration: { seconds: spec.messageRetentionSeconds },
       }),
     );

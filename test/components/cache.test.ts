@@ -143,6 +143,22 @@ describe("Cache component", () => {
     expect(children).to.deep.equal([]);
   });
 
+  it("names a bad project and a bad memory size in one error", async () => {
+    const failed = await runFailing(() => {
+      const base = platformArgs("eu");
+      const apis = new Apis("apis", { project: base.project });
+      const network = new Network("net", { ...base, apis });
+      const kms = new Kms("kms", { ...base, apis });
+      new Cache("cache", { ...base, project: "Avalo_EU", apis, network, kms, memorySizeGb: 301 });
+    });
+    expect(failed.error.message).to.equal(
+      "2 invalid arguments:\n" +
+        '  `project` must be 6–30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen, but "Avalo_EU" was provided\n' +
+        "  `memorySizeGb` must be 1–300 GB, but 301 was provided",
+    );
+    expect(failed.resources.filter((r) => r.type.startsWith("gcp:redis"))).to.deep.equal([]);
+  });
+
   it("refuses to grant connect in a region the cache does not serve", async () => {
     const failed = await runFailing(() => {
       const base = platformArgs("eu");

@@ -179,6 +179,12 @@ describe("LoadGenerator", function () {
         { durationSeconds: 86_400 },
         "`durationSeconds` must be 10–43200 seconds, but 86400 was provided",
       ],
+      [
+        { cpu: 3, durationSeconds: 5 },
+        "2 invalid arguments:\n" +
+          "  `durationSeconds` must be 10–43200 seconds, but 5 was provided\n" +
+          '  `cpu` must be one of 1, 2, 4, 6, 8, but "3" was provided',
+      ],
     ];
     for (const [overrides, message] of cases) {
       const { error, resources: registered } = await runFailing(() => newGenerator(overrides));

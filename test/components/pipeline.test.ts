@@ -240,7 +240,9 @@ describe("Pipeline component", () => {
       [
         { regions: [{ id: "eu-west", gcpRegion: "europe-west1" }] },
         {},
-        '`regions[].id` must be one of us-east, us-west, but "eu-west" was provided',
+        "2 invalid arguments:\n" +
+          '  `regions[].id` must be one of us-east, us-west, but "eu-west" was provided\n' +
+          "  `pushEndpoints` must have an entry for each of eu-west, but eu-west is missing",
       ],
       [
         { bigQueryTable: undefined },

@@ -253,6 +253,22 @@ describe("Service", () => {
       'environment variable names must be upper-case letters, digits and underscores, but "redis_host" was provided',
     ],
   ];
+  it("names every bad argument at once, in one error, before creating anything", async () => {
+    const { error, resources } = await runFailing(() =>
+      newService({ maxInstances: 1001, rollout: { percent: 0, stableRevision: "x" } }),
+    );
+    expect(error.message).to.equal(
+      "2 invalid arguments:\n" +
+        "  `maxInstances` must be 1–1000 instances, but 1001 was provided\n" +
+        "  `rollout.percent` must be 1–100 percent, but 0 was provided",
+    );
+    expect(
+      resources.filter(
+        (r) => r.type.startsWith("gcp:cloudrunv2") || r.type.startsWith("gcp:serviceaccount"),
+      ),
+    ).to.have.length(0);
+  });
+
   for (const [title, overrides, message] of invalid) {
     it(`rejects ${title} before creating anything`, async () => {
       const { error, resources } = await runFailing(() => newService(overrides));

@@ -12,7 +12,7 @@ import { defineStack } from "../../stacks/program";
 import { STACK_NAMES } from "../../runtime/topology";
 
 const PROJECT_RULE =
-  "6–30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+  "6–30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
 const SERVICE_LIST =
   "media-processor, ai-inference, pdf-generator, fraud-analyzer, batch-processor, ranking-engine, " +
   "analytics-aggregator, user-worker, match-worker, feed-worker, notification-worker";
@@ -73,7 +73,7 @@ const BAD_CONFIGS: readonly BadConfig[] = [
     key: "avalo:corsOrigins[1]",
     message:
       'avalo:corsOrigins[1]: "https://us.avalo.app/upload" is not an origin; ' +
-      "allowed: an origin such as https://app.avalo.example (scheme, host, optional port), or *",
+      "allowed: an origin such as https://app.avalo.example (scheme, host and optional port), or *",
   },
   {
     title: "a project id with uppercase letters",

@@ -42,6 +42,17 @@ describe("pipelines/provision", function () {
     });
   });
 
+  it("gives the dead-letter hold subscription the catalog's ack deadline, as the Pipeline component does", async () => {
+    const feed = getPipeline("feed-fanout");
+    const [names] = await provisionPipelines(pubsub, {
+      pipelines: [feed],
+      prefix: uniquePrefix("hold"),
+    });
+    const [metadata] = await pubsub.subscription(names.holdSubscription).getMetadata();
+    expect(metadata.ackDeadlineSeconds).to.equal(feed.ackDeadlineSeconds);
+    expect(feed.ackDeadlineSeconds).to.equal(120);
+  });
+
   it("caps both backoff bounds when a local run asks for it, keeping the rest", async () => {
     const [names] = await provisionPipelines(pubsub, {
       pipelines: [fraud],
