@@ -14,7 +14,8 @@ import ts from "typescript";
  *   `package.json`; every `npx tsx cli/avalo.ts <sub>` or `avalo <sub>` names a subcommand that
  *   `cli/avalo.ts` dispatches; every repository path on a command line exists (a glob matches
  *   at least one file).
- * - Every repository path quoted in inline code in the prose exists.
+ * - Every repository path quoted in inline code in the prose exists, and every relative link
+ *   names a file that exists and, with `#anchor`, a heading of that file.
  *
  * The commands themselves are not run: `pulumi up`, `gcloud run jobs execute` and a 20-minute load
  * test need a cloud account or far more time than a unit test has, so checking what each command
@@ -149,6 +150,39 @@ export function missingInlinePaths(markdown: string, exists: (path: string) => b
   return missing;
 }
 
+/** A heading's anchor as GitHub renders it. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+/** The relative links of a markdown file (at repo path `file`) that lead nowhere. */
+export function brokenLinks(file: string, markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```\s*$/gm, "");
+  const broken: string[] = [];
+  for (const m of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const link = m[1];
+    if (/^[a-z]+:/.test(link)) continue;
+    const [path, anchor] = link.split("#");
+    const target = path === "" ? file : join(dirname(file), path);
+    if (!existsSync(join(ROOT, target))) {
+      broken.push(`${link}: no such file`);
+      continue;
+    }
+    if (anchor === undefined) continue;
+    const headings = readFileSync(join(ROOT, target), "utf8")
+      .replace(/^```[\s\S]*?^```\s*$/gm, "")
+      .split("\n")
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => headingAnchor(l.replace(/^#+ /, "")));
+    if (!headings.includes(anchor)) broken.push(`${link}: no heading #${anchor} in ${target}`);
+  }
+  return broken;
+}
+
 const DOCS = [
   "README.md",
   ...readdirSync(join(ROOT, "docs"))
@@ -244,6 +278,13 @@ describe("docs: README.md and docs/*.md", () => {
     expect(problems).to.eql([]);
   });
 
+  it("links only to files and headings that exist", () => {
+    const problems = DOCS.flatMap((f) =>
+      brokenLinks(f, readFileSync(join(ROOT, f), "utf8")).map((p) => `${f}: ${p}`),
+    );
+    expect(problems).to.eql([]);
+  });
+
   it("reports a missing script, an unknown subcommand and a missing file, and a type error", () => {
     expect(checkShellLine("npm run no-such-script -- --once", facts)).to.eql([
       "npm run no-such-script: package.json has no such script",
@@ -258,6 +299,12 @@ describe("docs: README.md and docs/*.md", () => {
     expect(
       missingInlinePaths("see `runtime/nowhere.ts` and `out/plan/x.json`", repoPathExists),
     ).to.eql(["runtime/nowhere.ts"]);
+    expect(headingAnchor("Client edge: App Check, uploads, CORS")).to.equal(
+      "client-edge-app-check-uploads-cors",
+    );
+    expect(brokenLinks("docs/x.md", "[a](deploy.md#gradual-rollout) [b](deploy.md#nope)")).to.eql([
+      "deploy.md#nope: no heading #nope in docs/deploy.md",
+    ]);
     const bad = codeBlocks("x.md", '```ts\nexport const n: number = "one";\n```\n');
     const diagnostics = compileBlocks(bad);
     expect(diagnostics).to.have.length(1);
