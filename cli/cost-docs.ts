@@ -6,9 +6,9 @@ import { costReportJsonSchema } from "../runtime/cost/report";
 import { loadUsageModel } from "../runtime/cost/usage";
 
 /**
- * Documents generated from the cost model, never pasted: the README's 20M projection and growth
- * tables (between `<!-- cost:NAME:begin -->` and `<!-- cost:NAME:end -->`) and the report's JSON
- * Schema. `npm run cost:docs` rewrites them; `npm run cost:docs -- --check` (and a test) fails
+ * Documents generated from the cost model, never pasted: the 20M projection and growth tables
+ * of `docs/cost.md` (between `<!-- cost:NAME:begin -->` and `<!-- cost:NAME:end -->`) and the
+ * report's JSON Schema. `npm run cost:docs` rewrites them; `npm run cost:docs -- --check` (and a test) fails
  * when one has drifted from what the command prints.
  */
 
@@ -34,7 +34,7 @@ function block(text: string, name: string, content: string, file: string): strin
 export async function costDocs(root = ROOT): Promise<GeneratedDoc[]> {
   const models = ["10k", "1m", "20m"].map((m) => loadUsageModel(join(root, "usage", `${m}.yaml`)));
   const projections = models.map(project);
-  const readmeFile = join(root, "README.md");
+  const readmeFile = join(root, "docs", "cost.md");
   const readme = readFileSync(readmeFile, "utf8");
   const withProjection = block(
     readme,

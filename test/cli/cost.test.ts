@@ -309,7 +309,7 @@ describe("avalo cost", () => {
     expect(json.projection!.optimized.totals.totalUsd).to.be.closeTo(priced, 0.05);
   });
 
-  it("keeps the README's projection tables and the report's JSON Schema as the command prints them", async function () {
+  it("keeps docs/cost.md's projection tables and the report's JSON Schema as the command prints them", async function () {
     this.timeout(60_000);
     for (const doc of await costDocs()) {
       expect(doc.actual, `${doc.file} drifted; run npm run cost:docs`).to.equal(doc.expected);
