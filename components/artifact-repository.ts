@@ -2,12 +2,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
-import {
-  ARTIFACTS,
-  DAY_SECONDS,
-  KEY_DESTROY_SCHEDULED_DURATION,
-  KEY_ROTATION_PERIOD,
-} from "./defaults";
+import { agentKey } from "./agent-key";
+import { ARTIFACTS, DAY_SECONDS } from "./defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkPlatformArgs } from "./validation";
@@ -48,32 +44,21 @@ export class ArtifactRepository extends pulumi.ComponentResource {
     const labels = platformLabels(args, home.id, { purpose: "images" });
     this.host = `${home.gcpRegion}-docker.pkg.dev`;
 
-    this.key = new gcp.kms.CryptoKey(
-      `${name}-key`,
-      {
-        name: gcpName("kms", "artifacts"),
-        keyRing: args.keyRing,
-        purpose: "ENCRYPT_DECRYPT",
-        rotationPeriod: KEY_ROTATION_PERIOD,
-        destroyScheduledDuration: KEY_DESTROY_SCHEDULED_DURATION,
-        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
-        deletionPolicy: args.deletionProtection ? "PREVENT" : "DELETE",
-        labels,
-      },
-      { ...childOpts, protect: args.deletionProtection },
-    );
     const projectNumber = gcp.organizations
       .getProjectOutput({ projectId: args.project }, childOpts)
       .apply((p) => p.number);
-    const keyGrant = new gcp.kms.CryptoKeyIAMMember(
-      `${name}-key-agent`,
+    const { key, grant: keyGrant } = agentKey(
+      name,
       {
-        cryptoKeyId: this.key.id,
-        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        member: pulumi.interpolate`serviceAccount:service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
+        keyRing: args.keyRing,
+        keyName: "artifacts",
+        agent: pulumi.interpolate`serviceAccount:service-${projectNumber}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
+        labels,
+        deletionProtection: args.deletionProtection,
       },
       childOpts,
     );
+    this.key = key;
     const repositoryId = gcpName("artifactRepository", "avalo", "images");
     this.repository = new gcp.artifactregistry.Repository(
       name,

@@ -6,7 +6,7 @@ import type { Operation } from "../runtime/load/mix";
 import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
-import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults";
+import { agentKey } from "./agent-key";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkAll, checkOneOf, checkPattern, checkRange, platformChecks } from "./validation";
@@ -212,32 +212,21 @@ export class LoadGenerator extends pulumi.ComponentResource {
     );
     const granted = args.grants?.(this.serviceAccount.member, name) ?? [];
 
-    this.key = new gcp.kms.CryptoKey(
-      `${name}-key`,
-      {
-        name: gcpName("kms", LOAD_GENERATOR.name),
-        keyRing: args.keyRing,
-        purpose: "ENCRYPT_DECRYPT",
-        rotationPeriod: KEY_ROTATION_PERIOD,
-        destroyScheduledDuration: KEY_DESTROY_SCHEDULED_DURATION,
-        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
-        deletionPolicy: args.deletionProtection ? "PREVENT" : "DELETE",
-        labels,
-      },
-      { ...childOpts, protect: args.deletionProtection },
-    );
     const projectNumber = gcp.organizations
       .getProjectOutput({ projectId: project }, childOpts)
       .apply((p) => p.number);
-    const keyGrant = new gcp.kms.CryptoKeyIAMMember(
-      `${name}-key-agent`,
+    const { key, grant: keyGrant } = agentKey(
+      name,
       {
-        cryptoKeyId: this.key.id,
-        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        member: cloudRunServiceAgent(projectNumber),
+        keyRing: args.keyRing,
+        keyName: LOAD_GENERATOR.name,
+        agent: cloudRunServiceAgent(projectNumber),
+        labels,
+        deletionProtection: args.deletionProtection,
       },
       childOpts,
     );
+    this.key = key;
 
     // The services' deterministic URL (`serviceUrl`), with the simulator's placeholder for the name.
     const ownServices = pulumi.interpolate`https://${SERVICE_PLACEHOLDER}-${projectNumber}.${home.gcpRegion}.run.app`;
