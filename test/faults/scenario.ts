@@ -198,6 +198,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
       METADATA_SERVER_DETECTION: "none",
       REDIS_HOST: platform.redisServer.host,
       REDIS_PORT: String(platform.redisServer.port),
+      REDIS_PASSWORD: platform.redisPassword,
       FAULTS_PREFIX: prefix,
       FAULTS_REGION: region,
       FAULTS_PUSH_LOG: join(workDir, "pushes.log"),
@@ -423,6 +424,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<FaultF
         appendOnly: true,
         port: platform.redisServer.port,
         dir: redisDir,
+        password: platform.redisPassword,
       });
       const restoredAtMillis = since();
       await until(

@@ -31,7 +31,7 @@ import { isRegionId } from "../../runtime/topology";
  * them.
  *
  * Environment: FAULTS_PIPELINE, FAULTS_PREFIX, FAULTS_REGION, FAULTS_PUSH_LOG, FAULTS_ROWS_DIR,
- * FAULTS_MAX_CONCURRENT, plus the emulator hosts and REDIS_HOST/REDIS_PORT.
+ * FAULTS_MAX_CONCURRENT, plus the emulator hosts and REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.
  */
 
 function required(name: string): string {
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const redis = connectRedis({
     host: required("REDIS_HOST"),
     port: Number(required("REDIS_PORT")),
+    password: required("REDIS_PASSWORD"),
   });
   redis.on("error", () => undefined);
   const publisher = new PipelinePublisher({
