@@ -24,7 +24,7 @@ export interface AuditSinkArgs extends PlatformArgs {
 }
 
 /** Audit retention when none is configured: 400 days, a little over a year. */
-export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /** Selects every Cloud Audit Log: Admin Activity, Data Access, System Event and Policy Denied. */
 export const CLOUD_AUDIT_LOG_FILTER = 'logName:"cloudaudit.googleapis.com"';

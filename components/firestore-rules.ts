@@ -27,7 +27,7 @@ export interface FirestoreRulesArgs extends PlatformArgs {
 }
 
 /** Name of the rules file inside the ruleset, as the Firebase console shows it. */
-export const RULES_FILE_NAME = "firestore.rules";
+const RULES_FILE_NAME = "firestore.rules";
 
 /** Release name for a database: `cloud.firestore` for `(default)`, else `cloud.firestore/<db>`. */
 export function firestoreReleaseName(databaseName: string): string {

@@ -111,7 +111,7 @@ const SERVICE_PLACEHOLDER = "{service}";
  * The services the simulator's operations call over HTTP (`runtime/load/operations.ts`), in the
  * service table's order.
  */
-export function simulatorServices(): ServiceName[] {
+function simulatorServices(): ServiceName[] {
   const called = new Set(Object.keys(OPERATION_ROUTES).map((op) => serviceOf(op as Operation)));
   return SERVICES.map((s) => s.name as ServiceName).filter((name) => called.has(name));
 }

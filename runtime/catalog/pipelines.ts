@@ -31,8 +31,6 @@ export interface PipelineSpec<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
   /** Cloud Run service that consumes the topic in each region. */
   readonly consumer: ServiceName;
-  /** Upper bound on the consumer's instances, per region. */
-  readonly maxInstances: number;
   /** Push subscription ack deadline, within `PUBSUB_LIMITS.ackDeadlineSeconds` (limits.ts). */
   readonly ackDeadlineSeconds: number;
   /** Exponential backoff bounds for redelivery, within `PUBSUB_LIMITS.backoffSeconds`. */
@@ -73,7 +71,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: userCreatedEvent,
     consumer: "user-worker",
-    maxInstances: 100,
     ...standardDelivery,
   }),
   pipeline({
@@ -82,7 +79,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: matchCreatedEvent,
     consumer: "match-worker",
-    maxInstances: 100,
     ...standardDelivery,
   }),
   pipeline({
@@ -91,7 +87,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: feedFanoutEvent,
     consumer: "feed-worker",
-    maxInstances: 200,
     ...standardDelivery,
     ackDeadlineSeconds: 120,
   }),
@@ -101,7 +96,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: aiGenerationEvent,
     consumer: "ai-inference",
-    maxInstances: 50,
     ...standardDelivery,
     ackDeadlineSeconds: 300,
   }),
@@ -111,7 +105,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: notificationBatchEvent,
     consumer: "notification-worker",
-    maxInstances: 100,
     ...standardDelivery,
     orderingKeyField: "userId",
   }),
@@ -121,7 +114,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: analyticsAggregationEvent,
     consumer: "analytics-aggregator",
-    maxInstances: 20,
     ...standardDelivery,
     bigQueryTable: "analytics_events_raw",
   }),
@@ -131,7 +123,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: mediaTranscodeEvent,
     consumer: "media-processor",
-    maxInstances: 30,
     ...standardDelivery,
     ackDeadlineSeconds: 600,
   }),
@@ -141,7 +132,6 @@ export const PIPELINES = [
     schemaVersion: 1,
     schema: fraudCheckEvent,
     consumer: "fraud-analyzer",
-    maxInstances: 50,
     ...standardDelivery,
     maxDeliveryAttempts: 10,
   }),

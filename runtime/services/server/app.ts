@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
@@ -90,17 +89,13 @@ function tooLarge(req: FastifyRequest, limit: number): HttpError {
 /**
  * Reads a body, refusing it with a 413 as soon as it passes `limit` bytes: a declared
  * Content-Length over the limit is refused before any byte is read, and a compressed body is
- * inflated only up to the limit (the compressed bytes count against it too). Under the Functions
- * Framework, Express has already read (and inflated) the body and kept it in `rawBody`; only its
- * length is checked then.
+ * inflated only up to the limit (the compressed bytes count against it too).
  */
 function readBody(
   req: FastifyRequest,
   payload: NodeJS.ReadableStream,
   limit: number,
 ): Promise<Buffer> {
-  const pre = (req.raw as IncomingMessage & { rawBody?: Buffer }).rawBody;
-  if (pre) return pre.length > limit ? Promise.reject(tooLarge(req, limit)) : Promise.resolve(pre);
   const encoding = String(req.headers["content-encoding"] ?? "identity")
     .trim()
     .toLowerCase();

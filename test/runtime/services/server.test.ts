@@ -216,36 +216,6 @@ describe("service server", () => {
       expect(res.json().error).to.match(/^invalid JSON body: /);
     });
 
-    it("uses the body the Functions Framework already read (rawBody)", async () => {
-      const a = await build(LOCAL);
-      await a.ready();
-      const { createServer } = await import("node:http");
-      const server = createServer((req, res) => {
-        // Simulates Express's body-parser: the stream is consumed, the bytes kept on the request.
-        const chunks: Buffer[] = [];
-        req.on("data", (c: Buffer) => chunks.push(c));
-        req.on("end", () => {
-          (req as typeof req & { rawBody: Buffer }).rawBody = Buffer.concat(chunks);
-          a.routing(req, res);
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      const port = (server.address() as { port: number }).port;
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/echo`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ via: "functions-framework" }),
-        });
-        expect(await res.json()).to.deep.equal({
-          caller: "local",
-          body: { via: "functions-framework" },
-        });
-      } finally {
-        server.close();
-      }
-    });
-
     it("answers 503 from /healthz naming the dependency that is down", async () => {
       const a = await build(LOCAL, {
         checks: [
