@@ -7,6 +7,7 @@ import { runCostCommand } from "../../cli/cost";
 import { costDocs } from "../../cli/cost-docs";
 import { COST_REPORT_SCHEMA, costReportSchema } from "../../runtime/cost/report";
 import { SMALL_MODEL_DOCUMENT } from "../runtime/cost/small-model";
+import { resource as planResource } from "./plan-builder";
 
 const REPO = join(__dirname, "..", "..");
 
@@ -125,16 +126,8 @@ describe("avalo cost", () => {
 
   describe("with an eu-west plan", () => {
     beforeEach(() => {
-      const resource = (type: string, name: string, inputs: Record<string, unknown>) => ({
-        urn: `urn:pulumi:eu-west::avalo::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        parent: "",
-        dependencies: [],
-        propertyDependencies: {},
-        inputs,
-      });
+      const resource = (type: string, name: string, inputs: Record<string, unknown>) =>
+        planResource(type, name, inputs, { urn: `urn:pulumi:eu-west::avalo::${type}::${name}` });
       const resources = [
         resource("gcp:redis/instance:Instance", "eu-west-cache", {
           memorySizeGb: 5,

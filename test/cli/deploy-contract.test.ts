@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { buildScriptBundle } from "../../components/bundling";
 import { checkConstraints } from "../../cli/preview/constraints";
-import type { Plan, PlanResource } from "../../cli/preview/plan";
+import type { Plan } from "../../cli/preview/plan";
 import { deployViolations, type DeployedResource } from "../../policies/rules/deploy";
 import { FIXTURE_PROGRAM, preview, projectDir } from "./preview-env";
-import { NO_OPTIONS } from "./plan-builder";
+import { planOf, resource as planResource } from "./plan-builder";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
 const JOB = "gcp:cloudrunv2/job:Job";
@@ -16,8 +16,9 @@ const REPO = "gcp:artifactregistry/repository:Repository";
 const BUILD = "docker-build:index:Image";
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
+/** A plan resource as the pack's rule sees it (`props` are the plan's inputs). */
 function resource(type: string, name: string, props: Record<string, unknown>): DeployedResource {
-  return { type, name, urn: `urn:pulumi:us-east::avalo::${type}::${name}`, props };
+  return { ...planResource(type, name, props), props };
 }
 
 const object = (path: string) =>
@@ -68,18 +69,7 @@ const job = (image: string) =>
   resource(JOB, "load", { template: { template: { containers: [{ image }] } } });
 
 function asPlan(resources: readonly DeployedResource[]): Plan {
-  const planned: PlanResource[] = resources.map((r) => ({
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    custom: true,
-    parent: "",
-    dependencies: [],
-    propertyDependencies: {},
-    options: NO_OPTIONS,
-    inputs: r.props,
-  }));
-  return { version: 1, project: "avalo", stack: "us-east", geography: "", resources: planned };
+  return planOf(resources.map((r) => planResource(r.type, r.name, r.props)));
 }
 
 /** The preview's findings of the deploy-contract rule (the plans here enable no APIs). */

@@ -6,26 +6,12 @@ import { runCostCommand } from "../../cli/cost";
 import { costReportOf, renderCostMarkdown } from "../../cli/preview/cost";
 import { parsePreviewArgs } from "../../cli/preview/options";
 import type { StackOutcome } from "../../cli/preview/outcome";
-import type { Plan, PlanResource } from "../../cli/preview/plan";
+import type { Plan } from "../../cli/preview/plan";
 import { costReportSchema } from "../../runtime/cost/report";
-import { NO_OPTIONS } from "./plan-builder";
+import { resource } from "./plan-builder";
 
 const ROOT = join(__dirname, "..", "..");
 const USAGE = join(ROOT, "usage", "1m.yaml");
-
-function resource(type: string, name: string, inputs: Record<string, unknown>): PlanResource {
-  return {
-    urn: `urn:pulumi:us-east::avalo::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    parent: "",
-    dependencies: [],
-    propertyDependencies: {},
-    options: NO_OPTIONS,
-    inputs,
-  };
-}
 
 function plan(redisGb: number, region = "us-east1"): Plan {
   return {
