@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { buildBundles, type Bundle } from "../../components/bundling";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
 import { runOffline, type RecordedResource } from "../../stacks/offline/mocks";
@@ -48,7 +47,8 @@ export function plannedContainers(
       if (!path) {
         throw new Error(`the plan uploads no object ${String(source.object)} for ${service}`);
       }
-      const bytes = readFileSync(path);
+      const sha256 = (object?.inputs.metadata as { sha256?: string } | undefined)?.sha256;
+      if (!sha256) throw new Error(`the plan's object for ${service} records no sha256`);
       const envs = container.envs as Array<{
         name: string;
         value?: unknown;
@@ -59,7 +59,7 @@ export function plannedContainers(
         archive: {
           service,
           archivePath: path,
-          sha256: createHash("sha256").update(bytes).digest("hex"),
+          sha256,
           bytes: statSync(path).size,
         },
         command: container.commands as string[],

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { archiveFileNames } from "../../components/bundling";
 import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
 import {
@@ -220,7 +220,7 @@ function checkDeployedCode(plan: Plan): Finding[] {
       const archive = archiveOf(resources, c);
       if (!archive) return;
       const script = archive.script;
-      const names = existsSync(archive.path) ? archiveFileNames(archive.path) : undefined;
+      const names = archiveListing(archive.path);
       if (!names || !script || !names.includes(script)) {
         findings.push(
           finding(
@@ -234,6 +234,23 @@ function checkDeployedCode(plan: Plan): Finding[] {
     });
   }
   return findings;
+}
+
+/**
+ * The file names of an archive, read once per file version in this process: the services of
+ * both regions, and the stacks a worker previews, share the same archives.
+ */
+const listings = new Map<string, readonly string[]>();
+function archiveListing(path: string): readonly string[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const { size, mtimeMs } = statSync(path);
+  const key = `${path}\0${size}\0${mtimeMs}`;
+  let names = listings.get(key);
+  if (!names) {
+    names = archiveFileNames(path);
+    listings.set(key, names);
+  }
+  return names;
 }
 
 /** The archive file a container runs, and the script its command starts, when the plan names them. */
