@@ -7,6 +7,7 @@ import type { Kms } from "./kms";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkOneOf, checkPlatformArgs, checkRange } from "./validation";
+import { waitFor } from "./outputs";
 
 /** Arguments of {@link Analytics}. */
 export interface AnalyticsArgs extends PlatformArgs {
@@ -55,7 +56,6 @@ export class Analytics extends pulumi.ComponentResource {
   private readonly subscriberGrant: gcp.bigquery.DatasetIamMember;
   private readonly baseName: string;
   private readonly childOpts: pulumi.CustomResourceOptions;
-  private grants = 0;
 
   constructor(name: string, args: AnalyticsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:bigquery:Analytics", name, {}, opts);
@@ -141,17 +141,16 @@ export class Analytics extends pulumi.ComponentResource {
         this,
       );
     }
-    return pulumi.all([ref, this.subscriberGrant.id]).apply(([r]) => r);
+    return waitFor(ref, [this.subscriberGrant]);
   }
 
   /**
    * Lets `member` write rows to the dataset's tables (`roles/bigquery.dataEditor` on the dataset).
    * @param key stable suffix of the grant's resource name, e.g. the writing service's name
    */
-  grantWrite(member: pulumi.Input<string>, key?: string): gcp.bigquery.DatasetIamMember {
-    const suffix = key ?? String(this.grants++);
+  grantWrite(member: pulumi.Input<string>, key: string): gcp.bigquery.DatasetIamMember {
     return new gcp.bigquery.DatasetIamMember(
-      `${this.baseName}-write-${suffix}`,
+      `${this.baseName}-write-${key}`,
       {
         project: this.dataset.project,
         datasetId: this.dataset.datasetId,

@@ -29,6 +29,8 @@ const SERVICE_NAME = /^[a-z][-a-z0-9]*(\.[a-z][-a-z0-9]*)+$/;
 export class Apis extends pulumi.ComponentResource {
   /** One enabled service per API; depend on all of them. */
   readonly services: gcp.projects.Service[];
+  /** The project's number, for service agents' emails and Cloud Run URLs; read once. */
+  readonly projectNumber: pulumi.Output<string>;
   private readonly members: Record<ServiceAgentName, pulumi.Output<string>>;
 
   constructor(name: string, args: ApisArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -66,6 +68,7 @@ export class Apis extends pulumi.ComponentResource {
         after,
       ).member;
     const project = gcp.organizations.getProjectOutput({ projectId: args.project }, after);
+    this.projectNumber = project.number;
     this.members = {
       pubsub: identity("pubsub"),
       secretmanager: identity("secretmanager"),

@@ -12,6 +12,8 @@ import { checkPlatformArgs } from "./validation";
 export interface ArtifactRepositoryArgs extends PlatformArgs {
   /** Enabled APIs (artifactregistry, cloudkms); every child depends on them. */
   readonly apis: Apis;
+  /** The project's number, for the Artifact Registry service agent. */
+  readonly projectNumber: pulumi.Input<string>;
   /** Key ring of the home region (`Kms.keyRings[home]`), which gets the repository's CMEK key. */
   readonly keyRing: pulumi.Input<string>;
   /** Key protection; set explicitly per environment. */
@@ -44,9 +46,7 @@ export class ArtifactRepository extends pulumi.ComponentResource {
     const labels = platformLabels(args, home.id, { purpose: "images" });
     this.host = `${home.gcpRegion}-docker.pkg.dev`;
 
-    const projectNumber = gcp.organizations
-      .getProjectOutput({ projectId: args.project }, childOpts)
-      .apply((p) => p.number);
+    const { projectNumber } = args;
     const { key, grant: keyGrant } = agentKey(
       name,
       {

@@ -6,6 +6,7 @@ import type { PlatformArgs } from "./context";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkPlatformArgs, checkRange } from "./validation";
+import { waitFor } from "./outputs";
 
 /** Arguments of {@link AuditSink}. */
 export interface AuditSinkArgs extends PlatformArgs {
@@ -107,9 +108,7 @@ export class AuditSink extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    this.writerIdentity = pulumi
-      .all([this.sink.writerIdentity, this.writerGrant.id])
-      .apply(([identity]) => identity);
+    this.writerIdentity = waitFor(this.sink.writerIdentity, [this.writerGrant]);
     const home = args.regions[0].gcpRegion;
     this.cloudAuditBucket = new gcp.logging.ProjectBucketConfig(
       `${name}-cloud-audit-logs`,

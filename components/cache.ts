@@ -57,7 +57,6 @@ export class Cache extends pulumi.ComponentResource {
   readonly regions: Readonly<Partial<Record<RegionId, RegionalCache>>>;
   private readonly baseName: string;
   private readonly secretOpts: pulumi.CustomResourceOptions;
-  private grants = 0;
 
   constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:redis:Cache", name, {}, opts);
@@ -174,7 +173,7 @@ export class Cache extends pulumi.ComponentResource {
   grantConnect(
     member: pulumi.Input<string>,
     region: RegionId,
-    key?: string,
+    key: string,
   ): gcp.secretmanager.SecretIamMember[] {
     const cache = this.regions[region];
     if (!cache) {
@@ -183,11 +182,10 @@ export class Cache extends pulumi.ComponentResource {
         this,
       );
     }
-    const suffix = key ?? String(this.grants++);
     return [cache.authSecret, cache.caSecret].map(
       (s, i) =>
         new gcp.secretmanager.SecretIamMember(
-          `${this.baseName}-${region}-${i === 0 ? "auth" : "ca"}-${suffix}`,
+          `${this.baseName}-${region}-${i === 0 ? "auth" : "ca"}-${key}`,
           { secretId: s.id, role: "roles/secretmanager.secretAccessor", member },
           this.secretOpts,
         ),

@@ -10,23 +10,26 @@ import {
 } from "../runtime/services/catalog";
 import { serviceEnvironment } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
+import { ArtifactRepository } from "./artifact-repository";
 import { Analytics } from "./analytics";
 import { AppCheck, type AppCheckEnforcement, type ClientApps } from "./app-check";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
 import type { Bundle } from "./bundling";
 import { Cache } from "./cache";
-import type { PlatformArgs } from "./context";
+import { ContainerImage } from "./container-image";
+import type { PlatformArgs, ResolvedRegion } from "./context";
 import { FirestoreDatabase } from "./firestore-database";
 import { FirestoreRules } from "./firestore-rules";
 import { FcmSenderRole } from "./fcm-sender-role";
 import { Kms } from "./kms";
+import { LOAD_GENERATOR, LoadGenerator, type ResolvedLoadSettings } from "./load-generator";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import { MediaBucket } from "./media-bucket";
 import { Pipeline, pushInvokerAccountId } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
-import { Service, serviceUrl } from "./service";
+import { Service, cloudRunServiceAgent, serviceUrl } from "./service";
 import { checkAll, checkRange, platformChecks } from "./validation";
 
 /** The per-stack settings a geography is built from (the stack reads them from config). */
@@ -47,6 +50,8 @@ export interface GeographySettings extends PlatformArgs {
   readonly appCheckEnforcement?: AppCheckEnforcement;
   /** Browser origins allowed to POST uploads to the media bucket. @default [] */
   readonly corsOrigins?: readonly string[];
+  /** The load-generator job in the home region (`avalo:loadGenerator`). @default none */
+  readonly loadGenerator?: ResolvedLoadSettings;
 }
 
 /** Arguments of {@link Geography}. */
@@ -54,6 +59,8 @@ export interface GeographyArgs {
   readonly config: GeographySettings;
   /** One archive per service of the service table (components/bundling.ts). */
   readonly bundles: readonly Bundle[];
+  /** The load simulator's archive (`buildScriptBundle`); required with `config.loadGenerator`. */
+  readonly loadBundle?: Bundle;
 }
 
 /**
@@ -72,7 +79,6 @@ export class Geography extends pulumi.ComponentResource {
   readonly firestore: FirestoreDatabase;
   readonly firestoreRules: FirestoreRules;
   readonly auditSink: AuditSink;
-  readonly monitoring: Monitoring;
   readonly analytics: Analytics;
   readonly cache: Cache;
   readonly bundle: RuntimeBundle;
@@ -80,152 +86,159 @@ export class Geography extends pulumi.ComponentResource {
   readonly media: MediaBucket;
   /** App Check over the client apps, when the config names them. */
   readonly appCheck?: AppCheck;
+  readonly monitoring: Monitoring;
   /** Service per region per service name. */
-  readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<string, Service>>>>>;
+  readonly services: Readonly<Partial<Record<RegionId, Readonly<Record<ServiceName, Service>>>>>;
   /** Pipeline per catalog name. */
   readonly pipelines: Readonly<Record<string, Pipeline>>;
+  /** The load-generator job and its image, when `config.loadGenerator` is set. */
+  readonly loadGenerator?: { readonly job: LoadGenerator; readonly image: ContainerImage };
   /** Custom role sending FCM messages, created with the first service that uses `fcm`. */
   private fcmSender?: FcmSenderRole;
 
   constructor(name: string, args: GeographyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:platform:Geography", name, {}, opts);
     const { config } = args;
-    const redisLimit = MEMORYSTORE_LIMITS.memorySizeGb;
-    checkAll(this, [
-      ...platformChecks(this, config),
-      () =>
-        checkRange(
-          this,
-          "config.redisMemorySizeGb",
-          config.redisMemorySizeGb,
-          redisLimit.min,
-          redisLimit.max,
-          "GB",
-        ),
-    ]);
-    const missing = SERVICES.filter((s) => !args.bundles.some((b) => b.service === s.name));
-    if (missing.length > 0) {
-      throw new pulumi.ResourceError(
-        `\`bundles\` must hold a bundle for every service, but ${missing.map((s) => s.name).join(", ")} ` +
-          "has none; run `npm run bundle`",
-        this,
-      );
+    validate(this, args);
+    ({
+      apis: this.apis,
+      kms: this.kms,
+      network: this.network,
+      firestore: this.firestore,
+      firestoreRules: this.firestoreRules,
+      auditSink: this.auditSink,
+      analytics: this.analytics,
+      cache: this.cache,
+      bundle: this.bundle,
+      media: this.media,
+      appCheck: this.appCheck,
+    } = this.createPlatform(name, config, args.bundles));
+    this.services = this.createServices(name, config);
+    this.pipelines = this.createPipelines(name, config);
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      { ...platformOf(config), apis: this.apis, notificationEmail: config.alertEmail },
+      { parent: this, dependsOn: Object.values(this.pipelines) },
+    );
+    if (config.loadGenerator) {
+      this.loadGenerator = this.createLoadGenerator(config, config.loadGenerator, args.loadBundle);
     }
-    const platform: PlatformArgs = {
-      project: config.project,
-      geography: config.geography,
-      environment: config.environment,
-      regions: config.regions,
-    };
+    this.registerOutputs({});
+  }
+
+  /**
+   * The shared platform: APIs, keys, VPC, the Firestore database and its rules, the audit sink,
+   * the analytics dataset, a cache per region, the service bundles, the media bucket and App Check.
+   */
+  private createPlatform(name: string, config: GeographySettings, bundles: readonly Bundle[]) {
+    const platform = platformOf(config);
     const parent = { parent: this };
     const protection = config.deletionProtection;
-
-    this.apis = new Apis(`${name}-apis`, { project: config.project }, parent);
-    const apis = this.apis;
-    this.kms = new Kms(
+    const home = config.regions[0];
+    const apis = new Apis(`${name}-apis`, { project: config.project }, parent);
+    const kms = new Kms(
       `${name}-kms`,
       { ...platform, apis, deletionProtection: protection },
       parent,
     );
-    const kms = this.kms;
-    this.network = new Network(`${name}-network`, { ...platform, apis }, parent);
-    this.firestore = new FirestoreDatabase(`${name}-firestore`, { ...platform, apis, kms }, parent);
-    this.firestoreRules = new FirestoreRules(
-      `${name}-firestore-rules`,
-      { ...platform, apis, databaseName: this.firestore.databaseName },
+    const network = new Network(`${name}-network`, { ...platform, apis }, parent);
+    const firestore = new FirestoreDatabase(
+      `${name}-firestore`,
+      { ...platform, apis, kms },
       parent,
     );
-    this.auditSink = new AuditSink(
+    const firestoreRules = new FirestoreRules(
+      `${name}-firestore-rules`,
+      { ...platform, apis, databaseName: firestore.databaseName },
+      parent,
+    );
+    const auditSink = new AuditSink(
       `${name}-audit`,
       { ...platform, apis, kmsKeyName: kms.keyId("bigquery", "multi") },
       parent,
     );
-    this.analytics = new Analytics(`${name}-analytics`, { ...platform, apis, kms }, parent);
-    this.cache = new Cache(
+    const analytics = new Analytics(`${name}-analytics`, { ...platform, apis, kms }, parent);
+    const cache = new Cache(
       `${name}-cache`,
       {
         ...platform,
         apis,
         kms,
-        network: this.network,
+        network,
         memorySizeGb: config.redisMemorySizeGb,
         deletionProtection: protection,
       },
       parent,
     );
-    const home = config.regions[0];
-    this.bundle = new RuntimeBundle(
+    const storageKey = kms.keyId("storage", home.id);
+    const bundle = new RuntimeBundle(
       `${name}-bundles`,
-      { ...platform, apis, kmsKeyName: kms.keyId("storage", home.id), bundles: args.bundles },
+      { ...platform, apis, kmsKeyName: storageKey, bundles },
       parent,
     );
-    this.media = new MediaBucket(
+    const media = new MediaBucket(
       `${name}-media`,
-      {
-        ...platform,
-        apis,
-        kmsKeyName: kms.keyId("storage", home.id),
-        corsOrigins: config.corsOrigins ?? [],
-      },
+      { ...platform, apis, kmsKeyName: storageKey, corsOrigins: config.corsOrigins ?? [] },
       parent,
     );
-    if (config.clientApps) {
-      this.appCheck = new AppCheck(
-        `${name}-app-check`,
-        {
-          ...platform,
-          apis,
-          clientApps: config.clientApps,
-          enforcement:
-            config.appCheckEnforcement ??
-            (config.environment === "prod" ? "enforced" : "unenforced"),
-        },
-        parent,
-      );
-    }
-    const projectNumber = gcp.organizations
-      .getProjectOutput({ projectId: config.project }, { parent: this, dependsOn: apis.services })
-      .apply((p) => p.number);
-    // Which identity fetches a no-build source archive is not documented: the Cloud Run service
-    // agent and each service's runtime account both get read access to the bundles.
-    const agentRead = this.bundle.grantRead(
-      pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`,
-      "cloud-run-agent",
-    );
-
-    const services: Partial<Record<RegionId, Record<string, Service>>> = {};
-    for (const region of config.regions) {
-      const regional: Record<string, Service> = {};
-      const cache = this.cache.regions[region.id]!;
-      for (const spec of SERVICES as readonly ServiceSpec[]) {
-        const env = serviceEnvironment<pulumi.Input<string>>(spec, {
-          region: region.id,
-          geography: config.geography.id,
-          environment: config.environment,
-          project: config.project,
-          auth: "google-oidc",
-          serviceUrl: (service) => serviceUrl(service, projectNumber, region.gcpRegion),
-          redis: { host: cache.host, port: cache.port.apply(String), tls: true },
-          pushInvoker: (pipeline) =>
-            `${pushInvokerAccountId(pipeline)}@${config.project}.iam.gserviceaccount.com`,
-          analytics: { dataset: this.analytics.datasetId },
-          media: { bucket: this.media.bucketName },
-          uploads: { bucket: this.media.bucketName },
-          ai: { vertexLocation: region.gcpRegion },
-          notifications: "fcm",
-        });
-        regional[spec.name] = new Service(
-          `${name}-${spec.name}-${region.id}`,
+    const appCheck = config.clientApps
+      ? new AppCheck(
+          `${name}-app-check`,
           {
             ...platform,
             apis,
+            clientApps: config.clientApps,
+            enforcement:
+              config.appCheckEnforcement ??
+              (config.environment === "prod" ? "enforced" : "unenforced"),
+          },
+          parent,
+        )
+      : undefined;
+    return {
+      apis,
+      kms,
+      network,
+      firestore,
+      firestoreRules,
+      auditSink,
+      analytics,
+      cache,
+      bundle,
+      media,
+      appCheck,
+    };
+  }
+
+  /**
+   * Every service of the table in every region, each running its bundle with the environment
+   * `serviceEnvironment` names and waiting for the grants of what it uses.
+   */
+  private createServices(name: string, config: GeographySettings) {
+    // Which identity fetches a no-build source archive is not documented: the Cloud Run service
+    // agent and each service's runtime account both get read access to the bundles.
+    const agentRead = this.bundle.grantRead(
+      cloudRunServiceAgent(this.apis.projectNumber),
+      "cloud-run-agent",
+    );
+    const services: Partial<Record<RegionId, Record<ServiceName, Service>>> = {};
+    for (const region of config.regions) {
+      const cache = this.cache.regions[region.id]!;
+      const regional = {} as Record<ServiceName, Service>;
+      for (const spec of SERVICES as readonly ServiceSpec[]) {
+        const service = spec.name as ServiceName;
+        regional[service] = new Service(
+          `${name}-${spec.name}-${region.id}`,
+          {
+            ...platformOf(config),
+            apis: this.apis,
             spec,
             region,
-            projectNumber,
+            projectNumber: this.apis.projectNumber,
             source: this.bundle.sourceOf(spec.name),
             network: this.network.network.id,
             subnetwork: this.network.subnets[region.id]!.id,
-            env,
+            env: this.environmentOf(spec, region, config),
             secrets: {
               REDIS_PASSWORD: secretRef(cache.authSecret, cache.authSecretVersion),
               REDIS_TLS_CA: secretRef(cache.caSecret, cache.caSecretVersion),
@@ -237,38 +250,70 @@ export class Geography extends pulumi.ComponentResource {
               this.firestore.grantUser(member, key),
               ...spec.uses.map((use) => this.grantUse(use, member, key)),
             ],
-            maxInstances: config.maxInstances[spec.name as ServiceName],
-            rollout: rolloutOf(config.rollout[spec.name as ServiceName]),
-            deletionProtection: protection,
+            maxInstances: config.maxInstances[service],
+            rollout: rolloutOf(config.rollout[service]),
+            deletionProtection: config.deletionProtection,
           },
-          parent,
+          { parent: this },
         );
       }
       for (const spec of SERVICES as readonly ServiceSpec[]) {
-        for (const callee of spec.calls) {
-          regional[callee].grantInvoke(regional[spec.name].serviceAccount.member, spec.name);
+        for (const callee of spec.calls as readonly ServiceName[]) {
+          regional[callee].grantInvoke(
+            regional[spec.name as ServiceName].serviceAccount.member,
+            spec.name,
+          );
         }
       }
       services[region.id] = regional;
     }
-    this.services = services;
+    return services;
+  }
 
+  /** The plain environment of `spec` in `region`, from the deployed resources. */
+  private environmentOf(spec: ServiceSpec, region: ResolvedRegion, config: GeographySettings) {
+    const cache = this.cache.regions[region.id]!;
+    return serviceEnvironment<pulumi.Input<string>>(spec, {
+      region: region.id,
+      geography: config.geography.id,
+      environment: config.environment,
+      project: config.project,
+      auth: "google-oidc",
+      serviceUrl: (service) => serviceUrl(service, this.apis.projectNumber, region.gcpRegion),
+      redis: { host: cache.host, port: cache.port.apply(String), tls: true },
+      pushInvoker: (pipeline) =>
+        `${pushInvokerAccountId(pipeline)}@${config.project}.iam.gserviceaccount.com`,
+      analytics: { dataset: this.analytics.datasetId },
+      media: { bucket: this.media.bucketName },
+      uploads: { bucket: this.media.bucketName },
+      ai: { vertexLocation: region.gcpRegion },
+      notifications: "fcm",
+    });
+  }
+
+  /**
+   * A pipeline per catalog entry, pushing to its consumer in every region (which it may invoke),
+   * published to by exactly the services whose table entry names it in `publishes`.
+   */
+  private createPipelines(name: string, config: GeographySettings) {
     const pipelines: Record<string, Pipeline> = {};
     for (const spec of PIPELINES) {
-      const consumers = config.regions.map((r) => [r.id, services[r.id]![spec.consumer]] as const);
+      const consumers = config.regions.map(
+        (r) => [r.id, this.services[r.id]![spec.consumer]] as const,
+      );
       const pipeline = new Pipeline(
         `${name}-${spec.name}`,
         {
-          ...platform,
-          apis,
+          ...platformOf(config),
+          apis: this.apis,
           spec,
-          kmsKeyName: kms.keyId("pubsub", "global"),
+          kmsKeyName: this.kms.keyId("pubsub", "global"),
           pushEndpoints: Object.fromEntries(consumers.map(([id, s]) => [id, s.url])),
           ...(spec.bigQueryTable
             ? { bigQueryTable: this.analytics.subscriptionTable(spec.bigQueryTable) }
             : {}),
         },
-        parent,
+        { parent: this },
       );
       for (const [, consumer] of consumers) {
         consumer.grantInvoke(
@@ -280,20 +325,72 @@ export class Geography extends pulumi.ComponentResource {
         for (const publisher of SERVICES as readonly ServiceSpec[]) {
           if (!publisher.publishes.includes(spec.name)) continue;
           pipeline.grantPublish(
-            services[region.id]![publisher.name].serviceAccount.member,
+            this.services[region.id]![publisher.name as ServiceName].serviceAccount.member,
             `${publisher.name}-${region.id}`,
           );
         }
       }
       pipelines[spec.name] = pipeline;
     }
-    this.pipelines = pipelines;
-    this.monitoring = new Monitoring(
-      `${name}-monitoring`,
-      { ...platform, apis, notificationEmail: config.alertEmail },
-      { parent: this, dependsOn: Object.values(pipelines) },
+    return pipelines;
+  }
+
+  /**
+   * The load-generator job in the home region: an image built from its bundle archive, pushed to
+   * the geography's Artifact Registry repository and deployed by digest, with invoker on the
+   * services it targets there.
+   */
+  private createLoadGenerator(
+    config: GeographySettings,
+    settings: ResolvedLoadSettings,
+    bundle: Bundle | undefined,
+  ) {
+    if (!bundle) {
+      throw new pulumi.ResourceError(
+        "`loadBundle` must hold the load simulator's archive when `config.loadGenerator` is set; " +
+          "run `npm run bundle`",
+        this,
+      );
+    }
+    const home = config.regions[0];
+    const geography = config.geography.id;
+    const keyRing = this.kms.keyRings[home.id]!.id;
+    const parent = { parent: this };
+    const repository = new ArtifactRepository(
+      `${geography}-artifacts`,
+      {
+        ...platformOf(config),
+        apis: this.apis,
+        projectNumber: this.apis.projectNumber,
+        keyRing,
+        deletionProtection: config.deletionProtection,
+      },
+      parent,
     );
-    this.registerOutputs({});
+    const image = new ContainerImage(
+      `${geography}-${LOAD_GENERATOR.name}-image`,
+      { repository, bundle },
+      parent,
+    );
+    const targets = this.services[home.id]!;
+    const job = new LoadGenerator(
+      `${geography}-${LOAD_GENERATOR.name}`,
+      {
+        ...platformOf(config),
+        ...settings,
+        apis: this.apis,
+        projectNumber: this.apis.projectNumber,
+        image: image.imageRef,
+        keyRing,
+        network: this.network.network.id,
+        subnetwork: this.network.subnets[home.id]!.id,
+        grants: (member, key) =>
+          settings.invokes.map((service) => targets[service].grantInvoke(member, key)),
+        deletionProtection: config.deletionProtection,
+      },
+      parent,
+    );
+    return { job, image };
   }
 
   /**
@@ -334,9 +431,49 @@ export class Geography extends pulumi.ComponentResource {
     return new gcp.projects.IAMMember(
       name,
       { project: this.firestore.database.project, role, member },
-      { parent: this, dependsOn: this.apis.services },
+      this.afterApis(),
     );
   }
+
+  private afterApis(): pulumi.CustomResourceOptions {
+    return { parent: this, dependsOn: this.apis.services };
+  }
+}
+
+function validate(geography: Geography, args: GeographyArgs): void {
+  const { config } = args;
+  const redisLimit = MEMORYSTORE_LIMITS.memorySizeGb;
+  checkAll(geography, [
+    ...platformChecks(geography, config),
+    () =>
+      checkRange(
+        geography,
+        "config.redisMemorySizeGb",
+        config.redisMemorySizeGb,
+        redisLimit.min,
+        redisLimit.max,
+        "GB",
+      ),
+    () => {
+      const missing = SERVICES.filter((s) => !args.bundles.some((b) => b.service === s.name));
+      if (missing.length > 0) {
+        throw new pulumi.ResourceError(
+          `\`bundles\` must hold a bundle for every service, but ${missing.map((s) => s.name).join(", ")} ` +
+            "has none; run `npm run bundle`",
+          geography,
+        );
+      }
+    },
+  ]);
+}
+
+function platformOf(config: GeographySettings): PlatformArgs {
+  return {
+    project: config.project,
+    geography: config.geography,
+    environment: config.environment,
+    regions: config.regions,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { KEY_DESTROY_SCHEDULED_DURATION, KEY_ROTATION_PERIOD } from "./defaults"
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkPlatformArgs } from "./validation";
+import { waitFor } from "./outputs";
 
 /** What a key protects; each purpose has its own key and its own service agent. */
 export type KeyPurpose = "pubsub" | "redis" | "secrets" | "storage" | "bigquery" | "firestore";
@@ -132,7 +133,7 @@ export class Kms extends pulumi.ComponentResource {
           childOpts,
         );
         // Users of the key id wait for the grant, so no service is handed a key it cannot use.
-        const id = pulumi.all([key.id, grant.id]).apply(([keyId]) => keyId);
+        const id = waitFor(key.id, [grant]);
         this.keys.set(`${purpose}@${location}`, { key, id });
       }
     }

@@ -7,6 +7,7 @@ import { SERVICES, type ServiceName } from "../runtime/services/catalog";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { agentKey } from "./agent-key";
+import { cloudRunServiceAgent } from "./service";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkAll, checkOneOf, checkPattern, checkRange, platformChecks } from "./validation";
@@ -85,6 +86,8 @@ export interface LoadGeneratorArgs extends PlatformArgs, LoadGeneratorSettings {
    * (`ContainerImage.imageRef`); its entrypoint starts the bundle.
    */
   readonly image: pulumi.Input<string>;
+  /** The project's number, for the Cloud Run service agent and the services' URLs. */
+  readonly projectNumber: pulumi.Input<string>;
   /** Key ring of the home region (`Kms.keyRings[home]`), which gets the job's CMEK key. */
   readonly keyRing: pulumi.Input<string>;
   /** VPC network for Direct VPC egress (internal-ingress services are reached through it). */
@@ -151,11 +154,6 @@ function loadEnvironment(
   };
 }
 
-/** Cloud Run's service agent, which encrypts the job's image and tasks with the CMEK key. */
-function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
-}
-
 /**
  * The optional Cloud Run Job that runs the load simulator (`runtime/load/job.ts`) sharded across
  * `tasks` tasks in the geography's home region, for a real 100K–1M-user test on staging. It runs
@@ -212,9 +210,7 @@ export class LoadGenerator extends pulumi.ComponentResource {
     );
     const granted = args.grants?.(this.serviceAccount.member, name) ?? [];
 
-    const projectNumber = gcp.organizations
-      .getProjectOutput({ projectId: project }, childOpts)
-      .apply((p) => p.number);
+    const { projectNumber } = args;
     const { key, grant: keyGrant } = agentKey(
       name,
       {

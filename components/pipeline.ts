@@ -9,6 +9,7 @@ import { DEAD_LETTER_RETENTION_SECONDS, PUSH_PATH } from "./defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkAll, checkKeys, checkOrdered, checkRange, platformChecks } from "./validation";
+import { waitFor } from "./outputs";
 
 /** Arguments of {@link Pipeline}. */
 export interface PipelineArgs extends PlatformArgs {
@@ -71,7 +72,6 @@ export class Pipeline extends pulumi.ComponentResource {
   private readonly baseName: string;
   private readonly topicProject: string;
   private readonly childOpts: pulumi.CustomResourceOptions;
-  private grants = 0;
 
   constructor(name: string, args: PipelineArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("avalo:pubsub:Pipeline", name, {}, opts);
@@ -190,11 +190,9 @@ export class Pipeline extends pulumi.ComponentResource {
         ),
     );
     // Consumers read the names only once the dead-letter grants exist.
-    const afterGrants = [dlqPublisher, ...subscriberGrants].map((g) => g.id);
-    this.topicName = pulumi.all([this.topic.name, ...afterGrants]).apply(([n]) => n);
-    this.deadLetterTopicName = pulumi
-      .all([this.deadLetterTopic.name, ...afterGrants])
-      .apply(([n]) => n);
+    const afterGrants = [dlqPublisher, ...subscriberGrants];
+    this.topicName = waitFor(this.topic.name, afterGrants);
+    this.deadLetterTopicName = waitFor(this.deadLetterTopic.name, afterGrants);
     this.registerOutputs({
       topicName: this.topicName,
       deadLetterTopicName: this.deadLetterTopicName,
@@ -206,11 +204,9 @@ export class Pipeline extends pulumi.ComponentResource {
    * Lets `member` publish to the topic (`roles/pubsub.publisher`, nothing else).
    * @param key stable suffix of the grant's resource name, e.g. the publishing service's name
    */
-  grantPublish(member: pulumi.Input<string>, key?: string): gcp.pubsub.TopicIAMMember {
-    const suffix = key ?? String(this.grants);
-    this.grants += 1;
+  grantPublish(member: pulumi.Input<string>, key: string): gcp.pubsub.TopicIAMMember {
     return new gcp.pubsub.TopicIAMMember(
-      `${this.baseName}-publish-${suffix}`,
+      `${this.baseName}-publish-${key}`,
       {
         project: this.topicProject,
         topic: this.topic.name,

@@ -9,6 +9,7 @@ import { CLOUD_RUN } from "./deploy-defaults";
 import { platformLabels } from "./labels";
 import { gcpName } from "./naming";
 import { checkAll, checkOneOf, checkRange, platformChecks } from "./validation";
+import { waitFor } from "./outputs";
 
 /** A Secret Manager secret mounted as an environment variable. */
 export interface ServiceSecret {
@@ -131,6 +132,14 @@ export function stableRevisionOf(current: {
  * The deterministic URL of a Cloud Run service, `https://<name>-<project number>.<region>.run.app`.
  * Known before the service exists, so callers and the service's own ID token audience agree.
  */
+/**
+ * The Cloud Run service agent of the project, as an IAM member: it pulls images and source
+ * archives and uses the CMEK keys of services and jobs.
+ */
+export function cloudRunServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`serviceAccount:service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+}
+
 export function serviceUrl(
   service: string,
   projectNumber: pulumi.Input<string>,
@@ -272,7 +281,7 @@ export class Service extends pulumi.ComponentResource {
       { ...this.childOpts, dependsOn: [...args.apis.services, ...granted] },
     );
     // The URL is only handed out once the service exists.
-    this.url = pulumi.all([url, this.service.uri]).apply(([u]) => u);
+    this.url = waitFor(url, [this.service]);
     if (percent !== undefined && percent < 100) {
       this.canaryUrl = this.url.apply((u) =>
         u.replace("https://", `https://${CLOUD_RUN.canaryTag}---`),

@@ -1,13 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ArtifactRepository } from "../components/artifact-repository";
 import { type Bundle, freshBundles, freshScriptBundle } from "../components/bundling";
-import { ContainerImage } from "../components/container-image";
 import { Geography } from "../components/geography";
-import {
-  LOAD_GENERATOR,
-  LoadGenerator,
-  type ResolvedLoadSettings,
-} from "../components/load-generator";
+import { LOAD_GENERATOR } from "../components/load-generator";
 import type { RegionId } from "../runtime/topology";
 import type { StackConfig } from "./config";
 
@@ -43,7 +37,7 @@ export const LOAD_JOB_BUNDLE = { name: LOAD_GENERATOR.name, entry: LOAD_GENERATO
 
 /**
  * Builds the stack: one Geography from the validated config and the service bundles (by default
- * the fresh ones in out/bundles; `npm run bundle` writes them), plus the load-generator job when
+ * the fresh ones in out/bundles; `npm run bundle` writes them), with the load-generator job when
  * the config enables it, from `loadBundle` (by default the fresh one in out/bundles/load-generator).
  */
 export function defineStack(
@@ -57,10 +51,12 @@ export function defineStack(
       "the service bundles in out/bundles are missing or older than their sources; run `npm run bundle`",
     );
   }
-  const geography = new Geography(config.geography.id, { config, bundles: archives });
-  const load = config.loadGenerator
-    ? defineLoadGenerator(geography, config, config.loadGenerator, loadBundle)
-    : undefined;
+  const geography = new Geography(config.geography.id, {
+    config,
+    bundles: archives,
+    ...(config.loadGenerator ? { loadBundle: loadBundle ?? freshLoadBundle() } : {}),
+  });
+  const load = geography.loadGenerator;
   return {
     serviceUrls: mapValues(geography.services, (regional) => mapValues(regional, (s) => s.url)),
     topicNames: mapValues(geography.pipelines, (p) => p.topicName),
@@ -69,66 +65,19 @@ export function defineStack(
     datasetId: geography.analytics.datasetId,
     bundleBucket: geography.bundle.bucket.name,
     bundleObjects: mapValues(geography.bundle.objects, (o) => o.name),
-    ...(load ? { loadGeneratorJob: load.job.job.name, loadGeneratorImage: load.image } : {}),
+    ...(load
+      ? { loadGeneratorJob: load.job.job.name, loadGeneratorImage: load.image.imageRef }
+      : {}),
   };
 }
 
-/**
- * The load-generator job in the home region: an image built from its bundle archive, pushed to
- * the geography's Artifact Registry repository and deployed by digest, with invoker on the
- * services it targets there.
- */
-function defineLoadGenerator(
-  geography: Geography,
-  config: StackConfig,
-  settings: ResolvedLoadSettings,
-  loadBundle: Bundle | undefined,
-): { job: LoadGenerator; image: pulumi.Output<string> } {
-  const archive = loadBundle ?? freshScriptBundle(LOAD_JOB_BUNDLE);
+function freshLoadBundle(): Bundle {
+  const archive = freshScriptBundle(LOAD_JOB_BUNDLE);
   if (!archive) {
     throw new Error(
       `avalo:loadGenerator is enabled but the bundle of ${LOAD_JOB_BUNDLE.entry} in ` +
         `out/bundles/${LOAD_JOB_BUNDLE.name} is missing or older than its sources; run \`npm run bundle\``,
     );
   }
-  const home = config.regions[0];
-  const platform = {
-    project: config.project,
-    geography: config.geography,
-    environment: config.environment,
-    regions: config.regions,
-  };
-  const repository = new ArtifactRepository(
-    `${config.geography.id}-artifacts`,
-    {
-      ...platform,
-      apis: geography.apis,
-      keyRing: geography.kms.keyRings[home.id]!.id,
-      deletionProtection: config.deletionProtection,
-    },
-    { parent: geography },
-  );
-  const image = new ContainerImage(
-    `${config.geography.id}-${LOAD_GENERATOR.name}-image`,
-    { repository, bundle: archive },
-    { parent: geography },
-  );
-  const targets = geography.services[home.id]!;
-  const job = new LoadGenerator(
-    `${config.geography.id}-${LOAD_GENERATOR.name}`,
-    {
-      ...platform,
-      ...settings,
-      apis: geography.apis,
-      image: image.imageRef,
-      keyRing: geography.kms.keyRings[home.id]!.id,
-      network: geography.network.network.id,
-      subnetwork: geography.network.subnets[home.id]!.id,
-      grants: (member, key) =>
-        settings.invokes.map((service) => targets[service].grantInvoke(member, key)),
-      deletionProtection: config.deletionProtection,
-    },
-    { parent: geography },
-  );
-  return { job, image: image.imageRef };
+  return archive;
 }

@@ -13,7 +13,7 @@ import { isValidName } from "../../components/naming";
 import { evaluatePolicies } from "../../cli/preview/policies";
 import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
-import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
+import { MOCK_PROJECT_NUMBER, type RecordedResource, runOffline } from "../../stacks/offline/mocks";
 import { LOAD_JOB_BUNDLE, type StackOutputs, defineStack } from "../../stacks/program";
 import { SERVICES } from "../../runtime/services/catalog";
 import { isResourceError, named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
@@ -31,6 +31,7 @@ function newGenerator(overrides: Partial<LoadGeneratorArgs> = {}) {
     ...platformArgs("us"),
     environment: "staging",
     apis,
+    projectNumber: MOCK_PROJECT_NUMBER,
     targetUrl: "https://staging.avalo.example/api",
     tasks: 20,
     parallelism: 5,
