@@ -394,33 +394,29 @@ export class Geography extends pulumi.ComponentResource {
   }
 
   /**
-   * The grant a platform resource needs: rows into the dataset, objects in the media bucket, or
-   * a project role where GCP has no narrower resource (`roles/aiplatform.user` to call models,
-   * the FCM sender custom role with only `cloudmessaging.messages.create`).
+   * The grant each platform resource of a service's `uses` needs, the grant half of the resource
+   * table (`serviceEnvironment` holds the variables): rows into the dataset, objects in the media
+   * bucket, signing upload policies as itself, or a project role where GCP has no narrower
+   * resource (`roles/aiplatform.user` to call models, the FCM sender custom role with only
+   * `cloudmessaging.messages.create`, one per project as a stack holds one geography).
    */
-  private grantUse(
-    use: ServiceResource,
-    member: pulumi.Input<string>,
-    key: string,
-  ): pulumi.Resource {
-    switch (use) {
-      case "analytics-dataset":
-        return this.analytics.grantWrite(member, key);
-      case "media-bucket":
-        return this.media.grantReadWrite(member, key);
-      case "vertex-ai":
-        return this.grantProjectRole("roles/aiplatform.user", member, `${key}-vertex-user`);
-      case "fcm":
-        // One geography per stack, so one custom role per project.
+  private grantUse(use: ServiceResource, member: pulumi.Input<string>, key: string) {
+    const grants: { readonly [R in ServiceResource]: () => pulumi.Resource } = {
+      "analytics-dataset": () => this.analytics.grantWrite(member, key),
+      "media-bucket": () => this.media.grantReadWrite(member, key),
+      "media-uploads": () => this.media.grantUploadSigning(member, key),
+      "vertex-ai": () =>
+        this.grantProjectRole("roles/aiplatform.user", member, `${key}-vertex-user`),
+      fcm: () => {
         this.fcmSender ??= new FcmSenderRole(
           "fcm-sender",
           { project: this.firestore.database.project, dependsOn: this.apis.services },
           { parent: this },
         );
         return this.fcmSender.grant(member, key);
-      case "media-uploads":
-        return this.media.grantUploadSigning(member, key);
-    }
+      },
+    };
+    return grants[use]();
   }
 
   private grantProjectRole(

@@ -1,6 +1,6 @@
 import { PIPELINES } from "../catalog/pipelines";
 import type { RegionId } from "../topology";
-import type { ServiceSpec } from "./catalog";
+import type { ServiceResource, ServiceSpec } from "./catalog";
 import { serviceUrlVariable } from "./server/config";
 
 /**
@@ -103,36 +103,38 @@ export function serviceEnvironment<T>(
   };
   for (const pipeline of consumed) env[PUSH_INVOKER_VARIABLE] = sources.pushInvoker(pipeline.name);
   for (const callee of spec.calls) env[serviceUrlVariable(callee)] = sources.serviceUrl(callee);
-  for (const use of spec.uses) Object.assign(env, useEnvironment(use, sources));
+  for (const use of spec.uses) Object.assign(env, RESOURCE_ENVIRONMENT[use](sources));
   return env;
 }
 
-function useEnvironment<T>(
-  use: ServiceSpec["uses"][number],
-  sources: ServiceEnvSources<T>,
-): Record<string, T | string> {
-  switch (use) {
-    case "analytics-dataset":
-      return "dataset" in sources.analytics
-        ? { ANALYTICS_DATASET: sources.analytics.dataset }
-        : { ANALYTICS_NDJSON_DIR: sources.analytics.ndjsonDir };
-    case "media-bucket":
-      return "bucket" in sources.media
-        ? { MEDIA_BUCKET: sources.media.bucket }
-        : { MEDIA_DIR: sources.media.dir };
-    case "vertex-ai":
-      return sources.ai === "local"
-        ? { AI_PROVIDER: "local" }
-        : { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: sources.ai.vertexLocation };
-    case "fcm":
-      return { NOTIFICATION_PUSH_PROVIDER: sources.notifications };
-    case "media-uploads":
-      return "url" in sources.uploads
-        ? {
-            MEDIA_UPLOAD_BUCKET: sources.uploads.bucket,
-            MEDIA_UPLOAD_URL: sources.uploads.url,
-            MEDIA_UPLOAD_SIGNER_KEY_FILE: sources.uploads.signerKeyFile,
-          }
-        : { MEDIA_UPLOAD_BUCKET: sources.uploads.bucket };
-  }
-}
+type Variables<T> = Record<string, T | string>;
+
+/**
+ * The variables each platform resource of a service's `uses` adds, on Cloud Run and locally: the
+ * environment half of the resource table (Geography holds the grant half, keyed the same way).
+ */
+const RESOURCE_ENVIRONMENT: {
+  readonly [R in ServiceResource]: <T>(sources: ServiceEnvSources<T>) => Variables<T>;
+} = {
+  "analytics-dataset": <T>({ analytics }: ServiceEnvSources<T>): Variables<T> =>
+    "dataset" in analytics
+      ? { ANALYTICS_DATASET: analytics.dataset }
+      : { ANALYTICS_NDJSON_DIR: analytics.ndjsonDir },
+  "media-bucket": <T>({ media }: ServiceEnvSources<T>): Variables<T> =>
+    "bucket" in media ? { MEDIA_BUCKET: media.bucket } : { MEDIA_DIR: media.dir },
+  "vertex-ai": <T>({ ai }: ServiceEnvSources<T>): Variables<T> =>
+    ai === "local"
+      ? { AI_PROVIDER: "local" }
+      : { AI_PROVIDER: "vertex", AI_VERTEX_LOCATION: ai.vertexLocation },
+  fcm: <T>({ notifications }: ServiceEnvSources<T>): Variables<T> => ({
+    NOTIFICATION_PUSH_PROVIDER: notifications,
+  }),
+  "media-uploads": <T>({ uploads }: ServiceEnvSources<T>): Variables<T> =>
+    "url" in uploads
+      ? {
+          MEDIA_UPLOAD_BUCKET: uploads.bucket,
+          MEDIA_UPLOAD_URL: uploads.url,
+          MEDIA_UPLOAD_SIGNER_KEY_FILE: uploads.signerKeyFile,
+        }
+      : { MEDIA_UPLOAD_BUCKET: uploads.bucket },
+};
