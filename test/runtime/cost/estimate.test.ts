@@ -4,8 +4,8 @@ import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/dif
 import { estimatePlan, estimateStack, estimateUsage } from "../../../runtime/cost/estimate";
 import { formatCostSummary, formatCostTable } from "../../../runtime/cost/format";
 import type { CostLine, PlannedResource } from "../../../runtime/cost/types";
-import { naiveVariant, scaleUsers } from "../../../runtime/cost/usage";
-import { smallModel } from "./small-model";
+import { naiveVariant, scaleUsers, validateUsageModel } from "../../../runtime/cost/usage";
+import { SMALL_MODEL_DOCUMENT, smallModel } from "./small-model";
 
 const redis = (name: string, gb: number): PlannedResource => ({
   type: "gcp:redis/instance:Instance",
@@ -244,42 +244,67 @@ describe("cost estimate", () => {
   });
 
   it("shows a change of an unknown-priced line with its quantities, an unknown delta and the delta at the quoted location's list price", () => {
+    // europe-west4 is allowed in the eu geography, but no source quotes Memorystore there.
     const standard = (gb: number): PlannedResource => ({
       type: "gcp:redis/instance:Instance",
       name: "cache",
-      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "us-east1" },
+      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "europe-west4" },
     });
     const diff = diffEstimates(
-      estimatePlan([standard(5)], { geography: "us", label: "us-east" }),
-      estimatePlan([standard(10)], { geography: "us", label: "us-east" }),
+      estimatePlan([standard(5)], { geography: "eu", label: "eu-west" }),
+      estimatePlan([standard(10)], { geography: "eu", label: "eu-west" }),
     );
     expect(diff.deltaUsd).to.equal(0);
     // 3,650 GB-h more × $0.054 (Standard M2, us-central1) = $197.10, outside the totals.
     expect(diff.changes[0]?.reference).to.deep.equal({ deltaUsd: 197.1, location: "us-central1" });
     expect(formatCostDiffMarkdown(diff)).to.contain(
-      "| us-east | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
+      "| eu-west | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
     );
     expect(formatCostDiffMarkdown(diff)).to.contain(
       "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown (+$197.10 at the us-central1 list price) |",
     );
   });
 
+  it("prices a Memorystore resize in a stack region at that region's figure, inside the totals", () => {
+    const standard = (gb: number): PlannedResource => ({
+      type: "gcp:redis/instance:Instance",
+      name: "cache",
+      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "europe-west3" },
+    });
+    const diff = diffEstimates(
+      estimatePlan([standard(5)], { geography: "eu", label: "eu-west" }),
+      estimatePlan([standard(10)], { geography: "eu", label: "eu-west" }),
+    );
+    // 3,650 GB-h × $0.064 (Standard M2, europe-west3) = $233.60 → 7,300 GB-h = $467.20.
+    expect([diff.baseTotalUsd, diff.headTotalUsd, diff.deltaUsd]).to.deep.equal([
+      233.6, 467.2, 233.6,
+    ]);
+    expect(diff.changes[0]?.reference).to.equal(undefined);
+    expect(formatCostDiffMarkdown(diff)).to.contain("| eu-west | $233.60 | $467.20 | +$233.60 |");
+  });
+
   it("prices a usage model alone, keeping a borrowed price beside the total, never inside it", () => {
-    const estimate = estimateUsage(smallModel(), { geography: "us" });
-    const redisLine = estimate.lines.find((l) => l.key === "usage:us-east1:redis:capacity");
-    // BASIC 1 GB in us-east1 has no quote: unknown, with the us-central1 M1 figure (730 × $0.049) beside.
-    expect(redisLine?.monthlyUsd).to.equal(null);
-    expect(redisLine?.status).to.equal("unknown-price");
-    expect(redisLine?.reference).to.deep.equal({ monthlyUsd: 35.77, location: "us-central1" });
-    const borrowedRedis = estimate.lines
-      .filter((l) => l.category === "redis")
-      .reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
-    // Both us regions provision one: 2 × $35.77 borrowed, and no Redis dollar in the total.
-    expect(borrowedRedis).to.be.closeTo(71.54, 1e-9);
-    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$0\.00 +2 +\$0\.00/);
+    const inAsia = {
+      ...structuredClone(SMALL_MODEL_DOCUMENT),
+      geographies: { us: 0, eu: 0, asia: 1 },
+    };
+    const estimate = estimateUsage(validateUsageModel(inAsia, "small-asia"), { geography: "asia" });
+    const byLine = byKey(estimate.lines);
+    // Each region's Redis (BASIC 1 GB) at its own figure: 730 h × $0.064 (asia-east1), × $0.063 (asia-south1).
+    expect(byLine.get("usage:asia-east1:redis:capacity")?.monthlyUsd).to.equal(46.72);
+    expect(byLine.get("usage:asia-south1:redis:capacity")?.monthlyUsd).to.equal(45.99);
+    // Firestore in asia-east1 has no quote: unknown, with the nam5 figure ($0.06 per 100,000) beside.
+    const reads = byLine.get("usage:asia-east1:firestore:reads");
+    expect(reads?.monthlyUsd).to.equal(null);
+    expect(reads?.status).to.equal("unknown-price");
+    expect(reads?.reference?.location).to.equal("nam5");
+    // 300,000 operations × (10 − 8 × 0.5) reads = 1,800,000 × $0.06 / 100,000 = $1.08.
+    expect(reads?.reference).to.deep.equal({ monthlyUsd: 1.08, location: "nam5" });
     const priced = estimate.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
     expect(estimate.totals.totalUsd).to.be.closeTo(priced, 0.005);
-    expect(estimate.totals.borrowed.usd).to.be.at.least(71.54);
+    const borrowed = estimate.lines.reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
+    expect(estimate.totals.borrowed.usd).to.be.closeTo(borrowed, 0.005);
+    expect(estimate.totals.borrowed.usd).to.be.greaterThan(0);
     expect(formatCostSummary(estimate)).to.contain(
       `borrowed, not in the total: ${estimate.totals.borrowed.lines} unknown-priced lines would add`,
     );
