@@ -128,6 +128,47 @@ describe("cost estimate", () => {
     expect(line("egress:api")?.quantity).to.be.closeTo((300_000 * 1024) / 2 ** 30, 1e-9);
   });
 
+  it("derives Secret Manager accesses per instance start and a KMS decrypt per access, attributed (worked by hand)", () => {
+    const model = {
+      ...smallModel(),
+      secrets: { servingMinutesPerInstanceStart: 5, kmsDecryptsPerAccess: 1 },
+    };
+    const estimate = estimatePlan([], { geography: "us", usage: model });
+    const line = (component: string) => byKey(estimate.lines).get(`usage:us-east1:${component}`);
+    // analytics-aggregator: 300,000 pushes × 6 ms = 1,800 CPU-s ÷ (1 vCPU × 0.6) = 3,000
+    // instance-s; one start per 5 serving minutes (300 s) = 10 starts × 2 secrets = 20 accesses.
+    expect(line("analytics-aggregator:secret-accesses")).to.include({
+      quantity: 20,
+      sku: "secretmanager.access",
+      monthlyUsd: 0, // 20 × $0.03 / 10,000 = $0.00006
+    });
+    expect(line("analytics-aggregator:secret-accesses")?.attribution).to.deep.equal({
+      kind: "service",
+      name: "analytics-aggregator",
+    });
+    // The API handlers are no deployed service: no secret line of their own.
+    expect(line("api:secret-accesses")).to.equal(undefined);
+    // Every access decrypts the CMEK-protected version once, on the region's `secrets` key.
+    expect(line("kms:secret-decrypts")).to.include({ quantity: 20, sku: "kms.operations" });
+    expect(line("kms:secret-decrypts")?.attribution).to.deep.equal({
+      kind: "resource",
+      name: "secrets",
+    });
+    // Scaled to 1,000,000 users: 200,000 accesses × $0.03 / 10,000 = $0.60, and $0.60 of KMS.
+    const large = byKey(
+      estimatePlan([], { geography: "us", usage: scaleUsers(model, 10_000) }).lines,
+    );
+    expect(large.get("usage:us-east1:analytics-aggregator:secret-accesses")?.monthlyUsd).to.equal(
+      0.6,
+    );
+    expect(large.get("usage:us-east1:kms:secret-decrypts")?.monthlyUsd).to.equal(0.6);
+    // Without the section, no secret or KMS usage line.
+    const none = estimatePlan([], { geography: "us", usage: smallModel() }).lines;
+    expect(
+      none.filter((l) => l.sku === "secretmanager.access" || l.sku === "kms.operations"),
+    ).to.deep.equal([]);
+  });
+
   it("adds PITR and backup data as usage when the model keeps them, borrowed from us-central1", () => {
     const base = smallModel();
     const model = {
