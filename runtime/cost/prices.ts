@@ -1,6 +1,7 @@
 import CATALOG_PRICES from "./catalog-prices.json";
 import { GEOGRAPHIES } from "../topology";
 import { withCatalogPrices } from "./catalog";
+import { HOURS_PER_MONTH } from "./defaults";
 
 /**
  * The one price table: every price the cost estimate uses, per SKU and location, with its unit,
@@ -193,6 +194,11 @@ const FIRESTORE_MULTI: PriceSource = {
 const FIRESTORE_PITR: PriceSource = {
   url: "https://cloud.google.com/firestore/pricing",
   via: "stored copy of https://firebase.google.com/docs/firestore/pipelines/pricing (ja), a table of Standard edition unit prices stated to be us-central1's: PITR data $0.00020 and backup data $0.00004 per GiB-hour",
+  taken: "2026-12-03",
+};
+const FIRESTORE_PITR_NAM5: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://cloud.google.com/datastore/pricing?authuser=4&hl=ja (Firestore in Datastore mode, same per-location SKUs), 'nam5' table: PITR data $0.18/GiB/month, backup data $0.03/GiB/month",
   taken: "2026-12-03",
 };
 const FIRESTORE_MISSING: PriceSource = {
@@ -480,34 +486,28 @@ export const STORED_PRICES: readonly Price[] = [
       source,
     }));
   }),
-  // Firestore PITR and backup data: quoted for us-central1 only.
+  // Firestore PITR and backup data: quoted for us-central1 (per GiB-hour) and nam5 (per
+  // GiB-month, i.e. per 730 GiB-hours).
   ...(
     [
-      ["firestore.pitr", "point-in-time recovery data", 0.0002],
-      ["firestore.backup", "scheduled backup data", 0.00004],
+      ["firestore.pitr", "point-in-time recovery data", 0.0002, 0.18],
+      ["firestore.backup", "scheduled backup data", 0.00004, 0.03],
     ] as const
-  ).flatMap(([sku, description, usd]): Price[] => [
-    {
-      sku,
-      product: "Firestore",
-      description,
-      unit: "GiB-hour",
-      usd,
-      per: 1,
-      locations: ["us-central1"],
-      source: FIRESTORE_PITR,
-    },
-    {
-      sku,
-      product: "Firestore",
-      description,
-      unit: "GiB-hour",
-      usd: null,
-      per: 1,
-      locations: "any",
-      source: FIRESTORE_MISSING,
-    },
-  ]),
+  ).flatMap(([sku, description, usCentral1, nam5]): Price[] => {
+    const base = { sku, product: "Firestore", description, unit: "GiB-hour" };
+    return [
+      { ...base, usd: usCentral1, per: 1, locations: ["us-central1"], source: FIRESTORE_PITR },
+      {
+        ...base,
+        usd: nam5,
+        per: HOURS_PER_MONTH,
+        locations: ["nam5"],
+        source: FIRESTORE_PITR_NAM5,
+        assumption: `quoted per GiB-month, taken as ${HOURS_PER_MONTH} GiB-hours`,
+      },
+      { ...base, usd: null, per: 1, locations: "any", source: FIRESTORE_MISSING },
+    ];
+  }),
   // BigQuery, US multi-region.
   {
     sku: "bigquery.active-storage",

@@ -169,24 +169,42 @@ describe("cost estimate", () => {
     ).to.deep.equal([]);
   });
 
-  it("adds PITR and backup data as usage when the model keeps them, borrowed from us-central1", () => {
+  it("adds PITR and backup data as usage when the model keeps them: priced in nam5, borrowed from us-central1 in eur3", () => {
     const base = smallModel();
-    const model = {
-      ...base,
-      firestore: { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 },
-    };
-    const lines = byKey(estimatePlan([], { geography: "us", usage: model }).lines);
-    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; no nam5 quote for either.
+    const firestore = { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 };
+    const lines = byKey(estimatePlan([], { geography: "us", usage: { ...base, firestore } }).lines);
+    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; nam5 quotes both per
+    // GiB-month: $0.18 × 1 GiB-month, $0.03 × 7 GiB-months.
     expect(lines.get("usage:nam5:firestore:pitr")).to.include({
+      quantity: 730,
+      status: "priced",
+      monthlyUsd: 0.18,
+      note: "quoted per GiB-month, taken as 730 GiB-hours",
+    });
+    expect(lines.get("usage:nam5:firestore:backup")).to.include({
+      quantity: 5110,
+      monthlyUsd: 0.21,
+    });
+    // eur3 has no quote for either: unknown, with the us-central1 figure beside.
+    const inEu = {
+      ...structuredClone(SMALL_MODEL_DOCUMENT),
+      geographies: { us: 0, eu: 1, asia: 0 },
+    };
+    const eu = byKey(
+      estimatePlan([], {
+        geography: "eu",
+        usage: { ...validateUsageModel(inEu, "small-eu"), firestore },
+      }).lines,
+    );
+    expect(eu.get("usage:eur3:firestore:pitr")).to.include({
       quantity: 730,
       status: "unknown-price",
     });
-    expect(lines.get("usage:nam5:firestore:pitr")?.reference).to.deep.equal({
+    expect(eu.get("usage:eur3:firestore:pitr")?.reference).to.deep.equal({
       monthlyUsd: 0.15, // 730 × $0.0002
       location: "us-central1",
     });
-    expect(lines.get("usage:nam5:firestore:backup")?.quantity).to.equal(5110);
-    expect(lines.get("usage:nam5:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
+    expect(eu.get("usage:eur3:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
   });
 
   it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
