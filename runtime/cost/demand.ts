@@ -1,5 +1,6 @@
 import { PIPELINES } from "../catalog/pipelines";
 import { SERVICES } from "../services/catalog";
+import { SERVICE_SECRET_VARIABLES } from "../services/container";
 import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId, type RegionId } from "../topology";
 import { PUBSUB_MIN_BILLED_BYTES, SECONDS_PER_MONTH } from "./defaults";
 import { OPERATIONS, type Operation, type UsageModel } from "./usage";
@@ -19,6 +20,10 @@ export interface ServiceDemand {
   readonly gibSeconds: number;
   /** Instance-seconds of minimum instances not covered by serving time. */
   readonly idleInstanceSeconds: number;
+  /** Instance starts: serving instance-seconds ÷ the model's serving time per start. */
+  readonly instanceStarts: number;
+  /** Secret Manager accesses: each start reads every secret passed as a variable. */
+  readonly secretAccesses: number;
   readonly cpu: number;
   readonly memoryGib: number;
 }
@@ -86,6 +91,7 @@ function serviceDemand(
   cpuSeconds: number,
   cpu: number,
   memoryGib: number,
+  secretsPerStart: number,
   model: UsageModel,
 ): ServiceDemand {
   const instanceSeconds = cpuSeconds / (cpu * model.cloudRun.targetCpuUtilization);
@@ -93,12 +99,17 @@ function serviceDemand(
     0,
     model.cloudRun.minInstances * SECONDS_PER_MONTH - instanceSeconds,
   );
+  const instanceStarts = model.secrets
+    ? instanceSeconds / (model.secrets.servingMinutesPerInstanceStart * 60)
+    : 0;
   return {
     requests,
     instanceSeconds,
     vcpuSeconds: instanceSeconds * cpu,
     gibSeconds: instanceSeconds * memoryGib,
     idleInstanceSeconds,
+    instanceStarts,
+    secretAccesses: instanceStarts * secretsPerStart,
     cpu,
     memoryGib,
   };
@@ -138,11 +149,14 @@ function demandOf(
   const cacheReads = sumOver((op) => model.operations[op].cacheableReads * hit);
 
   const apiCpuSeconds = sumOver((op) => model.operations[op].apiCpuMs) / 1000;
+  // The API handlers stand for the report's Firebase Functions: no deployed service of the
+  // plan, so no secrets of its own.
   const api = serviceDemand(
     totalOperations,
     apiCpuSeconds,
     model.api.cpu,
     model.api.memoryMiB / 1024,
+    0,
     model,
   );
 
@@ -197,6 +211,7 @@ function demandOf(
       (n * spec.cpuMsPerRequest) / 1000,
       service.cpu,
       service.memoryMiB / 1024,
+      SERVICE_SECRET_VARIABLES.length,
       model,
     );
   }

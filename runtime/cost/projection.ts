@@ -1,3 +1,4 @@
+import { SERVICE_SECRET_VARIABLES } from "../services/container";
 import { estimateUsage } from "./estimate";
 import { borrowedNote, formatUsd, textTable } from "./format";
 import { roundCents } from "./line";
@@ -34,7 +35,7 @@ export const CATEGORY_LABELS: Readonly<Record<CostCategory, string>> = {
   pubsub: "Pub/Sub",
   redis: "Redis / Memorystore",
   storage: "Cloud Storage",
-  other: "other (BigQuery, Monitoring, Logging, networking)",
+  other: "other (BigQuery, Monitoring, Logging, networking, secrets, KMS)",
 };
 
 /** Per category: priced dollars and how many lines were left out for an unknown price. */
@@ -151,13 +152,18 @@ export function loggingAndEgress(estimate: CostEstimate): string[] {
   ];
 }
 
-/** The usage model's logging and egress assumptions, as the projection states them. */
+/** The usage model's logging, egress and secret assumptions, as the projection states them. */
 export function assumptionLines(model: UsageModel): string[] {
   const l = model.logging;
   const e = model.egress;
   return [
     `Assumptions (${model.name}): ${l.auditEntriesPerOperation} Data Access audit entries per operation + 1 per publish request, ${l.bytesPerAuditEntry} B each, kept ${l.auditRetentionDays} days; ${l.requestLogBytes} B of request log per Cloud Run request;`,
     `  ${e.bytesPerMediaRead} B per media read, ${Math.round(e.cdnShare * 100)}% served by a CDN; ${e.apiResponseBytes} B of API response per operation; ${model.pubsub.messagesPerPublishRequest} message${model.pubsub.messagesPerPublishRequest > 1 ? "s" : ""} per publish request.`,
+    ...(model.secrets
+      ? [
+          `  A service instance starts per ${model.secrets.servingMinutesPerInstanceStart} serving minutes and reads ${SERVICE_SECRET_VARIABLES.length} secrets at each start, ${model.secrets.kmsDecryptsPerAccess} Cloud KMS decrypt per access.`,
+        ]
+      : []),
   ];
 }
 

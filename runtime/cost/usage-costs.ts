@@ -1,3 +1,4 @@
+import { SERVICE_SECRET_VARIABLES } from "../services/container";
 import { GEOGRAPHIES, type GeographyId } from "../topology";
 import type { RegionDemand, ServiceDemand } from "./demand";
 import { HOURS_PER_MONTH } from "./defaults";
@@ -71,6 +72,18 @@ function serviceLines(
     ),
     line(at, `${name}:requests`, category, `${name}: requests`, "run.requests", s.requests),
   ];
+  if (s.secretAccesses > 0) {
+    specs.push(
+      line(
+        at,
+        `${name}:secret-accesses`,
+        "other",
+        `${name}: Secret Manager accesses, ${SERVICE_SECRET_VARIABLES.length} secrets read at each instance start`,
+        "secretmanager.access",
+        s.secretAccesses,
+      ),
+    );
+  }
   if (options.includeProvisioned && s.idleInstanceSeconds > 0) {
     specs.push(
       line(
@@ -160,7 +173,7 @@ function regionLines(d: RegionDemand, model: UsageModel, options: UsagePricingOp
       d.monitoringMib,
     ),
   );
-  specs.push(...loggingLines(d, model), ...egressLines(d, model));
+  specs.push(...loggingLines(d, model), ...egressLines(d, model), ...kmsLines(d, model));
   if (d.crossRegionGib > 0) {
     specs.push(
       line(
@@ -233,6 +246,28 @@ function loggingLines(d: RegionDemand, model: UsageModel): LineSpec[] {
     );
   }
   return specs;
+}
+
+/**
+ * Cloud KMS operations the usage drives: decrypts of the CMEK-protected secrets the services
+ * read (attributed to the region's `secrets` key).
+ */
+function kmsLines(d: RegionDemand, model: UsageModel): LineSpec[] {
+  const perAccess = model.secrets?.kmsDecryptsPerAccess ?? 0;
+  const accesses = Object.values(d.services).reduce((t, s) => t + s.secretAccesses, 0);
+  if (perAccess === 0 || accesses === 0) return [];
+  return [
+    line(
+      d.gcpRegion,
+      "kms:secret-decrypts",
+      "other",
+      `Cloud KMS decrypts of the CMEK secrets: ${perAccess} per Secret Manager access`,
+      "kms.operations",
+      accesses * perAccess,
+      undefined,
+      { kind: "resource", name: "secrets" },
+    ),
+  ];
 }
 
 /** Internet egress: media from the bucket (or a CDN's cache) and API responses. */

@@ -122,6 +122,22 @@ const modelShape = z.strictObject({
       requestLogBytes: 0,
       auditRetentionDays: 30,
     }),
+  /**
+   * Secret Manager and Cloud KMS operations of the deployed services. Absent: no such lines
+   * (the traffic they follow from is not modelled).
+   */
+  secrets: z
+    .strictObject({
+      /**
+       * Minutes of serving (busy instance time) per Cloud Run instance start: a service starts
+       * an instance for every this many minutes it serves. Secrets passed as environment
+       * variables are read at every start.
+       */
+      servingMinutesPerInstanceStart: z.number().positive(),
+      /** Cloud KMS decrypt operations per access of a CMEK-protected secret version. */
+      kmsDecryptsPerAccess: count,
+    })
+    .optional(),
   egress: z
     .strictObject({
       /** Bytes served to the internet per media read (`mediaReads`). */

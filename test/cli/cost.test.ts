@@ -122,6 +122,9 @@ describe("avalo cost", () => {
       /^firestore\.reads +nam5 +\$0\.06 per 100,000 document reads +https:\/\/cloud\.google\.com\/firestore\/pricing \(2026-11-25\)$/m,
     );
     expect(out).to.match(/^memorystore\.standard\.m1 +any +unknown /m);
+    expect(out).to.match(
+      /^memorystore\.standard\.m2 +europe-west3 +\$0\.064 per GB-hour +https:\/\/cloud\.google\.com\/memorystore\/docs\/redis\/pricing \(2026-12-03, page 2026-06-02\)$/m,
+    );
   });
 
   describe("with an eu-west plan", () => {
@@ -175,11 +178,16 @@ describe("avalo cost", () => {
       ]);
       const lines = report.stacks[0].estimate.lines;
       const byKey = new Map(lines.map((l) => [l.key, l]));
-      // Firestore eur3 is priced at eu (multi-region) prices; the Redis caches have no eu quote.
+      // Firestore eur3 is priced at eu (multi-region) prices, each Redis cache at its region's.
       expect(byKey.get("usage:eur3:firestore:writes")).to.include({
         status: "priced",
         location: "eur3",
       });
+      const redis = lines.filter((l) => l.category === "redis");
+      expect(redis.map((l) => [l.location, l.status, l.monthlyUsd]).sort()).to.deep.equal([
+        ["europe-west1", "priced", 222.65],
+        ["europe-west3", "priced", 233.6],
+      ]);
       expect(byKey.get("usage:eur3:firestore:writes")?.attribution).to.deep.equal({
         kind: "database",
         name: "(default)",
@@ -208,16 +216,42 @@ describe("avalo cost", () => {
       expect(report.freeTier).to.equal(false);
     });
 
-    it("keeps the Redis caches out of the total and shows their borrowed figure beside it", async () => {
+    it("prices both Redis caches and the Firestore database at eu prices, with no borrowed figure in the total", async () => {
       const { code, out } = await cost(["--plan-dir", plans, "--stack", "eu-west", "--lines"]);
       expect(code).to.equal(0);
+      // 5 GB STANDARD_HA (M2) × 730 h = 3,650 GB-h × $0.061 (europe-west1), × $0.064 (europe-west3).
       expect(out).to.match(
-        /eu-west-cache: 5 GB STANDARD_HA \(M2\) × 730 h +3,650 GB-hour +unknown/,
+        /eu-west-cache: 5 GB STANDARD_HA \(M2\) × 730 h +3,650 GB-hour +\$0\.061 +\$222\.65/,
       );
-      expect(out).to.contain(
-        "borrowed, not in the total: 2 unknown-priced lines would add $394.20 at the list prices quoted for us-central1",
+      expect(out).to.match(
+        /eu-central-cache: 5 GB STANDARD_HA \(M2\) × 730 h +3,650 GB-hour +\$0\.064 +\$233\.60/,
       );
-      expect(out).to.contain("fixed $0.00 + usage-driven $0.00 = $0.00/month");
+      expect(out).to.not.contain("borrowed, not in the total");
+      expect(out).to.contain("fixed $456.25 + usage-driven $0.00 = $456.25/month");
+
+      // With usage, the database's operations and storage are priced at eur3's figures too; what
+      // is still borrowed (BigQuery EU, storage operations) is named beside the total, never in it.
+      const usage = join(REPO, "usage", "1m.yaml");
+      const withUsage = await cost([
+        "--plan-dir",
+        plans,
+        "--stack",
+        "eu-west",
+        "--lines",
+        "--usage",
+        usage,
+      ]);
+      expect(withUsage.out).to.match(
+        /Firestore document reads +[\d,]+ document reads +\$0\.0000006 +\$[\d,.]+/,
+      );
+      // Firestore PITR and backup data are quoted for us-central1 only: unknown in eur3, so
+      // their us-central1 figure is shown beside the total, like BigQuery EU's US figure.
+      expect(withUsage.out).to.match(
+        /Firestore point-in-time recovery data \(taken as the stored data\) +[\d,]+ GiB-hour +unknown/,
+      );
+      expect(withUsage.out).to.match(
+        /borrowed, not in the total: \d+ unknown-priced lines would add \$[\d,.]+ at the list prices quoted for us, us-central1, us-east1\n/,
+      );
     });
 
     it("deducts free tiers only with --free-tier, once per billing account", async function () {

@@ -13,12 +13,12 @@ import { resource } from "./plan-builder";
 const ROOT = join(__dirname, "..", "..");
 const USAGE = join(ROOT, "usage", "1m.yaml");
 
-function plan(redisGb: number, region = "us-east1"): Plan {
+function plan(redisGb: number, region = "us-east1", geography = "us"): Plan {
   return {
     version: 1,
     project: "avalo",
     stack: "us-east",
-    geography: "us",
+    geography,
     resources: [
       resource("gcp:redis/instance:Instance", "cache", {
         memorySizeGb: redisGb,
@@ -76,13 +76,15 @@ describe("preview cost section: JSON and markdown", () => {
   it("shows a Redis resize in the markdown: a dollar delta where the region is quoted, a borrowed one beside it where not", () => {
     const baseDir = join(dir, "base");
     mkdirSync(baseDir);
-    writeFileSync(join(baseDir, "us-east.json"), JSON.stringify(plan(5, "us-central1")));
-    const quoted = renderCostMarkdown([outcome(plan(10, "us-central1"))], baseDir);
-    // 3,650 GB-h more at the Standard M2 us-central1 price ($0.054): +$197.10, inside the total.
-    expect(quoted).to.match(/\| us-east \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$197\.10 \|/);
-
     writeFileSync(join(baseDir, "us-east.json"), JSON.stringify(plan(5)));
-    const borrowed = renderCostMarkdown([outcome(plan(10))], baseDir);
+    const quoted = renderCostMarkdown([outcome(plan(10))], baseDir);
+    // 3,650 GB-h more at the Standard M2 us-east1 price ($0.054): +$197.10, inside the total.
+    expect(quoted).to.match(/\| us-east \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$197\.10 \|/);
+    expect(quoted).to.not.contain("not in the totals");
+
+    // europe-west4 is allowed in eu but no source quotes Memorystore there.
+    writeFileSync(join(baseDir, "us-east.json"), JSON.stringify(plan(5, "europe-west4", "eu")));
+    const borrowed = renderCostMarkdown([outcome(plan(10, "europe-west4", "eu"))], baseDir);
     expect(borrowed).to.contain(
       "$0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
     );

@@ -488,13 +488,14 @@ export function violatingProgram(): unknown[] {
     transitEncryptionMode: "DISABLED",
     labels,
   });
-  // Priced (Basic M1 in us-central1: 4 GB x 730 h), so the budget rule has a cost to exceed.
+  // Priced (Basic M3 in us-central1: 20 GB x 730 h x $0.023 = $335.80), so the budget rule
+  // has a cost to exceed.
   const pricey = new gcp.redis.Instance("pricey-redis", {
     project,
     name: "avalo-pricey",
     region: "us-central1",
     tier: "BASIC",
-    memorySizeGb: 4,
+    memorySizeGb: 20,
     authEnabled: true,
     transitEncryptionMode: "SERVER_AUTHENTICATION",
     labels,

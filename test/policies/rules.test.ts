@@ -13,9 +13,13 @@ import { compliantProgram, violatingProgram } from "./fixtures";
 /** The reason an advisory rule gives with each finding. */
 const reasonOf = (name: string) => rules.find((r) => r.name === name)?.meta.reason;
 
-/** The us-east stack's settings, as in policies/config/us-east.json, with a $100 budget. */
+/**
+ * The us-east stack's settings, as in policies/config/us-east.json, with a $300 budget: above
+ * the compliant program's Redis (5 GB STANDARD_HA in us-east1, $197.10), below the violating
+ * program's.
+ */
 const CONFIG: PolicyPackConfig = Object.fromEntries(
-  rules.map((r) => [r.name, { geography: "us", environment: "prod", budgetMonthlyUsd: 100 }]),
+  rules.map((r) => [r.name, { geography: "us", environment: "prod", budgetMonthlyUsd: 300 }]),
 );
 
 async function evaluate(

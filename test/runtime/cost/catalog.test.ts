@@ -36,8 +36,9 @@ function usdPerUnit(table: readonly Price[], sku: string, location: string): num
 describe("cost price refresh from the Cloud Billing Catalog", () => {
   it("rewrites a copy of the table from the recorded services.skus.list response: three SKUs", () => {
     const copy = structuredClone(STORED_PRICES) as Price[];
-    expect(usdPerUnit(copy, "memorystore.standard.m4", "europe-west1")).to.equal(null);
-    expect(usdPerUnit(copy, "memorystore.basic.m1", "us-east1")).to.equal(null);
+    expect(usdPerUnit(copy, "memorystore.standard.m4", "europe-west1")).to.equal(0.043);
+    expect(usdPerUnit(copy, "memorystore.basic.m1", "us-east1")).to.equal(0.049);
+    expect(usdPerUnit(copy, "memorystore.basic.m1", "europe-west4")).to.equal(null);
     expect(usdPerUnit(copy, "logging.ingestion", "us-east1")).to.equal(0.5);
 
     const { file, unmatched } = refreshFromCatalog(copy, recordedSkus(), "2026-12-03");
@@ -54,7 +55,7 @@ describe("cost price refresh from the Cloud Billing Catalog", () => {
       taken: "2026-12-03",
     });
     // The copy itself is untouched, and so is every SKU the response does not carry.
-    expect(usdPerUnit(copy, "memorystore.basic.m1", "us-east1")).to.equal(null);
+    expect(usdPerUnit(copy, "memorystore.basic.m1", "us-east1")).to.equal(0.049);
     expect(usdPerUnit(refreshed, "memorystore.standard.m4", "us-central1")).to.equal(0.035);
     expect(unmatched).to.include("monitoring.metrics").and.include("memorystore.basic.m2");
   });

@@ -4,8 +4,8 @@ import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/dif
 import { estimatePlan, estimateStack, estimateUsage } from "../../../runtime/cost/estimate";
 import { formatCostSummary, formatCostTable } from "../../../runtime/cost/format";
 import type { CostLine, PlannedResource } from "../../../runtime/cost/types";
-import { naiveVariant, scaleUsers } from "../../../runtime/cost/usage";
-import { smallModel } from "./small-model";
+import { naiveVariant, scaleUsers, validateUsageModel } from "../../../runtime/cost/usage";
+import { SMALL_MODEL_DOCUMENT, smallModel } from "./small-model";
 
 const redis = (name: string, gb: number): PlannedResource => ({
   type: "gcp:redis/instance:Instance",
@@ -128,24 +128,83 @@ describe("cost estimate", () => {
     expect(line("egress:api")?.quantity).to.be.closeTo((300_000 * 1024) / 2 ** 30, 1e-9);
   });
 
-  it("adds PITR and backup data as usage when the model keeps them, borrowed from us-central1", () => {
-    const base = smallModel();
+  it("derives Secret Manager accesses per instance start and a KMS decrypt per access, attributed (worked by hand)", () => {
     const model = {
-      ...base,
-      firestore: { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 },
+      ...smallModel(),
+      secrets: { servingMinutesPerInstanceStart: 5, kmsDecryptsPerAccess: 1 },
     };
-    const lines = byKey(estimatePlan([], { geography: "us", usage: model }).lines);
-    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; no nam5 quote for either.
+    const estimate = estimatePlan([], { geography: "us", usage: model });
+    const line = (component: string) => byKey(estimate.lines).get(`usage:us-east1:${component}`);
+    // analytics-aggregator: 300,000 pushes × 6 ms = 1,800 CPU-s ÷ (1 vCPU × 0.6) = 3,000
+    // instance-s; one start per 5 serving minutes (300 s) = 10 starts × 2 secrets = 20 accesses.
+    expect(line("analytics-aggregator:secret-accesses")).to.include({
+      quantity: 20,
+      sku: "secretmanager.access",
+      monthlyUsd: 0, // 20 × $0.03 / 10,000 = $0.00006
+    });
+    expect(line("analytics-aggregator:secret-accesses")?.attribution).to.deep.equal({
+      kind: "service",
+      name: "analytics-aggregator",
+    });
+    // The API handlers are no deployed service: no secret line of their own.
+    expect(line("api:secret-accesses")).to.equal(undefined);
+    // Every access decrypts the CMEK-protected version once, on the region's `secrets` key.
+    expect(line("kms:secret-decrypts")).to.include({ quantity: 20, sku: "kms.operations" });
+    expect(line("kms:secret-decrypts")?.attribution).to.deep.equal({
+      kind: "resource",
+      name: "secrets",
+    });
+    // Scaled to 1,000,000 users: 200,000 accesses × $0.03 / 10,000 = $0.60, and $0.60 of KMS.
+    const large = byKey(
+      estimatePlan([], { geography: "us", usage: scaleUsers(model, 10_000) }).lines,
+    );
+    expect(large.get("usage:us-east1:analytics-aggregator:secret-accesses")?.monthlyUsd).to.equal(
+      0.6,
+    );
+    expect(large.get("usage:us-east1:kms:secret-decrypts")?.monthlyUsd).to.equal(0.6);
+    // Without the section, no secret or KMS usage line.
+    const none = estimatePlan([], { geography: "us", usage: smallModel() }).lines;
+    expect(
+      none.filter((l) => l.sku === "secretmanager.access" || l.sku === "kms.operations"),
+    ).to.deep.equal([]);
+  });
+
+  it("adds PITR and backup data as usage when the model keeps them: priced in nam5, borrowed from us-central1 in eur3", () => {
+    const base = smallModel();
+    const firestore = { storedGibPerUser: 0.001, pitr: true, backupsRetained: 7 };
+    const lines = byKey(estimatePlan([], { geography: "us", usage: { ...base, firestore } }).lines);
+    // 1 GiB stored: PITR 1 GiB × 730 h; 7 backups 7 × 730 GiB-hours; nam5 quotes both per
+    // GiB-month: $0.18 × 1 GiB-month, $0.03 × 7 GiB-months.
     expect(lines.get("usage:nam5:firestore:pitr")).to.include({
+      quantity: 730,
+      status: "priced",
+      monthlyUsd: 0.18,
+      note: "quoted per GiB-month, taken as 730 GiB-hours",
+    });
+    expect(lines.get("usage:nam5:firestore:backup")).to.include({
+      quantity: 5110,
+      monthlyUsd: 0.21,
+    });
+    // eur3 has no quote for either: unknown, with the us-central1 figure beside.
+    const inEu = {
+      ...structuredClone(SMALL_MODEL_DOCUMENT),
+      geographies: { us: 0, eu: 1, asia: 0 },
+    };
+    const eu = byKey(
+      estimatePlan([], {
+        geography: "eu",
+        usage: { ...validateUsageModel(inEu, "small-eu"), firestore },
+      }).lines,
+    );
+    expect(eu.get("usage:eur3:firestore:pitr")).to.include({
       quantity: 730,
       status: "unknown-price",
     });
-    expect(lines.get("usage:nam5:firestore:pitr")?.reference).to.deep.equal({
+    expect(eu.get("usage:eur3:firestore:pitr")?.reference).to.deep.equal({
       monthlyUsd: 0.15, // 730 × $0.0002
       location: "us-central1",
     });
-    expect(lines.get("usage:nam5:firestore:backup")?.quantity).to.equal(5110);
-    expect(lines.get("usage:nam5:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
+    expect(eu.get("usage:eur3:firestore:backup")?.reference?.monthlyUsd).to.equal(0.2); // 5,110 × $0.00004
   });
 
   it("prices the same Cloud Run usage in europe-west3 (Tier 2) at 1.4× europe-west1 (Tier 1)", () => {
@@ -244,42 +303,67 @@ describe("cost estimate", () => {
   });
 
   it("shows a change of an unknown-priced line with its quantities, an unknown delta and the delta at the quoted location's list price", () => {
+    // europe-west4 is allowed in the eu geography, but no source quotes Memorystore there.
     const standard = (gb: number): PlannedResource => ({
       type: "gcp:redis/instance:Instance",
       name: "cache",
-      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "us-east1" },
+      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "europe-west4" },
     });
     const diff = diffEstimates(
-      estimatePlan([standard(5)], { geography: "us", label: "us-east" }),
-      estimatePlan([standard(10)], { geography: "us", label: "us-east" }),
+      estimatePlan([standard(5)], { geography: "eu", label: "eu-west" }),
+      estimatePlan([standard(10)], { geography: "eu", label: "eu-west" }),
     );
     expect(diff.deltaUsd).to.equal(0);
     // 3,650 GB-h more × $0.054 (Standard M2, us-central1) = $197.10, outside the totals.
     expect(diff.changes[0]?.reference).to.deep.equal({ deltaUsd: 197.1, location: "us-central1" });
     expect(formatCostDiffMarkdown(diff)).to.contain(
-      "| us-east | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
+      "| eu-west | $0.00 | $0.00 | $0.00 (+1 line with unknown price changed; +$197.10 of it at list prices quoted for us-central1, not in the totals) |",
     );
     expect(formatCostDiffMarkdown(diff)).to.contain(
       "| cache: 10 GB STANDARD_HA (M2) × 730 h | unknown (3,650 GB-hour) | unknown (7,300 GB-hour) | unknown (+$197.10 at the us-central1 list price) |",
     );
   });
 
+  it("prices a Memorystore resize in a stack region at that region's figure, inside the totals", () => {
+    const standard = (gb: number): PlannedResource => ({
+      type: "gcp:redis/instance:Instance",
+      name: "cache",
+      inputs: { memorySizeGb: gb, tier: "STANDARD_HA", region: "europe-west3" },
+    });
+    const diff = diffEstimates(
+      estimatePlan([standard(5)], { geography: "eu", label: "eu-west" }),
+      estimatePlan([standard(10)], { geography: "eu", label: "eu-west" }),
+    );
+    // 3,650 GB-h × $0.064 (Standard M2, europe-west3) = $233.60 → 7,300 GB-h = $467.20.
+    expect([diff.baseTotalUsd, diff.headTotalUsd, diff.deltaUsd]).to.deep.equal([
+      233.6, 467.2, 233.6,
+    ]);
+    expect(diff.changes[0]?.reference).to.equal(undefined);
+    expect(formatCostDiffMarkdown(diff)).to.contain("| eu-west | $233.60 | $467.20 | +$233.60 |");
+  });
+
   it("prices a usage model alone, keeping a borrowed price beside the total, never inside it", () => {
-    const estimate = estimateUsage(smallModel(), { geography: "us" });
-    const redisLine = estimate.lines.find((l) => l.key === "usage:us-east1:redis:capacity");
-    // BASIC 1 GB in us-east1 has no quote: unknown, with the us-central1 M1 figure (730 × $0.049) beside.
-    expect(redisLine?.monthlyUsd).to.equal(null);
-    expect(redisLine?.status).to.equal("unknown-price");
-    expect(redisLine?.reference).to.deep.equal({ monthlyUsd: 35.77, location: "us-central1" });
-    const borrowedRedis = estimate.lines
-      .filter((l) => l.category === "redis")
-      .reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
-    // Both us regions provision one: 2 × $35.77 borrowed, and no Redis dollar in the total.
-    expect(borrowedRedis).to.be.closeTo(71.54, 1e-9);
-    expect(formatCostSummary(estimate)).to.match(/redis +\$0\.00 +\$0\.00 +2 +\$0\.00/);
+    const inAsia = {
+      ...structuredClone(SMALL_MODEL_DOCUMENT),
+      geographies: { us: 0, eu: 0, asia: 1 },
+    };
+    const estimate = estimateUsage(validateUsageModel(inAsia, "small-asia"), { geography: "asia" });
+    const byLine = byKey(estimate.lines);
+    // Each region's Redis (BASIC 1 GB) at its own figure: 730 h × $0.064 (asia-east1), × $0.063 (asia-south1).
+    expect(byLine.get("usage:asia-east1:redis:capacity")?.monthlyUsd).to.equal(46.72);
+    expect(byLine.get("usage:asia-south1:redis:capacity")?.monthlyUsd).to.equal(45.99);
+    // Firestore in asia-east1 has no quote: unknown, with the nam5 figure ($0.06 per 100,000) beside.
+    const reads = byLine.get("usage:asia-east1:firestore:reads");
+    expect(reads?.monthlyUsd).to.equal(null);
+    expect(reads?.status).to.equal("unknown-price");
+    expect(reads?.reference?.location).to.equal("nam5");
+    // 300,000 operations × (10 − 8 × 0.5) reads = 1,800,000 × $0.06 / 100,000 = $1.08.
+    expect(reads?.reference).to.deep.equal({ monthlyUsd: 1.08, location: "nam5" });
     const priced = estimate.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
     expect(estimate.totals.totalUsd).to.be.closeTo(priced, 0.005);
-    expect(estimate.totals.borrowed.usd).to.be.at.least(71.54);
+    const borrowed = estimate.lines.reduce((t, l) => t + (l.reference?.monthlyUsd ?? 0), 0);
+    expect(estimate.totals.borrowed.usd).to.be.closeTo(borrowed, 0.005);
+    expect(estimate.totals.borrowed.usd).to.be.greaterThan(0);
     expect(formatCostSummary(estimate)).to.contain(
       `borrowed, not in the total: ${estimate.totals.borrowed.lines} unknown-priced lines would add`,
     );

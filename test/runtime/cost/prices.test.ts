@@ -34,7 +34,6 @@ describe("cost price table", () => {
       "memorystore.standard.m4",
       "memorystore.standard.m5",
       "monitoring.alert-condition",
-      "network.inter-region",
       "run.instance-cpu",
       "run.instance-memory",
     ]);
@@ -90,13 +89,50 @@ describe("cost price table", () => {
   });
 
   it("never prices a SKU that has no quote anywhere, even in reference mode", () => {
-    expect(lookupPrice("network.inter-region", "us-east1", "reference").known).to.equal(false);
+    expect(lookupPrice("artifactregistry.storage", "us-east1", "reference").known).to.equal(false);
   });
 
-  it("quotes Memorystore per GB-hour in us-central1 only: $197.10 a month for 5 GB Standard (M2) is $0.054", () => {
-    const found = lookupPrice("memorystore.standard.m2", "us-central1");
-    expect(found.known && found.usdPerUnit).to.equal(0.054);
-    expect(lookupPrice("memorystore.standard.m2", "us-east1").known).to.equal(false);
+  it("quotes Memorystore per GB-hour at each region's own figure: 5 GB Standard (M2) is $0.054 in us-central1, $0.064 in europe-west3", () => {
+    const rate = (sku: string, region: string) => {
+      const found = lookupPrice(sku, region);
+      return found.known ? found.usdPerUnit : null;
+    };
+    expect(rate("memorystore.standard.m2", "us-central1")).to.equal(0.054);
+    expect(rate("memorystore.standard.m2", "us-east1")).to.equal(0.054);
+    expect(rate("memorystore.standard.m2", "europe-west1")).to.equal(0.061);
+    expect(rate("memorystore.standard.m2", "europe-west3")).to.equal(0.064);
+    expect(rate("memorystore.basic.m1", "asia-east1")).to.equal(0.064);
+    expect(rate("memorystore.standard.m1", "asia-south1")).to.equal(0.11);
+    expect(lookupPrice("memorystore.standard.m2", "europe-west3").price?.source.via).to.contain(
+      "doitintl/gcpinstances.info public/data/memorystore-pricing.json",
+    );
+    // A region the topology allows but no source quotes stays unknown.
+    expect(rate("memorystore.standard.m2", "europe-west4")).to.equal(null);
+  });
+
+  it("quotes every Memorystore tier in each of the six default regions", () => {
+    for (const region of REGION_IDS.map((r) => REGIONS[r].gcpRegion)) {
+      for (const service of ["basic", "standard"]) {
+        for (const tier of ["m1", "m2", "m3", "m4", "m5"]) {
+          const sku = `memorystore.${service}.${tier}`;
+          expect(lookupPrice(sku, region).known, `${sku} ${region}`).to.equal(true);
+        }
+      }
+    }
+  });
+
+  it("prices inter-region transfer at its continent's rate, with the assumption beside it", () => {
+    const found = (region: string) => lookupPrice("network.inter-region", region);
+    const usd = (region: string) => {
+      const f = found(region);
+      return f.known ? f.usdPerUnit : null;
+    };
+    expect([usd("us-east1"), usd("europe-west3"), usd("asia-south1")]).to.deep.equal([
+      0.02, 0.02, 0.08,
+    ]);
+    expect(found("europe-west1").note).to.equal(
+      "the continent's inter-region rate (within Europe), read from one catalog region pair of that continent; the SKU of this exact region pair was not found",
+    );
   });
 
   it("rejects a SKU that is not in the table", () => {

@@ -23,10 +23,11 @@ describe("cost projection", () => {
     const totals = categoryTotals(optimized);
     const sum = COST_CATEGORIES.reduce((t, c) => t + totals[c].usd, 0);
     expect(sum).to.be.closeTo(optimized.totals.totalUsd, 0.005);
-    // Redis has no quote in any of the six regions: unknown and out of the total, so the
-    // largest priced category is the 500 GiB of media at $0.020.
-    expect(dominantCategory(optimized).category).to.equal("storage");
-    expect(totals.redis).to.deep.equal({ usd: 0, excluded: 6 });
+    // Every region's 1 GB BASIC Redis (M1) is quoted at its own figure, 730 h each:
+    // us-east1, us-west1 $0.049; europe-west1 $0.051, europe-west3 $0.053; asia-east1 $0.064,
+    // asia-south1 $0.063 = 730 × $0.329 = $240.17, the largest category of this small model.
+    expect(totals.redis).to.deep.equal({ usd: 240.17, excluded: 0 });
+    expect(dominantCategory(optimized).category).to.equal("redis");
   });
 
   it("shows the naive variant costing more and its saving, beside the report", () => {

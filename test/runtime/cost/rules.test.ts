@@ -65,20 +65,38 @@ const CASES: readonly Case[] = [
     expected: [[2920, 143.08]],
   },
   {
-    title: "Memorystore STANDARD_HA 5 GB in us-east1: 3,650 GB-h, price not found → unknown",
+    title: "Memorystore STANDARD_HA 5 GB (M2) in us-east1: 3,650 GB-h × $0.054 = $197.10",
     resource: {
       type: REDIS,
       name: "cache-c",
       inputs: { memorySizeGb: 5, tier: "STANDARD_HA", region: "us-east1" },
     },
-    expected: [[3650, "unknown"]],
+    expected: [[3650, 197.1]],
   },
   {
-    title: "Memorystore BASIC 1 GB in us-east1: only us-central1 is quoted → unknown",
+    title: "Memorystore STANDARD_HA 5 GB (M2) in europe-west3: 3,650 GB-h × $0.064 = $233.60",
+    resource: {
+      type: REDIS,
+      name: "cache-e",
+      inputs: { memorySizeGb: 5, tier: "STANDARD_HA", region: "europe-west3" },
+    },
+    expected: [[3650, 233.6]],
+  },
+  {
+    title: "Memorystore STANDARD_HA 40 GB (M4) in asia-south1: 29,200 GB-h × $0.043 = $1,255.60",
+    resource: {
+      type: REDIS,
+      name: "cache-f",
+      inputs: { memorySizeGb: 40, tier: "STANDARD_HA", region: "asia-south1" },
+    },
+    expected: [[29_200, 1255.6]],
+  },
+  {
+    title: "Memorystore BASIC 1 GB in europe-west4: no source quotes that region → unknown",
     resource: {
       type: REDIS,
       name: "cache-d",
-      inputs: { memorySizeGb: 1, tier: "BASIC", region: "us-east1" },
+      inputs: { memorySizeGb: 1, tier: "BASIC", region: "europe-west4" },
     },
     expected: [[730, "unknown"]],
   },

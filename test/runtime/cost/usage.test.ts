@@ -64,6 +64,11 @@ const BAD: ReadonlyArray<readonly [string, (doc: Doc) => void, string]> = [
     (d) => ((d.redis as Doc).tier = "PREMIUM"),
     'bad.yaml: redis.tier: "PREMIUM" is not allowed',
   ],
+  [
+    "no serving time per instance start",
+    (d) => (d.secrets = { servingMinutesPerInstanceStart: 0, kmsDecryptsPerAccess: 1 }),
+    "bad.yaml: secrets.servingMinutesPerInstanceStart: 0 is not allowed",
+  ],
 ];
 
 describe("cost usage model", () => {
