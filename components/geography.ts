@@ -2,12 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MEMORYSTORE_LIMITS } from "../runtime/catalog/limits";
 import { PIPELINES } from "../runtime/catalog/pipelines";
-import {
-  SERVICES,
-  type ServiceName,
-  type ServiceResource,
-  type ServiceSpec,
-} from "../runtime/services/catalog";
+import { SERVICES, type ServiceName, type ServiceResource } from "../runtime/catalog/services";
 import { serviceEnvironment } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { Analytics } from "./analytics";
@@ -197,7 +192,7 @@ export class Geography extends pulumi.ComponentResource {
     for (const region of config.regions) {
       const regional: Record<string, Service> = {};
       const cache = this.cache.regions[region.id]!;
-      for (const spec of SERVICES as readonly ServiceSpec[]) {
+      for (const spec of SERVICES) {
         const env = serviceEnvironment<pulumi.Input<string>>(spec, {
           region: region.id,
           geography: config.geography.id,
@@ -237,17 +232,12 @@ export class Geography extends pulumi.ComponentResource {
               this.firestore.grantUser(member, key),
               ...spec.uses.map((use) => this.grantUse(use, member, key)),
             ],
-            maxInstances: config.maxInstances[spec.name as ServiceName],
-            rollout: rolloutOf(config.rollout[spec.name as ServiceName]),
+            maxInstances: config.maxInstances[spec.name],
+            rollout: rolloutOf(config.rollout[spec.name]),
             deletionProtection: protection,
           },
           parent,
         );
-      }
-      for (const spec of SERVICES as readonly ServiceSpec[]) {
-        for (const callee of spec.calls) {
-          regional[callee].grantInvoke(regional[spec.name].serviceAccount.member, spec.name);
-        }
       }
       services[region.id] = regional;
     }
@@ -277,7 +267,7 @@ export class Geography extends pulumi.ComponentResource {
         );
       }
       for (const region of config.regions) {
-        for (const publisher of SERVICES as readonly ServiceSpec[]) {
+        for (const publisher of SERVICES) {
           if (!publisher.publishes.includes(spec.name)) continue;
           pipeline.grantPublish(
             services[region.id]![publisher.name].serviceAccount.member,

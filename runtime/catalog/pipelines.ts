@@ -9,7 +9,7 @@ import {
   notificationBatchEvent,
   userCreatedEvent,
 } from "../schemas/events";
-import type { ServiceName } from "../services/catalog";
+import type { PipelineName, ServiceName } from "./names";
 
 /**
  * The pipeline catalog: every Pub/Sub pipeline with its topic, dead-letter topic, delivery
@@ -18,7 +18,7 @@ import type { ServiceName } from "../services/catalog";
  */
 export interface PipelineSpec<S extends z.ZodType = z.ZodType> {
   /** Short name, used in resource names and CLI arguments. */
-  readonly name: string;
+  readonly name: PipelineName;
   /** Pub/Sub topic id. */
   readonly topic: string;
   /** Dead-letter topic id: always `<topic>-dlq`. */
@@ -137,7 +137,7 @@ export const PIPELINES = [
   }),
 ] as const;
 
-export type PipelineName = (typeof PIPELINES)[number]["name"];
+export type { PipelineName } from "./names";
 
 /** The catalog entry for a pipeline name; throws with the allowed names for an unknown one. */
 export function getPipeline(name: string): (typeof PIPELINES)[number] {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { getPipeline, PIPELINES } from "../../../runtime/catalog/pipelines";
-import { SERVICES } from "../../../runtime/services/catalog";
+import { SERVICES } from "../../../runtime/catalog/services";
 
 const ROOT = join(__dirname, "../../../runtime");
 
