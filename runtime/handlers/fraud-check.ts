@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { Timestamp } from "firebase-admin/firestore";
 import type Redis from "ioredis";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -21,6 +22,12 @@ import { derivedId, type HandlerDeps } from "./deps";
 
 const spec = pipelineSpec("fraud-check", fraudCheckEvent);
 
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = [
+  "notification-batch",
+  "analytics-aggregation",
+] as const satisfies readonly PipelineName[];
+
 export type { FraudScorer } from "../fraud/score";
 
 /** LOCAL: the fraud rules on Redis signals, in-process, with the default thresholds. */
@@ -29,7 +36,7 @@ export function localFraudScorer(redis: Redis): FraudScorer {
 }
 
 export function createFraudCheckHandler(
-  deps: HandlerDeps & { readonly scorer: FraudScorer },
+  deps: HandlerDeps<typeof PUBLISHES> & { readonly scorer: FraudScorer },
 ): PipelineHandler<typeof spec> {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
