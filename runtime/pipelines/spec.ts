@@ -2,9 +2,9 @@ import type { z } from "zod";
 import { getPipeline, type PipelineName, type PipelineSpec } from "../catalog/pipelines";
 
 /**
- * The catalog entry of a pipeline, typed by the schema its handler expects. The catalog types
- * names as plain strings, so the handler states the schema it was written for and this checks,
- * at load time, that the catalog attaches exactly that schema to the pipeline.
+ * The catalog entry of a pipeline, typed by its name and the schema its handler expects. The
+ * handler states the schema it was written for and this checks, at load time, that the catalog
+ * attaches exactly that schema to the pipeline.
  */
 export function pipelineSpec<const N extends PipelineName, S extends z.ZodType>(
   name: N,
