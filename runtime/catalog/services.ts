@@ -40,8 +40,9 @@ export interface ServiceSpec {
   /** `heavy` services come from the scale report; `worker`s only consume a pipeline. */
   readonly kind: "heavy" | "worker";
   /**
-   * Pipelines this service publishes to (its handler's derived events); the program grants
-   * `roles/pubsub.publisher` on exactly these topics and passes their ids as `AVALO_TOPIC_*`.
+   * Pipelines this service publishes to: its pipeline handler's `PUBLISHES` and those its routes
+   * declare (checked by test/runtime/catalog/services.test.ts); the program grants
+   * `roles/pubsub.publisher` on exactly these topics (their ids come from the pipeline catalog).
    */
   readonly publishes: readonly PipelineName[];
   /** Platform resources it uses (see {@link SERVICE_RESOURCES}); granted on exactly these. */
