@@ -356,7 +356,6 @@ function syntheticTopology(perGeography: number): () => unknown[] {
         const topic = `avalo-synthetic-${i}`;
         const spec = {
           ...base,
-          name: `synthetic-${i}`,
           topic,
           deadLetterTopic: `${topic}-dlq`,
           bigQueryTable: undefined,

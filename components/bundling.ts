@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { pack } from "tar-stream";
 import { SERVICE_CONTAINER } from "../runtime/services/container";
-import { SERVICES } from "../runtime/services/catalog";
+import { SERVICES } from "../runtime/catalog/services";
 
 /**
  * Build tooling for the service bundles (no Pulumi): one esbuild pass over every service entry

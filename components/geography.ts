@@ -7,7 +7,7 @@ import {
   type ServiceName,
   type ServiceResource,
   type ServiceSpec,
-} from "../runtime/services/catalog";
+} from "../runtime/catalog/services";
 import { serviceEnvironment } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { ArtifactRepository } from "./artifact-repository";
@@ -225,9 +225,8 @@ export class Geography extends pulumi.ComponentResource {
     for (const region of config.regions) {
       const cache = this.cache.regions[region.id]!;
       const regional = {} as Record<ServiceName, Service>;
-      for (const spec of SERVICES as readonly ServiceSpec[]) {
-        const service = spec.name as ServiceName;
-        regional[service] = new Service(
+      for (const spec of SERVICES) {
+        regional[spec.name] = new Service(
           `${name}-${spec.name}-${region.id}`,
           {
             ...platformOf(config),
@@ -250,20 +249,12 @@ export class Geography extends pulumi.ComponentResource {
               this.firestore.grantUser(member, key),
               ...spec.uses.map((use) => this.grantUse(use, member, key)),
             ],
-            maxInstances: config.maxInstances[service],
-            rollout: rolloutOf(config.rollout[service]),
+            maxInstances: config.maxInstances[spec.name],
+            rollout: rolloutOf(config.rollout[spec.name]),
             deletionProtection: config.deletionProtection,
           },
           { parent: this },
         );
-      }
-      for (const spec of SERVICES as readonly ServiceSpec[]) {
-        for (const callee of spec.calls as readonly ServiceName[]) {
-          regional[callee].grantInvoke(
-            regional[spec.name as ServiceName].serviceAccount.member,
-            spec.name,
-          );
-        }
       }
       services[region.id] = regional;
     }
@@ -322,10 +313,10 @@ export class Geography extends pulumi.ComponentResource {
         );
       }
       for (const region of config.regions) {
-        for (const publisher of SERVICES as readonly ServiceSpec[]) {
+        for (const publisher of SERVICES) {
           if (!publisher.publishes.includes(spec.name)) continue;
           pipeline.grantPublish(
-            this.services[region.id]![publisher.name as ServiceName].serviceAccount.member,
+            this.services[region.id]![publisher.name].serviceAccount.member,
             `${publisher.name}-${region.id}`,
           );
         }

@@ -1,9 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_LIMITS, type IntRange, minCpuForMemory } from "../runtime/catalog/limits";
-import { OPERATION_ROUTES, serviceOf } from "../runtime/load/operations";
-import type { Operation } from "../runtime/load/mix";
-import { SERVICES, type ServiceName } from "../runtime/services/catalog";
+import { OPERATIONS } from "../runtime/load/mix";
+import { serviceOf } from "../runtime/load/operations";
+import { SERVICES, type ServiceName } from "../runtime/catalog/services";
 import type { Apis } from "./apis";
 import type { PlatformArgs } from "./context";
 import { agentKey } from "./agent-key";
@@ -115,8 +115,8 @@ const SERVICE_PLACEHOLDER = "{service}";
  * service table's order.
  */
 function simulatorServices(): ServiceName[] {
-  const called = new Set(Object.keys(OPERATION_ROUTES).map((op) => serviceOf(op as Operation)));
-  return SERVICES.map((s) => s.name as ServiceName).filter((name) => called.has(name));
+  const called = new Set(OPERATIONS.map(serviceOf));
+  return SERVICES.map((s) => s.name).filter((name) => called.has(name));
 }
 
 /** Applies the defaults of {@link LOAD_GENERATOR} (parallelism defaults to `tasks`). */

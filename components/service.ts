@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_LIMITS, type IntRange, minCpuForMemory } from "../runtime/catalog/limits";
-import type { ServiceSpec } from "../runtime/services/catalog";
+import type { ServiceSpec } from "../runtime/catalog/services";
 import { SERVICE_CONTAINER, serviceBaseImage } from "../runtime/services/container";
 import type { Apis } from "./apis";
 import type { PlatformArgs, ResolvedRegion } from "./context";
@@ -46,7 +46,7 @@ export interface ServiceSource {
 export interface ServiceArgs extends PlatformArgs {
   /** Enabled APIs; every child depends on them. */
   readonly apis: Apis;
-  /** The service table entry (runtime/services/catalog.ts): memory, cpu, timeout, scaling. */
+  /** The service table entry (runtime/catalog/services.ts): memory, cpu, timeout, scaling. */
   readonly spec: ServiceSpec;
   /** The region this instance of the service runs in; one of `regions`. */
   readonly region: ResolvedRegion;

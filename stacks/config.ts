@@ -19,7 +19,7 @@ import {
   MEMORYSTORE_LIMITS,
   PROJECT_ID,
 } from "../runtime/catalog/limits";
-import { SERVICES } from "../runtime/services/catalog";
+import { SERVICES } from "../runtime/catalog/services";
 import { REGIONS, STACK_NAMES, geographyForStack, type RegionId } from "../runtime/topology";
 
 /**

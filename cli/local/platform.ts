@@ -18,7 +18,7 @@ import { PipelineMetrics } from "../../runtime/pipelines/metrics";
 import { provisionPipelines, type ProvisionedPipeline } from "../../runtime/pipelines/provision";
 import { PipelinePublisher } from "../../runtime/pipelines/publisher";
 import { connectRedis } from "../../runtime/redis/connection";
-import { getService } from "../../runtime/services/catalog";
+import { getService } from "../../runtime/catalog/services";
 import { serviceEnvironment } from "../../runtime/services/container";
 import { initSharding } from "../../runtime/sharding";
 import type { RegionId } from "../../runtime/topology";

@@ -11,7 +11,7 @@ import {
   encodeEnvelope,
   envelopeAttributes,
 } from "../../runtime/pipelines/envelope";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import { getUserShardId } from "../../runtime/sharding";
 import type { Platform } from "./platform";
 import { uploadCheck } from "./upload-smoke";

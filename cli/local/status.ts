@@ -1,5 +1,5 @@
 import { MARKER_COLLECTION } from "../../runtime/pipelines/defaults";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import type { Platform } from "./platform";
 import type { Latencies } from "./smoke";
 import { probeHealth } from "./services";

@@ -1,5 +1,5 @@
 import { DELETION_PROTECTION } from "../../runtime/catalog/limits";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import {
   at,
   list,
@@ -119,7 +119,7 @@ export const cloudRunRules: AvaloResourcePolicy[] = [
         flag(
           "template.scaling.maxInstanceCount",
           max,
-          "set it from the service table (runtime/services/catalog.ts).",
+          "set it from the service table (runtime/catalog/services.ts).",
         );
       }
     },
@@ -127,7 +127,7 @@ export const cloudRunRules: AvaloResourcePolicy[] = [
   resourceRule({
     name: "cloudrun-resources-within-service-table",
     requirement:
-      "Cloud Run memory and timeout stay within the service table (runtime/services/catalog.ts).",
+      "Cloud Run memory and timeout stay within the service table (runtime/catalog/services.ts).",
     enforcementLevel: "advisory",
     reason:
       "the service table is a sizing estimate; exceeding it costs money but breaks nothing, so it warns",

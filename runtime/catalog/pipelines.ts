@@ -9,7 +9,7 @@ import {
   notificationBatchEvent,
   userCreatedEvent,
 } from "../schemas/events";
-import type { ServiceName } from "../services/catalog";
+import type { PipelineName, ServiceName } from "./names";
 
 /**
  * The pipeline catalog: every Pub/Sub pipeline with its topic, dead-letter topic, delivery
@@ -18,7 +18,7 @@ import type { ServiceName } from "../services/catalog";
  */
 export interface PipelineSpec<S extends z.ZodType = z.ZodType> {
   /** Short name, used in resource names and CLI arguments. */
-  readonly name: string;
+  readonly name: PipelineName;
   /** Pub/Sub topic id. */
   readonly topic: string;
   /** Dead-letter topic id: always `<topic>-dlq`. */
@@ -50,9 +50,12 @@ export interface PipelineSpec<S extends z.ZodType = z.ZodType> {
 
 const DAY_SECONDS = 86_400;
 
-function pipeline<S extends z.ZodType>(
-  spec: Omit<PipelineSpec<S>, "topic" | "deadLetterTopic"> & { readonly topic?: string },
-): PipelineSpec<S> {
+function pipeline<const N extends PipelineName, S extends z.ZodType>(
+  spec: Omit<PipelineSpec<S>, "name" | "topic" | "deadLetterTopic"> & {
+    readonly name: N;
+    readonly topic?: string;
+  },
+): PipelineSpec<S> & { readonly name: N } {
   const topic = spec.topic ?? `avalo-${spec.name}`;
   return { ...spec, topic, deadLetterTopic: `${topic}-dlq` };
 }
@@ -137,7 +140,12 @@ export const PIPELINES = [
   }),
 ] as const;
 
-export type PipelineName = (typeof PIPELINES)[number]["name"];
+export type { PipelineName } from "./names";
+
+/** The event (envelope `data`, before defaults) that pipeline `N` carries. */
+export type PipelineEvent<N extends PipelineName> = z.input<
+  Extract<(typeof PIPELINES)[number], { readonly name: N }>["schema"]
+>;
 
 /** The catalog entry for a pipeline name; throws with the allowed names for an unknown one. */
 export function getPipeline(name: string): (typeof PIPELINES)[number] {

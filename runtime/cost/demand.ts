@@ -1,5 +1,5 @@
 import { PIPELINES } from "../catalog/pipelines";
-import { SERVICES } from "../services/catalog";
+import { SERVICES } from "../catalog/services";
 import { SERVICE_SECRET_VARIABLES } from "../services/container";
 import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId, type RegionId } from "../topology";
 import { PUBSUB_MIN_BILLED_BYTES, SECONDS_PER_MONTH } from "./defaults";

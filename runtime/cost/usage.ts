@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import { PIPELINES } from "../catalog/pipelines";
-import { SERVICES } from "../services/catalog";
+import { SERVICES } from "../catalog/services";
 import { GEOGRAPHY_IDS } from "../topology";
 
 /**

@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { createHash } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -14,6 +15,9 @@ import { derivedId, type HandlerDeps } from "./deps";
  */
 
 const spec = pipelineSpec("ai-generation", aiGenerationEvent);
+
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = ["notification-batch"] as const satisfies readonly PipelineName[];
 
 export interface AiRequest {
   readonly requestId: string;
@@ -49,7 +53,7 @@ export const localDeterministicProvider: AiProvider = {
 };
 
 export function createAiGenerationHandler(
-  deps: HandlerDeps & { readonly provider: AiProvider },
+  deps: HandlerDeps<typeof PUBLISHES> & { readonly provider: AiProvider },
 ): PipelineHandler<typeof spec> {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());

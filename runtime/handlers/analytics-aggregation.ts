@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { appendFileSync } from "node:fs";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -17,6 +18,9 @@ import type { HandlerDeps } from "./deps";
  */
 
 const spec = pipelineSpec("analytics-aggregation", analyticsAggregationEvent);
+
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = [] as const satisfies readonly PipelineName[];
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -90,7 +94,7 @@ function aggregateDocId(eventName: string, region: string): string {
 }
 
 export function createAnalyticsAggregationHandler(
-  deps: HandlerDeps & { readonly rows: RowSink },
+  deps: HandlerDeps<typeof PUBLISHES> & { readonly rows: RowSink },
 ): PipelineHandler<typeof spec> {
   const { db } = deps;
   return {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import type Redis from "ioredis";
-import type { PipelinePublisher } from "../pipelines/publisher";
+import type { PipelineName } from "../catalog/names";
+import type { PublisherOf } from "../pipelines/publisher";
 
 /**
  * What every handler is built from. Handlers apply their own effects exactly once per event id
@@ -9,11 +10,14 @@ import type { PipelinePublisher } from "../pipelines/publisher";
  * deterministic ids, on every delivery: an effect applied by a delivery that crashed before
  * publishing is followed up by the redelivery, and downstream consumers drop the duplicates.
  */
-export interface HandlerDeps {
+export interface HandlerDeps<Publishes extends readonly PipelineName[] = readonly PipelineName[]> {
   readonly db: Firestore;
   readonly redis: Redis;
-  /** Publishes derived events (notifications, analytics, continuations). */
-  readonly publisher: Pick<PipelinePublisher, "publish">;
+  /**
+   * Publishes derived events (notifications, analytics, continuations) to `Publishes` only: the
+   * handler module's `PUBLISHES`.
+   */
+  readonly publisher: PublisherOf<Publishes[number]>;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }

@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { FIRESTORE_BATCH_LIMIT } from "../pipelines/defaults";
@@ -18,6 +19,9 @@ import { derivedId, type HandlerDeps } from "./deps";
 
 const spec = pipelineSpec("feed-fanout", feedFanoutEvent);
 
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = ["feed-fanout"] as const satisfies readonly PipelineName[];
+
 /** Where an author's followers are listed. */
 export function followersOf(db: Firestore, authorId: string) {
   return db.collection("followers").doc(authorId).collection("users");
@@ -33,7 +37,7 @@ export interface FeedFanoutArgs {
 }
 
 export function createFeedFanoutHandler(
-  deps: HandlerDeps,
+  deps: HandlerDeps<typeof PUBLISHES>,
   args: FeedFanoutArgs = {},
 ): PipelineHandler<typeof spec> {
   const perDelivery = args.maxFollowersPerDelivery ?? 5000;
@@ -93,7 +97,7 @@ export function createFeedFanoutHandler(
       if (ids.length > perDelivery) {
         const cursor = mine[mine.length - 1];
         await deps.publisher.publish(
-          spec,
+          spec.name,
           { ...post, followerCursor: cursor },
           { id: derivedId(event.id, "after", cursor), region: event.region },
         );

@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { Timestamp } from "firebase-admin/firestore";
 import type Redis from "ioredis";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -5,15 +6,15 @@ import { TransientError } from "../pipelines/errors";
 import { applyOnceFirestore } from "../pipelines/idempotency";
 import { pipelineSpec } from "../pipelines/spec";
 import { fraudCheckEvent } from "../schemas/events";
-import type { FraudScore, ScoreRequest } from "../services/fraud-analyzer/contract";
-import { DEFAULT_THRESHOLDS } from "../services/fraud-analyzer/rules";
-import { scorePayment } from "../services/fraud-analyzer/signals";
+import { DEFAULT_THRESHOLDS } from "../fraud/rules";
+import type { FraudScore, FraudScorer } from "../fraud/score";
+import { redisFraudScorer } from "../fraud/signals";
 import { getTransactionShardId, initSharding } from "../sharding";
 import { derivedId, type HandlerDeps } from "./deps";
 
 /**
- * fraud-check: scores the payment with the fraud rules (through `FraudScorer`: the
- * fraud-analyzer service client in production, the same rules in-process locally), records the
+ * fraud-check: scores the payment with the fraud rules of runtime/fraud (through `FraudScorer`:
+ * in-process on the consumer's Redis signals, in fraud-analyzer and locally), records the
  * decision on the transaction (`/{transaction_shard_YYYY_MM_NNN}/{transactionId}`, field `fraud`)
  * and in `fraud_decisions/{transactionId}`, once per event. A `block` decision emits an alert:
  * a `fraud` notification to the user and a `fraud_high_risk` analytics event.
@@ -21,25 +22,21 @@ import { derivedId, type HandlerDeps } from "./deps";
 
 const spec = pipelineSpec("fraud-check", fraudCheckEvent);
 
-/** Fraud scoring, idempotent per transaction id (FraudAnalyzerClient satisfies it). */
-export interface FraudScorer {
-  score(request: ScoreRequest): Promise<FraudScore>;
-}
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = [
+  "notification-batch",
+  "analytics-aggregation",
+] as const satisfies readonly PipelineName[];
 
-/** LOCAL: the fraud-analyzer's rules on its Redis signals, in-process. */
+export type { FraudScorer } from "../fraud/score";
+
+/** LOCAL: the fraud rules on Redis signals, in-process, with the default thresholds. */
 export function localFraudScorer(redis: Redis): FraudScorer {
-  return {
-    score: (r) =>
-      scorePayment(
-        redis,
-        { ...r, atMillis: r.occurredAt ? Date.parse(r.occurredAt) : Date.now() },
-        DEFAULT_THRESHOLDS,
-      ),
-  };
+  return redisFraudScorer(redis, DEFAULT_THRESHOLDS);
 }
 
 export function createFraudCheckHandler(
-  deps: HandlerDeps & { readonly scorer: FraudScorer },
+  deps: HandlerDeps<typeof PUBLISHES> & { readonly scorer: FraudScorer },
 ): PipelineHandler<typeof spec> {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());

@@ -1,13 +1,50 @@
+import type { PipelineName } from "../catalog/names";
 import type { PipelineHandler } from "../pipelines/consumer";
-import { createAiGenerationHandler, type AiProvider } from "./ai-generation";
-import { createAnalyticsAggregationHandler, type RowSink } from "./analytics-aggregation";
+import {
+  createAiGenerationHandler,
+  PUBLISHES as AI_GENERATION,
+  type AiProvider,
+} from "./ai-generation";
+import {
+  createAnalyticsAggregationHandler,
+  PUBLISHES as ANALYTICS_AGGREGATION,
+  type RowSink,
+} from "./analytics-aggregation";
 import type { HandlerDeps } from "./deps";
-import { createFeedFanoutHandler, type FeedFanoutArgs } from "./feed-fanout";
-import { createFraudCheckHandler, type FraudScorer } from "./fraud-check";
-import { createMatchCreatedHandler } from "./match-created";
-import { createMediaTranscodeHandler, type MediaProcessor } from "./media-transcode";
-import { createNotificationBatchHandler, type PushProvider } from "./notification-batch";
-import { createUserCreatedHandler } from "./user-created";
+import {
+  createFeedFanoutHandler,
+  PUBLISHES as FEED_FANOUT,
+  type FeedFanoutArgs,
+} from "./feed-fanout";
+import { createFraudCheckHandler, PUBLISHES as FRAUD_CHECK, type FraudScorer } from "./fraud-check";
+import { createMatchCreatedHandler, PUBLISHES as MATCH_CREATED } from "./match-created";
+import {
+  createMediaTranscodeHandler,
+  PUBLISHES as MEDIA_TRANSCODE,
+  type MediaProcessor,
+} from "./media-transcode";
+import {
+  createNotificationBatchHandler,
+  PUBLISHES as NOTIFICATION_BATCH,
+  type PushProvider,
+} from "./notification-batch";
+import { createUserCreatedHandler, PUBLISHES as USER_CREATED } from "./user-created";
+
+/**
+ * The pipelines each pipeline's handler publishes derived events to, as its module declares
+ * (`PUBLISHES`, which types the handler's publisher). A service's `publishes` in the service
+ * table covers its pipeline handler's.
+ */
+export const HANDLER_PUBLISHES: { readonly [N in PipelineName]: readonly PipelineName[] } = {
+  "user-created": USER_CREATED,
+  "match-created": MATCH_CREATED,
+  "feed-fanout": FEED_FANOUT,
+  "ai-generation": AI_GENERATION,
+  "notification-batch": NOTIFICATION_BATCH,
+  "analytics-aggregation": ANALYTICS_AGGREGATION,
+  "media-transcode": MEDIA_TRANSCODE,
+  "fraud-check": FRAUD_CHECK,
+};
 
 /**
  * Every pipeline's handler, keyed by pipeline name. A service mounts the one for its pipeline

@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { COUNTER_KINDS, counterDocId, counterId } from "../counters/kinds";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -15,7 +16,12 @@ import { counterCollection } from "../counters/kinds";
 
 const spec = pipelineSpec("match-created", matchCreatedEvent);
 
-export function createMatchCreatedHandler(deps: HandlerDeps): PipelineHandler<typeof spec> {
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = ["notification-batch"] as const satisfies readonly PipelineName[];
+
+export function createMatchCreatedHandler(
+  deps: HandlerDeps<typeof PUBLISHES>,
+): PipelineHandler<typeof spec> {
   return {
     pipeline: spec,
     async handle(event) {

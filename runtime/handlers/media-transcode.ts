@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { PoisonMessageError, TransientError } from "../pipelines/errors";
@@ -15,6 +16,9 @@ import type { HandlerDeps } from "./deps";
  */
 
 const spec = pipelineSpec("media-transcode", mediaTranscodeEvent);
+
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = [] as const satisfies readonly PipelineName[];
 
 export interface MediaJob {
   readonly jobId: string;
@@ -66,7 +70,10 @@ async function claim(ref: DocumentReference, at: Date, leaseMillis: number): Pro
 }
 
 export function createMediaTranscodeHandler(
-  deps: HandlerDeps & { readonly processor: MediaProcessor; readonly leaseMillis?: number },
+  deps: HandlerDeps<typeof PUBLISHES> & {
+    readonly processor: MediaProcessor;
+    readonly leaseMillis?: number;
+  },
 ): PipelineHandler<typeof spec> {
   const { db } = deps;
   const leaseMillis = deps.leaseMillis ?? CLAIM_LEASE_MILLIS;

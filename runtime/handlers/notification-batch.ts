@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { createHash, randomBytes } from "node:crypto";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
@@ -24,6 +25,9 @@ import type { HandlerDeps } from "./deps";
  */
 
 const spec = pipelineSpec("notification-batch", notificationBatchEvent);
+
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = [] as const satisfies readonly PipelineName[];
 
 export interface PendingNotification {
   readonly notificationId: string;
@@ -156,7 +160,7 @@ export interface NotificationBatchHandler extends PipelineHandler<typeof spec> {
 }
 
 export function createNotificationBatchHandler(
-  deps: HandlerDeps,
+  deps: HandlerDeps<typeof PUBLISHES>,
   args: NotificationBatchArgs,
 ): NotificationBatchHandler {
   const { db, redis } = deps;

@@ -1,3 +1,4 @@
+import type { PipelineName } from "../catalog/names";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import {
   COUNTER_KINDS,
@@ -24,10 +25,15 @@ import { derivedId, type HandlerDeps } from "./deps";
 
 const spec = pipelineSpec("user-created", userCreatedEvent);
 
+/** The pipelines this handler publishes derived events to; its service's `publishes` lists them. */
+export const PUBLISHES = ["analytics-aggregation"] as const satisfies readonly PipelineName[];
+
 /** Counters every new user starts with, at zero. */
 export const USER_COUNTERS: readonly CounterKind[] = ["followers", "matches"];
 
-export function createUserCreatedHandler(deps: HandlerDeps): PipelineHandler<typeof spec> {
+export function createUserCreatedHandler(
+  deps: HandlerDeps<typeof PUBLISHES>,
+): PipelineHandler<typeof spec> {
   return {
     pipeline: spec,
     async handle(event) {

@@ -1,4 +1,4 @@
-import { getService } from "../services/catalog";
+import { getService } from "../catalog/services";
 import { noIdTokens, type IdTokenSource } from "../services/clients/id-token";
 import { LOAD_DEFAULTS } from "./defaults";
 import { LoadOperationError } from "./errors";

@@ -1,5 +1,5 @@
 import type { PipelineName } from "../catalog/pipelines";
-import type { ServiceName } from "../services/catalog";
+import type { ServiceName } from "../catalog/services";
 import type { Operation } from "./mix";
 import type { VirtualUser } from "./virtual-users";
 

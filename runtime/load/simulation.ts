@@ -1,6 +1,6 @@
 import { PIPELINES } from "../catalog/pipelines";
 import type { UsageModel } from "../cost/usage";
-import { getService, SERVICES } from "../services/catalog";
+import { getService, SERVICES } from "../catalog/services";
 import { projectLoadCost, type LoadCostProjection } from "./cost";
 import { LOAD_DEFAULTS } from "./defaults";
 import { LoadConfigError } from "./errors";

@@ -1,5 +1,10 @@
 import type { PubSub } from "@google-cloud/pubsub";
-import { getPipeline, type PipelineSpec } from "../catalog/pipelines";
+import {
+  getPipeline,
+  type PipelineEvent,
+  type PipelineName,
+  type PipelineSpec,
+} from "../catalog/pipelines";
 import type { RegionId } from "../topology";
 import { exponentialBackoff, systemClock, type Backoff, type Clock } from "./backoff";
 import { PUBLISH_BATCHING, PUBLISH_BATCHING_LIMITS, PUBLISH_RETRY } from "./defaults";
@@ -69,6 +74,20 @@ export interface PublishOptions {
 export interface PublishResult {
   readonly messageId: string;
   readonly envelope: Envelope;
+}
+
+/**
+ * A publisher to the pipelines `P` only, with each event typed by its pipeline's schema. Code
+ * that publishes (a handler, a route) declares its pipelines in a `PUBLISHES` list and takes
+ * `PublisherOf<(typeof PUBLISHES)[number]>`, so publishing anywhere else does not compile. A
+ * `PipelinePublisher` is one for every `P`.
+ */
+export interface PublisherOf<P extends PipelineName> {
+  publish<N extends P>(
+    pipeline: N,
+    event: PipelineEvent<N>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
 }
 
 /** gRPC codes worth retrying: CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */

@@ -1,7 +1,6 @@
 import { PIPELINES } from "../catalog/pipelines";
 import type { RegionId } from "../topology";
-import type { ServiceResource, ServiceSpec } from "./catalog";
-import { serviceUrlVariable } from "./server/config";
+import type { ServiceResource, ServiceSpec } from "../catalog/services";
 
 /**
  * The deploy contract of every service bundle, in one place: how its container starts and which
@@ -102,7 +101,6 @@ export function serviceEnvironment<T>(
     REDIS_TLS: String(sources.redis.tls),
   };
   for (const pipeline of consumed) env[PUSH_INVOKER_VARIABLE] = sources.pushInvoker(pipeline.name);
-  for (const callee of spec.calls) env[serviceUrlVariable(callee)] = sources.serviceUrl(callee);
   for (const use of spec.uses) Object.assign(env, RESOURCE_ENVIRONMENT[use](sources));
   return env;
 }

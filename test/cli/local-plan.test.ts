@@ -4,7 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { expect } from "chai";
 import { archiveFileNames } from "../../components/bundling";
 import { containersOfPlan, type PlannedContainer } from "../../cli/local/planned";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import { SERVICE_SECRET_VARIABLES } from "../../runtime/services/container";
 
 const ROOT = resolve(__dirname, "..", "..");

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseUpArgs } from "../../cli/local/up";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import { renderStatus } from "../../cli/local/status";
 
 const ROOT = join(__dirname, "..", "..");

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Bundle } from "../../components/bundling";
 import { Geography, type GeographySettings } from "../../components/geography";
 import type { RecordedResource } from "../../stacks/offline/mocks";
-import { SERVICES, type ServiceSpec } from "../../runtime/services/catalog";
+import { SERVICES, type ServiceSpec } from "../../runtime/catalog/services";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const SETTINGS: GeographySettings = {

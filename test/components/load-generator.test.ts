@@ -15,7 +15,7 @@ import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
 import { MOCK_PROJECT_NUMBER, type RecordedResource, runOffline } from "../../stacks/offline/mocks";
 import { LOAD_JOB_BUNDLE, type StackOutputs, defineStack } from "../../stacks/program";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 import { isResourceError, named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 type Inputs = Record<string, unknown>;

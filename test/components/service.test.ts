@@ -7,7 +7,7 @@ import {
   rolloutTraffic,
   stableRevisionOf,
 } from "../../components/service";
-import { getService } from "../../runtime/services/catalog";
+import { getService } from "../../runtime/catalog/services";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const SOURCE = {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readStackFile } from "../../stacks/config";
 import { runOffline } from "../../stacks/offline/mocks";
-import { SERVICES } from "../../runtime/services/catalog";
+import { SERVICES } from "../../runtime/catalog/services";
 
 describe("stacks/index.ts (the Pulumi entry point)", function () {
   this.timeout(300_000);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { getFirestore } from "../../firestore/client";
 import { initSharding } from "../../sharding/hash";
-import { getService } from "../catalog";
+import { getService } from "../../catalog/services";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig } from "../server/config";

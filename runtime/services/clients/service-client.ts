@@ -1,4 +1,4 @@
-import { getService } from "../catalog";
+import { getService } from "../../catalog/services";
 import { backoffDelayMillis } from "./backoff";
 import { CircuitBreaker } from "./breaker";
 import { CLIENT_DEFAULTS } from "./defaults";

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type Redis from "ioredis";
-import { createFraudCheckHandler, type FraudScorer } from "../../handlers/fraud-check";
+import { thresholdsEnv } from "../../fraud/rules";
+import { recordRefund, redisFraudScorer, scorePayment, setHomeCountry } from "../../fraud/signals";
+import { createFraudCheckHandler } from "../../handlers/fraud-check";
 import type { Authenticator } from "../server/auth";
 import { createServiceApp } from "../server/app";
 import { loadConfig, redisEnv } from "../server/config";
@@ -8,8 +10,6 @@ import { mountBodyRoute } from "../server/routes";
 import { mountPipelinePush, pushAuthFor, pushEnv } from "../server/pipeline-worker";
 import { connectRedis, redisCheck } from "../server/redis";
 import { profileRoute, refundRoute, scoreRoute } from "./contract";
-import { thresholdsEnv } from "./rules";
-import { recordRefund, scorePayment, setHomeCountry } from "./signals";
 
 /** Test seams: a Redis client, an authenticator, a log stream, a clock. */
 export interface FraudAnalyzerDeps {
@@ -32,9 +32,7 @@ export async function buildFraudAnalyzer(
   const redis = deps.redis ?? connectRedis(config);
   const now = deps.now ?? Date.now;
   const at = (iso?: string) => (iso ? Date.parse(iso) : now());
-  const scorer: FraudScorer = {
-    score: (r) => scorePayment(redis, { ...r, atMillis: at(r.occurredAt) }, config),
-  };
+  const scorer = redisFraudScorer(redis, config, now);
   return createServiceApp(
     {
       service: "fraud-analyzer",

@@ -1,16 +1,10 @@
 import { z } from "zod";
-import { fraudCheckEvent } from "../../schemas/events";
+import { scoreRequest } from "../../fraud/score";
 import { bodyRoute } from "../server/routes";
 
 /** The fraud-analyzer API, shared by the service and its client. */
 
-/** POST /v1/score: a payment to score. Idempotent per `transactionId`. */
-export const scoreRequest = z.strictObject({
-  ...fraudCheckEvent.shape,
-  /** When the payment happened; now by default. */
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-});
-export type ScoreRequest = z.input<typeof scoreRequest>;
+export type { Decision, FraudScore, Reason, ScoreRequest } from "../../fraud/score";
 
 /** POST /v1/refunds: a refund to remember for the refunds rule. Idempotent per `refundId`. */
 export const refundRequest = z.strictObject({
@@ -49,22 +43,3 @@ export const profileRoute = bodyRoute({
 
 /** Every body route of fraud-analyzer. */
 export const FRAUD_ANALYZER_ROUTES = [scoreRoute, refundRoute, profileRoute] as const;
-
-export type Decision = "allow" | "review" | "block";
-
-export interface Reason {
-  /** Stable rule code, e.g. `velocity_hour`. */
-  readonly code: string;
-  /** Points the rule added to the score. */
-  readonly points: number;
-  /** Human-readable explanation with the observed value and the threshold. */
-  readonly detail: string;
-}
-
-export interface FraudScore {
-  readonly transactionId: string;
-  /** 0–100. */
-  readonly score: number;
-  readonly decision: Decision;
-  readonly reasons: readonly Reason[];
-}

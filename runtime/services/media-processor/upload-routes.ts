@@ -1,11 +1,17 @@
 import type { Bucket } from "@google-cloud/storage";
 import type { FastifyInstance } from "fastify";
-import type { PipelinePublisher } from "../../pipelines/publisher";
+import type { PipelineName } from "../../catalog/names";
+import type { PublisherOf } from "../../pipelines/publisher";
 import { HttpError } from "../server/errors";
 import { mountBodyRoute } from "../server/routes";
 import { uploadCompleteRoute, uploadRoute } from "./contract";
 import type { ObjectStore } from "./object-store";
 import { issueUpload, UPLOAD_CONTENT_TYPES, uploadKey, type IssuedUpload } from "./uploads";
+
+/** The pipelines the upload routes publish to; media-processor's `publishes` lists them. */
+export const UPLOAD_ROUTES_PUBLISHES = [
+  "media-transcode",
+] as const satisfies readonly PipelineName[];
 
 /** What the upload routes need. */
 export interface UploadRoutesArgs {
@@ -14,7 +20,7 @@ export interface UploadRoutesArgs {
   /** The same bucket as an object store, to check a finished upload. */
   readonly store: ObjectStore;
   /** Publishes the media-transcode event of a finished upload. */
-  readonly publisher: Pick<PipelinePublisher, "publish">;
+  readonly publisher: PublisherOf<(typeof UPLOAD_ROUTES_PUBLISHES)[number]>;
   /** Where forms post instead of Cloud Storage (the local platform's endpoint). */
   readonly uploadUrl?: string;
 }

@@ -1,7 +1,7 @@
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
-import { getService } from "../catalog";
+import { getService } from "../../catalog/services";
 import {
   googleOidcAuthenticator,
   localAuthenticator,

@@ -79,8 +79,3 @@ export function loadConfig<S extends EnvShape>(
   }
   return config;
 }
-
-/** Environment variable holding the URL of a service this one calls, e.g. `AVALO_URL_FRAUD_ANALYZER`. */
-export function serviceUrlVariable(service: string): string {
-  return `AVALO_URL_${service.toUpperCase().replace(/-/g, "_")}`;
-}

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { type Bundle, buildBundles } from "../../../components/bundling";
 import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
 import { estimatePlan } from "../../../runtime/cost/estimate";
-import { SERVICES } from "../../../runtime/services/catalog";
+import { SERVICES } from "../../../runtime/catalog/services";
 import { loadStackConfig, readStackFile } from "../../../stacks/config";
 import { runOffline } from "../../../stacks/offline/mocks";
 import { defineStack } from "../../../stacks/program";

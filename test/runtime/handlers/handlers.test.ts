@@ -1,18 +1,25 @@
 import { expect } from "chai";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Firestore } from "firebase-admin/firestore";
 import type Redis from "ioredis";
-import { getPipeline, PIPELINES, type PipelineSpec } from "../../../runtime/catalog/pipelines";
+import {
+  getPipeline,
+  PIPELINES,
+  type PipelineEvent,
+  type PipelineName,
+  type PipelineSpec,
+} from "../../../runtime/catalog/pipelines";
 import { ShardedCounter } from "../../../runtime/counters/sharded-counter";
 import { getFirestore } from "../../../runtime/firestore/client";
 import { localDeterministicProvider } from "../../../runtime/handlers/ai-generation";
 import { NdjsonRowSink } from "../../../runtime/handlers/analytics-aggregation";
 import { followersOf } from "../../../runtime/handlers/feed-fanout";
 import { localFraudScorer } from "../../../runtime/handlers/fraud-check";
-import { createHandlers } from "../../../runtime/handlers/index";
+import { createHandlers, HANDLER_PUBLISHES } from "../../../runtime/handlers/index";
 import { RecordedMediaProcessor } from "../../../runtime/handlers/media-transcode";
 import {
   RecordedPushSink,
@@ -30,7 +37,11 @@ import {
 import { jsonLogger, silentLogger } from "../../../runtime/pipelines/log";
 import { PipelineMetrics } from "../../../runtime/pipelines/metrics";
 import { provisionPipelines, type ProvisionedPipeline } from "../../../runtime/pipelines/provision";
-import { PipelinePublisher } from "../../../runtime/pipelines/publisher";
+import {
+  PipelinePublisher,
+  type PublisherOf,
+  type PublishOptions,
+} from "../../../runtime/pipelines/publisher";
 import { startPullWorker, type PullWorker } from "../../../runtime/pipelines/pull";
 import { connectRedis } from "../../../runtime/redis/connection";
 import {
@@ -61,6 +72,21 @@ describe("pipeline handlers on the emulators", function () {
   let handlers: ReturnType<typeof createHandlers>;
   let metrics: PipelineMetrics;
   const clock = { now: new Date(AT) };
+  /** The pipeline whose handler is running, and what each handler published while running. */
+  const handling = new AsyncLocalStorage<PipelineName>();
+  const publishedBy = new Map<PipelineName, Set<PipelineName>>();
+  /** The handlers' publisher: records, per running handler, the pipelines it publishes to. */
+  const recordingPublisher: PublisherOf<PipelineName> = {
+    publish<N extends PipelineName>(
+      pipeline: N,
+      event: PipelineEvent<N>,
+      options?: PublishOptions,
+    ) {
+      const by = handling.getStore();
+      if (by) publishedBy.set(by, (publishedBy.get(by) ?? new Set()).add(pipeline));
+      return publisher.publish(pipeline, event, options);
+    },
+  };
 
   before(async () => {
     const [ps, , r] = await Promise.all([
@@ -88,7 +114,7 @@ describe("pipeline handlers on the emulators", function () {
     handlers = createHandlers({
       db,
       redis,
-      publisher,
+      publisher: recordingPublisher,
       now: () => clock.now,
       ai: localDeterministicProvider,
       push,
@@ -121,7 +147,7 @@ describe("pipeline handlers on the emulators", function () {
       handler: {
         pipeline: inner.pipeline,
         async handle(event, ctx) {
-          const result = await inner.handle(event, ctx);
+          const result = await handling.run(spec.name, () => inner.handle(event, ctx));
           results.set(event.id, [...(results.get(event.id) ?? []), result]);
           return result;
         },
@@ -339,6 +365,21 @@ describe("pipeline handlers on the emulators", function () {
       .get();
     expect(onTx.get("fraud.decision")).to.equal("allow");
     expect(onTx.get("userId")).to.equal(userId);
+  });
+
+  it("published, in the tests above, only to the pipelines each handler module declares", () => {
+    const published = Object.fromEntries(
+      [...publishedBy].map(([by, to]) => [by, [...to].sort()] as const),
+    );
+    expect(published).to.deep.equal({
+      "user-created": ["analytics-aggregation"],
+      "match-created": ["notification-batch"],
+      "feed-fanout": ["feed-fanout"],
+      "ai-generation": ["notification-batch"],
+    });
+    for (const [by, to] of publishedBy) {
+      expect(HANDLER_PUBLISHES[by], by).to.include.members([...to]);
+    }
   });
 
   for (const spec of PIPELINES) {

@@ -17,7 +17,7 @@ import { ANALYTICS_AGGREGATOR_ROUTES } from "../../../runtime/services/analytics
 import { buildAnalyticsAggregator } from "../../../runtime/services/analytics-aggregator/app";
 import { BATCH_PROCESSOR_ROUTES } from "../../../runtime/services/batch-processor/contract";
 import { buildBatchProcessor } from "../../../runtime/services/batch-processor/app";
-import { SERVICES } from "../../../runtime/services/catalog";
+import { SERVICES } from "../../../runtime/catalog/services";
 import { buildFeedWorker } from "../../../runtime/services/feed-worker/app";
 import { FRAUD_ANALYZER_ROUTES } from "../../../runtime/services/fraud-analyzer/contract";
 import { buildFraudAnalyzer } from "../../../runtime/services/fraud-analyzer/app";

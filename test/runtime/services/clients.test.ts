@@ -4,7 +4,6 @@ import { CircuitBreaker } from "../../../runtime/services/clients/breaker";
 import { backoffDelayMillis } from "../../../runtime/services/clients/backoff";
 import { ServiceCallError } from "../../../runtime/services/clients/errors";
 import { FraudAnalyzerClient } from "../../../runtime/services/clients/fraud-analyzer";
-import { serviceClientFromEnv } from "../../../runtime/services/clients/from-env";
 import { noIdTokens } from "../../../runtime/services/clients/id-token";
 import {
   ServiceClient,
@@ -178,17 +177,12 @@ describe("service clients against a real fraud-analyzer", () => {
   });
 
   it("takes the per-call timeout from the service table", () => {
-    const c = serviceClientFromEnv("ai-inference", {
-      AVALO_AUTH: "local",
-      AVALO_URL_AI_INFERENCE: "http://x",
+    const c = new ServiceClient({
+      service: "ai-inference",
+      baseUrl: "http://x",
+      tokens: noIdTokens,
     });
     expect((c as unknown as { timeoutMillis: number }).timeoutMillis).to.equal(120_000);
-  });
-
-  it("names the missing URL variable", () => {
-    expect(() => serviceClientFromEnv("pdf-generator", {})).to.throw(
-      'AVALO_URL_PDF_GENERATOR is not set: the URL of pdf-generator, which this service calls (add "pdf-generator" to its calls in runtime/services/catalog.ts)',
-    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { getService } from "../../../runtime/services/catalog";
+import { getService } from "../../../runtime/catalog/services";
 import {
   PUSH_INVOKER_VARIABLE,
   serviceEnvironment,

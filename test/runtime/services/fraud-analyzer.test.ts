@@ -3,11 +3,7 @@ import type { FastifyInstance } from "fastify";
 import Redis from "ioredis";
 import { startRedis, type LocalProcess } from "../../../runtime/local/processes";
 import { buildFraudAnalyzer } from "../../../runtime/services/fraud-analyzer/app";
-import {
-  DEFAULT_THRESHOLDS,
-  evaluateRules,
-  type Signals,
-} from "../../../runtime/services/fraud-analyzer/rules";
+import { DEFAULT_THRESHOLDS, evaluateRules, type Signals } from "../../../runtime/fraud/rules";
 import { useRedis } from "../../support/services";
 import { productionEnv, redisEnvFor, uniqueId } from "./env";
 

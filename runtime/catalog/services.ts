@@ -1,3 +1,5 @@
+import type { PipelineName, ServiceName } from "./names";
+
 /**
  * The Cloud Run service table: every service Avalo runs, with its resources and limits. Read by
  * the Service component, the service clients (per-call timeouts) and the policies.
@@ -23,7 +25,7 @@ export const SERVICE_RESOURCES = [
 export type ServiceResource = (typeof SERVICE_RESOURCES)[number];
 
 export interface ServiceSpec {
-  readonly name: string;
+  readonly name: ServiceName;
   readonly description: string;
   /** Memory limit in MiB (Cloud Run allows 512 MiB – 32 GiB; above 4 GiB needs ≥ 2 vCPU). */
   readonly memoryMiB: number;
@@ -37,22 +39,20 @@ export interface ServiceSpec {
   readonly concurrency: number;
   /** `heavy` services come from the scale report; `worker`s only consume a pipeline. */
   readonly kind: "heavy" | "worker";
-  /** Services this one calls; the program grants `roles/run.invoker` on exactly these. */
-  readonly calls: readonly string[];
   /**
-   * Pipelines this service publishes to (its handler's derived events); the program grants
-   * `roles/pubsub.publisher` on exactly these topics and passes their ids as `AVALO_TOPIC_*`.
-   * Pipeline names of runtime/catalog/pipelines.ts (that catalog's `PipelineName` is `string`,
-   * and it imports this table's types, so the names are checked by the Geography and the tests).
+   * Pipelines this service publishes to: its pipeline handler's `PUBLISHES` and those its routes
+   * declare (checked by test/runtime/catalog/services.test.ts); the program grants
+   * `roles/pubsub.publisher` on exactly these topics (their ids come from the pipeline catalog).
    */
-  readonly publishes: readonly string[];
+  readonly publishes: readonly PipelineName[];
   /** Platform resources it uses (see {@link SERVICE_RESOURCES}); granted on exactly these. */
   readonly uses: readonly ServiceResource[];
 }
 
-const worker = { cpu: 1, concurrency: 80, kind: "worker", calls: [], uses: [] } as const;
+const worker = { cpu: 1, concurrency: 80, kind: "worker", uses: [] } as const;
 
-export const SERVICES = [
+/** Every service, in the order of `SERVICE_NAMES` (names.ts). */
+export const SERVICES: readonly ServiceSpec[] = [
   {
     name: "media-processor",
     description: "Image thumbnails and media jobs",
@@ -62,7 +62,6 @@ export const SERVICES = [
     maxInstances: 30,
     concurrency: 8,
     kind: "heavy",
-    calls: [],
     publishes: ["media-transcode"],
     uses: ["media-bucket", "media-uploads"],
   },
@@ -75,7 +74,6 @@ export const SERVICES = [
     maxInstances: 50,
     concurrency: 20,
     kind: "heavy",
-    calls: [],
     publishes: ["notification-batch"],
     uses: ["vertex-ai"],
   },
@@ -88,7 +86,6 @@ export const SERVICES = [
     maxInstances: 20,
     concurrency: 20,
     kind: "heavy",
-    calls: [],
     publishes: [],
     uses: [],
   },
@@ -101,7 +98,6 @@ export const SERVICES = [
     maxInstances: 50,
     concurrency: 80,
     kind: "heavy",
-    calls: [],
     publishes: ["notification-batch", "analytics-aggregation"],
     uses: [],
   },
@@ -114,7 +110,6 @@ export const SERVICES = [
     maxInstances: 10,
     concurrency: 4,
     kind: "heavy",
-    calls: [],
     publishes: [],
     uses: ["analytics-dataset"],
   },
@@ -127,7 +122,6 @@ export const SERVICES = [
     maxInstances: 100,
     concurrency: 80,
     kind: "heavy",
-    calls: [],
     publishes: [],
     uses: [],
   },
@@ -140,7 +134,6 @@ export const SERVICES = [
     maxInstances: 20,
     concurrency: 40,
     kind: "heavy",
-    calls: [],
     publishes: [],
     uses: ["analytics-dataset"],
   },
@@ -181,9 +174,9 @@ export const SERVICES = [
     publishes: [],
     uses: ["fcm"],
   },
-] as const satisfies readonly ServiceSpec[];
+];
 
-export type ServiceName = (typeof SERVICES)[number]["name"];
+export type { ServiceName } from "./names";
 
 /** The service table entry for a name; throws with the allowed names for an unknown one. */
 export function getService(name: string): ServiceSpec {

@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
-import type { FraudScore } from "./contract";
-import { defineScript } from "../../redis/script";
+import { defineScript } from "../redis/script";
 import { evaluateRules, type Thresholds } from "./rules";
+import type { FraudScore, FraudScorer } from "./score";
 
 /**
  * Fraud signals in Redis, per user under one hash tag (`fraud:{userId}:…`) so a user's keys
@@ -131,4 +131,23 @@ export async function recordRefund(
 /** Sets the user's home country, compared with each payment's country. */
 export async function setHomeCountry(redis: Redis, userId: string, country: string): Promise<void> {
   await redis.hset(key(userId, "profile"), "homeCountry", country);
+}
+
+/**
+ * A scorer on the user's Redis signals under `thresholds`; a request without `occurredAt` is
+ * scored at `now()`.
+ */
+export function redisFraudScorer(
+  redis: Redis,
+  thresholds: Thresholds,
+  now: () => number = Date.now,
+): FraudScorer {
+  return {
+    score: (r) =>
+      scorePayment(
+        redis,
+        { ...r, atMillis: r.occurredAt ? Date.parse(r.occurredAt) : now() },
+        thresholds,
+      ),
+  };
 }

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import type { Decision, FraudScore, Reason } from "./contract";
+import type { Decision, FraudScore, Reason } from "./score";
 
 /**
- * The explainable fraud rules. Each rule looks at the signals gathered for one payment and,
+ * The explainable fraud rules, shared by fraud-analyzer and the fraud-check handler. Each rule looks at the signals gathered for one payment and,
  * when it fires, adds fixed points and a reason that quotes the observed value and the
  * threshold. The score is the capped sum; thresholds come from config.
  */
 
-/** What fraud-analyzer knows about the user when a payment arrives. */
+/** What is known about the user when a payment arrives. */
 export interface Signals {
   /** Payments in the current clock hour, including this one. */
   readonly paymentsThisHour: number;
