@@ -5,7 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_CONTAINER } from "../runtime/services/container";
 import type { ArtifactRepository } from "./artifact-repository";
-import { type Bundle, projectRelativePath } from "./bundling";
+import { type Bundle, projectRelativePath } from "../build/bundles";
 
 /** Arguments of {@link ContainerImage}. */
 export interface ContainerImageArgs {

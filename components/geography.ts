@@ -14,7 +14,7 @@ import { Analytics } from "./analytics";
 import { AppCheck, type AppCheckEnforcement, type ClientApps } from "./app-check";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
-import type { Bundle } from "./bundling";
+import type { Bundle } from "../build/bundles";
 import { Cache } from "./cache";
 import type { PlatformArgs } from "./context";
 import { FirestoreDatabase } from "./firestore-database";

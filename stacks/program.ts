@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ArtifactRepository } from "../components/artifact-repository";
-import { type Bundle, freshBundles, freshScriptBundle } from "../components/bundling";
+import { type Bundle, freshBundles, freshScriptBundle } from "../build/bundles";
 import { ContainerImage } from "../components/container-image";
 import { Geography } from "../components/geography";
 import {

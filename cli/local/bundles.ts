@@ -11,7 +11,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract as tarExtract } from "tar-stream";
-import { buildBundles, freshBundles, type Bundle } from "../../components/bundling";
+import { buildBundles, freshBundles, type Bundle } from "../../build/bundles";
 
 /**
  * The service bundles the local platform runs: the same archives `pulumi up` uploads

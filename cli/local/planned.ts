@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { buildBundles, type Bundle } from "../../components/bundling";
+import { buildBundles, type Bundle } from "../../build/bundles";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
 import { runOffline, type RecordedResource } from "../../stacks/offline/mocks";
 import { defineStack } from "../../stacks/program";

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { archiveFileNames } from "../../components/bundling";
+import { archiveFileNames } from "../../build/archive";
 import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
 import {
   cloudRunContainers,

@@ -8,7 +8,7 @@ import { EXIT, exitCode, type StackOutcome } from "./outcome";
 import type { Plan } from "./plan";
 import { renderCostText, renderText } from "./text-report";
 import type { WorkerJob } from "./worker";
-import { runWorkers } from "./workers";
+import { runWorkers } from "./speed";
 
 /** Where `avalo preview` writes its report (stdout and stderr by default). */
 export interface PreviewIo {

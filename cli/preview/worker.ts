@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { deferUnusedPulumiModules } from "./deferred-modules";
+import { deferUnusedPulumiModules } from "./speed/deferred-modules";
 import type { Finding } from "./findings";
 import { buildPlan, canonicalJson, type Plan } from "./plan";
 import { checkConstraints } from "./constraints";
@@ -101,7 +101,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     // source maps costs more than registering the resource. Errors turn mapping back on below.
     process.setSourceMapsEnabled(false);
     // Required here, after the deferral is installed (a static import would load Pulumi first);
-    // literal `require`s so that the compiled worker (worker-bundle.ts) contains them.
+    // literal `require`s so that the compiled worker (build/worker-bundle.ts) contains them.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { runOffline } =
       require("../../stacks/offline/mocks") as typeof import("../../stacks/offline/mocks");

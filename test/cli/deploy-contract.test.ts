@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { buildScriptBundle } from "../../components/bundling";
+import { buildScriptBundle } from "../../build/bundles";
 import { checkConstraints } from "../../cli/preview/constraints";
 import type { Plan } from "../../cli/preview/plan";
 import { deployViolations, type DeployedResource } from "../../policies/rules/deploy";

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import { expect } from "chai";
-import { buildBundles } from "../../components/bundling";
+import { buildBundles } from "../../build/bundles";
 import { buildPlan, type Plan } from "../../cli/preview/plan";
 import {
   checkReferences,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { Bundle } from "../../components/bundling";
+import type { Bundle } from "../../build/bundles";
 import { Geography, type GeographySettings } from "../../components/geography";
 import type { RecordedResource } from "../../stacks/offline/mocks";
 import { SERVICES, type ServiceSpec } from "../../runtime/services/catalog";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import * as gcp from "@pulumi/gcp";
 import { Apis } from "../../components/apis";
-import { type Bundle, buildScriptBundle } from "../../components/bundling";
+import { type Bundle, buildScriptBundle } from "../../build/bundles";
 import { bundleDockerfile } from "../../components/container-image";
 import { extractArchive } from "../../cli/local/bundles";
 import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";

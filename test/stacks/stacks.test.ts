@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type Bundle, buildBundles } from "../../components/bundling";
+import { type Bundle, buildBundles } from "../../build/bundles";
 import { PUSH_PATH } from "../../components/defaults";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
 import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
