@@ -29,7 +29,7 @@ export function recordInput(path: string): InputRecord {
  * Whether the file at `path` still matches its record. Cheap and synchronous: compared by size
  * and mtime first, hashed only if the mtime moved.
  */
-export function inputUnchanged(path: string, recorded: InputRecord): boolean {
+function inputUnchanged(path: string, recorded: InputRecord): boolean {
   if (!existsSync(path)) return false;
   const stat = statSync(path);
   if (stat.size !== recorded.size) return false;

@@ -18,7 +18,7 @@ export interface ContainerImageArgs {
 }
 
 /** The base image and the archive's place in every image built from a bundle. */
-export const IMAGE = {
+const IMAGE = {
   /** Node.js of the same major as the services' managed base image (`SERVICE_CONTAINER`). */
   baseImage: `node:${SERVICE_CONTAINER.nodeMajor}-bookworm-slim`,
   archiveFile: "bundle.tar.gz",

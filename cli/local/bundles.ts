@@ -57,7 +57,7 @@ export async function prepareBundles(
  * Extracts `bundle` into `dir`, emptied first, unless `dir` already holds exactly that archive
  * (by its hash). The hash marker is written last, so an interrupted extraction is redone.
  */
-export async function extractBundle(bundle: Bundle, dir: string): Promise<LocalBundle> {
+async function extractBundle(bundle: Bundle, dir: string): Promise<LocalBundle> {
   const marker = join(dir, MARKER);
   const fresh = existsSync(marker) && readFileSync(marker, "utf8") === bundle.sha256;
   if (!fresh) {

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Plan } from "../../plan/record";
 import { deferUnusedPulumiModules } from "./speed/deferred-modules";
 import type { Finding } from "./findings";
-import { buildPlan, canonicalJson, type Plan } from "./plan";
+import { buildPlan, canonicalJson } from "./plan";
 import { checkConstraints } from "./constraints";
 import { stackCostText } from "./cost";
 import { allowDestroyEntries } from "../../policies/rules/stateful";
@@ -91,7 +92,7 @@ function readPlan(dir: string, stack: string): Plan | undefined {
 }
 
 /** Runs one stack. Must run in a process of its own, once. */
-export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
+async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   const { stack } = job;
   try {
     const files = readStackFiles(job.configDir, stack);
