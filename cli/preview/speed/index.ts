@@ -14,8 +14,9 @@
  * - `stack-traces.ts`: the compiled worker captures no stack frames for the SDK's promises
  *   (~30% of a program's run); failures get full traces from the rerun.
  * - `worker-entry.ts`: the compiled worker's entry point, which turns the traces off.
+ *
+ * The worker (../worker.ts) and its compiled entry import the deferral and the trace switch from
+ * their files, so that a worker loads nothing of the pool.
  */
-export { deferUnusedPulumiModules } from "./deferred-modules";
 export { WORKER_NODE_FLAGS } from "./node-flags";
 export { runWorkers } from "./pool";
-export { skipStackTraces } from "./stack-traces";
