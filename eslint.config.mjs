@@ -15,6 +15,32 @@ export default tseslint.config(
     },
   },
   {
+    files: ["build/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@pulumi/*"], message: "build/ runs without Pulumi" },
+            {
+              group: ["**/components/**", "**/stacks/**", "**/cli/**", "**/policies/**"],
+              message: "build/ sits below components/, stacks/ and cli/",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["plan/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["*"], message: "plan/ holds plain types and imports nothing" }] },
+      ],
+    },
+  },
+  {
     files: ["runtime/**/*.ts"],
     rules: {
       "no-restricted-imports": [

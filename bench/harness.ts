@@ -38,10 +38,3 @@ export function result(
   const ratio = rest.baseline.value === 0 ? Number.NaN : rest.value / rest.baseline.value;
   return { ...rest, ratio, ...(check ? { met: check(ratio, rest.value) } : {}) };
 }
-
-/** Wall time of `fn` in milliseconds. */
-export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { parsePreviewArgs } from "../cli/preview/options";
 import type { StackOutcome } from "../cli/preview/outcome";
 import { runPreview } from "../cli/preview/run";
-import { WORKER_NODE_FLAGS } from "../cli/preview/workers";
+import { WORKER_NODE_FLAGS } from "../cli/preview/speed";
 import { result, type Benchmark, type BenchResult } from "./harness";
 
 /**
@@ -288,11 +288,11 @@ export const benchmarks: Benchmark[] = [
 async function childMain(mode: string, count: number, properties: number): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const deferral =
-    require("../cli/preview/deferred-modules") as typeof import("../cli/preview/deferred-modules");
+    require("../cli/preview/speed/deferred-modules") as typeof import("../cli/preview/speed/deferred-modules");
   deferral.deferUnusedPulumiModules();
   process.setSourceMapsEnabled(false); // as the preview worker does, for both subject and floor
   const traces =
-    require("../cli/preview/stack-traces") as typeof import("../cli/preview/stack-traces");
+    require("../cli/preview/speed/stack-traces") as typeof import("../cli/preview/speed/stack-traces");
   if (mode !== "floor-sdk-defaults") traces.skipStackTraces();
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   const { runOffline } =

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { type Bundle, buildBundles, buildScriptBundle } from "../components/bundling";
+import { type Bundle, buildBundles, buildScriptBundle } from "../build/bundles";
 import { LOAD_GENERATOR } from "../components/load-generator";
 
 /**

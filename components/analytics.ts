@@ -32,7 +32,7 @@ export interface AnalyticsArgs extends PlatformArgs {
  * Analytics retention when none is configured: 400 days, so a year can be compared with the
  * previous one; older rows serve no report and only cost storage.
  */
-export const DEFAULT_ANALYTICS_RETENTION_DAYS = 400;
+const DEFAULT_ANALYTICS_RETENTION_DAYS = 400;
 
 const DAY_MILLIS = 86_400_000;
 

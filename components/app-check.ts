@@ -14,7 +14,7 @@ export type AppCheckEnforcement = (typeof APP_CHECK_ENFORCEMENT)[number];
  * Cloud Storage for Firebase is absent: uploads go through signed POST policies to the bucket's
  * XML API (runtime/services/media-processor/uploads.ts), which App Check does not front.
  */
-export const APP_CHECK_SERVICES = ["firestore.googleapis.com"] as const;
+const APP_CHECK_SERVICES = ["firestore.googleapis.com"] as const;
 
 /** The client apps of one geography (stack config `avalo:clientApps`). */
 export interface ClientApps {

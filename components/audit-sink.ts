@@ -28,10 +28,10 @@ export interface AuditSinkArgs extends PlatformArgs {
 const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /** Selects every Cloud Audit Log: Admin Activity, Data Access, System Event and Policy Denied. */
-export const CLOUD_AUDIT_LOG_FILTER = 'logName:"cloudaudit.googleapis.com"';
+const CLOUD_AUDIT_LOG_FILTER = 'logName:"cloudaudit.googleapis.com"';
 
 /** Id of the retention-locked log bucket holding the project's Cloud Audit Logs. */
-export const CLOUD_AUDIT_BUCKET_ID = "avalo-cloud-audit";
+const CLOUD_AUDIT_BUCKET_ID = "avalo-cloud-audit";
 
 const DAY_MILLIS = 86_400_000;
 

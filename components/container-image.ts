@@ -5,7 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_CONTAINER } from "../runtime/services/container";
 import type { ArtifactRepository } from "./artifact-repository";
-import { type Bundle, projectRelativePath } from "./bundling";
+import { type Bundle, projectRelativePath } from "../build/bundles";
 
 /** Arguments of {@link ContainerImage}. */
 export interface ContainerImageArgs {
@@ -18,7 +18,7 @@ export interface ContainerImageArgs {
 }
 
 /** The base image and the archive's place in every image built from a bundle. */
-export const IMAGE = {
+const IMAGE = {
   /** Node.js of the same major as the services' managed base image (`SERVICE_CONTAINER`). */
   baseImage: `node:${SERVICE_CONTAINER.nodeMajor}-bookworm-slim`,
   archiveFile: "bundle.tar.gz",

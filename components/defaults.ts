@@ -32,7 +32,6 @@ export const REQUIRED_APIS = [
   "serviceusage.googleapis.com",
   "storage.googleapis.com",
 ] as const;
-export type RequiredApi = (typeof REQUIRED_APIS)[number];
 
 /** Artifact Registry cleanup: keep the newest versions of each image, delete the rest when old. */
 export const ARTIFACTS = { keepNewestVersions: 10, deleteAfterDays: 30 } as const;

@@ -10,10 +10,10 @@ export interface FcmSenderRoleArgs {
 }
 
 /** The one permission sending an FCM message needs (FCM HTTP v1 `messages:send`). */
-export const FCM_SEND_PERMISSION = "cloudmessaging.messages.create";
+const FCM_SEND_PERMISSION = "cloudmessaging.messages.create";
 
 /** Id of the custom role; custom role ids are camelCase, 3–64 characters. */
-export const FCM_SENDER_ROLE_ID = "avaloFcmSender";
+const FCM_SENDER_ROLE_ID = "avaloFcmSender";
 
 /**
  * A project custom role that may send Firebase Cloud Messaging messages and nothing else. GCP

@@ -15,7 +15,7 @@ import { Analytics } from "./analytics";
 import { AppCheck, type AppCheckEnforcement, type ClientApps } from "./app-check";
 import { Apis } from "./apis";
 import { AuditSink } from "./audit-sink";
-import type { Bundle } from "./bundling";
+import type { Bundle } from "../build/bundles";
 import { Cache } from "./cache";
 import { ContainerImage } from "./container-image";
 import type { PlatformArgs, ResolvedRegion } from "./context";
@@ -57,7 +57,7 @@ export interface GeographySettings extends PlatformArgs {
 /** Arguments of {@link Geography}. */
 export interface GeographyArgs {
   readonly config: GeographySettings;
-  /** One archive per service of the service table (components/bundling.ts). */
+  /** One archive per service of the service table (build/bundles.ts). */
   readonly bundles: readonly Bundle[];
   /** The load simulator's archive (`buildScriptBundle`); required with `config.loadGenerator`. */
   readonly loadBundle?: Bundle;

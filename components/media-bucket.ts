@@ -41,7 +41,7 @@ export const CORS_ORIGIN = {
 } as const;
 
 /** The CORS rule of upload forms: POST from the allowed origins, preflight cached for an hour. */
-export function uploadCors(origins: readonly string[]): gcp.types.input.storage.BucketCor[] {
+function uploadCors(origins: readonly string[]): gcp.types.input.storage.BucketCor[] {
   if (origins.length === 0) return [];
   return [
     {

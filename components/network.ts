@@ -15,7 +15,7 @@ export interface NetworkArgs extends PlatformArgs {
 }
 
 /** Priority of the deny-all ingress rule: the lowest a rule can have, so any allowance wins. */
-export const DENY_ALL_INGRESS_PRIORITY = 65534;
+const DENY_ALL_INGRESS_PRIORITY = 65534;
 
 /**
  * The geography's VPC: one subnet per region with Private Google Access and flow logs (Cloud Run

@@ -29,13 +29,13 @@ const DAY_SECONDS = 86_400;
  * policy pack can check it (bucket-soft-delete-retention asks for at least 7 days). Longer would
  * bill deleted objects longer; versioning already keeps replaced objects.
  */
-export const SOFT_DELETE_RETENTION_SECONDS = 7 * DAY_SECONDS;
+const SOFT_DELETE_RETENTION_SECONDS = 7 * DAY_SECONDS;
 
 /** Days usage logs are kept: a little over a year, as the audit trail. */
-export const ACCESS_LOG_RETENTION_DAYS = 400;
+const ACCESS_LOG_RETENTION_DAYS = 400;
 
 /** Google's group that writes Cloud Storage usage logs into a log bucket. */
-export const STORAGE_ANALYTICS_WRITER = "group:cloud-storage-analytics@google.com";
+const STORAGE_ANALYTICS_WRITER = "group:cloud-storage-analytics@google.com";
 
 /**
  * Inputs of a private bucket: uniform access, public access prevention enforced, versioning,

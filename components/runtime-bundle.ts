@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Apis } from "./apis";
-import { type Bundle, projectRelativePath } from "./bundling";
+import { type Bundle, projectRelativePath } from "../build/bundles";
 import type { PlatformArgs } from "./context";
 import { BUNDLES } from "./deploy-defaults";
 import { platformLabels } from "./labels";
@@ -20,7 +20,7 @@ export interface RuntimeBundleArgs extends PlatformArgs {
   readonly location?: string;
   /** CMEK for the bucket's objects (a key in the bucket's location). @default Google-managed */
   readonly kmsKeyName?: pulumi.Input<string>;
-  /** The service archives, from `buildBundles` (components/bundling.ts). */
+  /** The service archives, from `buildBundles` (build/bundles.ts). */
   readonly bundles: readonly Bundle[];
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildBundles, buildScriptBundle } from "../components/bundling";
+import { buildBundles, buildScriptBundle } from "../build/bundles";
 import { loadStackConfig } from "./config";
 import { LOAD_JOB_BUNDLE, defineStack } from "./program";
 

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type Bundle, freshBundles, freshScriptBundle } from "../components/bundling";
+import { type Bundle, freshBundles, freshScriptBundle } from "../build/bundles";
 import { Geography } from "../components/geography";
 import { LOAD_GENERATOR } from "../components/load-generator";
 import type { RegionId } from "../runtime/topology";

@@ -241,9 +241,7 @@ async function measure(
       shard: o.shard,
       thresholds: o.thresholds,
       watch,
-      generatorLabel: platform
-        ? "load generator (+ in-process publisher and pipeline host)"
-        : "load generator",
+      generatorLabel: platform ? "load generator (+ in-process publisher)" : "load generator",
       onProgress: (p) => progress.update(p),
       signal: abort.signal,
     });

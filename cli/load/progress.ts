@@ -13,7 +13,7 @@ export interface ProgressWriter {
 const BAR_WIDTH = 30;
 
 /** One progress line, without the carriage return. */
-export function progressLine(p: LoadProgress, bar: boolean): string {
+function progressLine(p: LoadProgress, bar: boolean): string {
   const fraction = Math.min(1, p.elapsedSeconds / p.durationSeconds);
   const filled = Math.round(fraction * BAR_WIDTH);
   const head = bar ? `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ` : "";

@@ -11,7 +11,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract as tarExtract } from "tar-stream";
-import { buildBundles, freshBundles, type Bundle } from "../../components/bundling";
+import { buildBundles, freshBundles, type Bundle } from "../../build/bundles";
 
 /**
  * The service bundles the local platform runs: the same archives `pulumi up` uploads
@@ -57,7 +57,7 @@ export async function prepareBundles(
  * Extracts `bundle` into `dir`, emptied first, unless `dir` already holds exactly that archive
  * (by its hash). The hash marker is written last, so an interrupted extraction is redone.
  */
-export async function extractBundle(bundle: Bundle, dir: string): Promise<LocalBundle> {
+async function extractBundle(bundle: Bundle, dir: string): Promise<LocalBundle> {
   const marker = join(dir, MARKER);
   const fresh = existsSync(marker) && readFileSync(marker, "utf8") === bundle.sha256;
   if (!fresh) {

@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
-import { buildBundles, type Bundle } from "../../components/bundling";
+import type { PlanResource } from "../../plan/record";
+import { buildBundles, type Bundle } from "../../build/bundles";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
-import { runOffline, type RecordedResource } from "../../stacks/offline/mocks";
+import { runOffline } from "../../stacks/offline/mocks";
 import { defineStack } from "../../stacks/program";
 import { GEOGRAPHIES, type RegionId } from "../../runtime/topology";
 
@@ -28,7 +29,7 @@ type Inputs = Record<string, unknown>;
  * label), one per Cloud Run service, named by its `service` label. Throws when a container's source object is not in the plan.
  */
 export function plannedContainers(
-  resources: readonly RecordedResource[],
+  resources: readonly PlanResource[],
   region: string,
 ): PlannedContainer[] {
   const objects = resources.filter((r) => r.type === "gcp:storage/bucketObject:BucketObject");

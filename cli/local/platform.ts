@@ -24,7 +24,6 @@ import { initSharding } from "../../runtime/sharding";
 import type { RegionId } from "../../runtime/topology";
 import { prepareBundles } from "./bundles";
 import type { PlannedContainer } from "./planned";
-import { startPipelineHost, type PipelineHost } from "./pipeline-host";
 import { startService, waitHealthy, type ServiceProcess } from "./services";
 import { startLocalUploads } from "./uploads";
 
@@ -41,7 +40,7 @@ export const LOCAL_PROJECT = "avalo-local";
  * Retry backoff cap of the local subscriptions: a worker restarted after a crash gets its
  * messages back within seconds rather than after the catalog's backoff of up to 10 minutes.
  */
-export const LOCAL_MAX_BACKOFF_SECONDS = 10;
+const LOCAL_MAX_BACKOFF_SECONDS = 10;
 
 export interface PlatformOptions {
   /** Repository root. */
@@ -66,7 +65,7 @@ export interface PlatformOptions {
  * has no Cloud Storage, BigQuery or Vertex AI: a directory stands in for the media bucket and
  * for the dataset, and the stub model needs no location.
  */
-export const LOCAL_STAND_INS: Readonly<Record<string, string | null>> = {
+const LOCAL_STAND_INS: Readonly<Record<string, string | null>> = {
   MEDIA_BUCKET: "MEDIA_DIR",
   ANALYTICS_DATASET: "ANALYTICS_NDJSON_DIR",
   AI_VERTEX_LOCATION: null,
@@ -86,10 +85,7 @@ export const LOCAL_ONLY_VARIABLES: readonly string[] = [
  * Checks that a service's local variables are the plan's (plain and secret), but for
  * {@link LOCAL_STAND_INS} and {@link LOCAL_ONLY_VARIABLES}; throws naming the differences.
  */
-export function checkPlannedNames(
-  container: PlannedContainer,
-  local: Record<string, string>,
-): void {
+function checkPlannedNames(container: PlannedContainer, local: Record<string, string>): void {
   const expected = new Set<string>();
   for (const name of [...Object.keys(container.env), ...container.secretNames]) {
     const standIn = name in LOCAL_STAND_INS ? LOCAL_STAND_INS[name] : name;
@@ -106,15 +102,13 @@ export function checkPlannedNames(
   }
 }
 
-/** Where a pipeline's push subscription delivers. */
+/** Where a pipeline's push subscription delivers: its consumer service's `/pubsub/push`. */
 export interface PipelineRoute {
   readonly spec: PipelineSpec;
   readonly names: ProvisionedPipeline;
   /** The consumer service from the catalog. */
   readonly consumer: string;
   readonly endpoint: string;
-  /** `bundle`: the consumer bundle's own /pubsub/push; `host`: the local pipeline host. */
-  readonly via: "bundle" | "host";
 }
 
 export interface Platform {
@@ -123,13 +117,11 @@ export interface Platform {
   readonly db: Firestore;
   readonly redis: Redis;
   readonly publisher: PipelinePublisher;
-  readonly metrics: PipelineMetrics;
   readonly emulators: { readonly pubsub: LocalProcess; readonly firestore: LocalProcess };
   readonly redisServer: LocalProcess;
   /** AUTH password of the local Redis (Memorystore has AUTH on too). */
   readonly redisPassword: string;
   readonly services: readonly ServiceProcess[];
-  readonly host: PipelineHost;
   readonly routes: readonly PipelineRoute[];
   /** Messages that reached each pipeline's dead-letter topic since start, by pipeline name. */
   readonly deadLettered: ReadonlyMap<string, number>;
@@ -141,22 +133,6 @@ export interface Platform {
   readonly pids: readonly number[];
   /** Stops everything, services first; safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** Whether a service answers POST /pubsub/push (a 404 means it does not mount the route). */
-async function mountsPush(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/pubsub/push`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-      signal: AbortSignal.timeout(5000),
-    });
-    await res.arrayBuffer();
-    return res.status !== 404;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts the platform; on any failure stops what it started and rethrows. */
@@ -266,50 +242,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stack.push(async () => redis.disconnect());
     await initSharding();
     const db = getFirestore({ projectId: LOCAL_PROJECT });
-    const metrics = new PipelineMetrics();
     const publisher = new PipelinePublisher({
       pubsub,
       region: options.region,
       logger: silentLogger,
-      metrics,
+      metrics: new PipelineMetrics(),
     });
-    const host = await startPipelineHost({
-      pubsub,
-      db,
-      redis,
-      publisher,
-      region: options.region,
-      metrics,
-      rowsDir,
-      pipelines: PIPELINES,
-    });
-    stack.push(() => host.close());
-
     const timeout = options.healthTimeoutMillis ?? 180_000;
     await Promise.all(services.map((s) => waitHealthy(s, timeout)));
     log(`${services.length} services healthy after ${Date.now() - started} ms`);
 
-    const byName = new Map(services.map((s) => [s.service, s]));
-    const targets = new Map<string, Pick<PipelineRoute, "endpoint" | "via">>();
-    for (const spec of PIPELINES) {
-      const consumer = byName.get(spec.consumer);
-      targets.set(
-        spec.name,
-        consumer && (await mountsPush(consumer.url))
-          ? { endpoint: `${consumer.url}/pubsub/push`, via: "bundle" }
-          : { endpoint: host.endpoint(spec.name), via: "host" },
-      );
-    }
+    const endpoints = pushEndpoints(services);
     const provisioned = await provisionPipelines(pubsub, {
       regions: [options.region],
-      pushEndpoints: (spec) => targets.get(spec.name)?.endpoint,
+      pushEndpoints: (spec) => endpoints.get(spec.name),
       maxBackoffSeconds: LOCAL_MAX_BACKOFF_SECONDS,
     });
     const routes: PipelineRoute[] = provisioned.map((names) => ({
       spec: names.spec,
       names,
       consumer: names.spec.consumer,
-      ...targets.get(names.spec.name)!,
+      endpoint: endpoints.get(names.spec.name)!,
     }));
     // A second subscription on every dead-letter topic counts dead letters for the status table
     // and leaves the hold subscription untouched for `avalo dlq`.
@@ -340,12 +293,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       db,
       redis,
       publisher,
-      metrics,
       emulators: { pubsub: pubsubEmulator, firestore: firestoreEmulator },
       redisServer,
       redisPassword,
       services,
-      host,
       routes,
       deadLettered,
       mediaDir,
@@ -363,6 +314,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Each catalog pipeline's push endpoint: its consumer's own `/pubsub/push`, as on Cloud Run.
+ * Throws naming the pipelines whose consumer is not among the started services.
+ */
+function pushEndpoints(services: readonly ServiceProcess[]): Map<string, string> {
+  const byName = new Map(services.map((s) => [s.service, s]));
+  const missing = PIPELINES.filter((spec) => !byName.has(spec.consumer));
+  if (missing.length > 0) {
+    throw new Error(
+      `no local service consumes ${missing.map((s) => `${s.name} (consumer ${s.consumer})`).join(", ")}; ` +
+        "every pipeline's consumer must be one of the bundled services",
+    );
+  }
+  return new Map(
+    PIPELINES.map((spec) => [spec.name, `${byName.get(spec.consumer)!.url}/pubsub/push`]),
+  );
 }
 
 /** The local endpoints a service's environment points at. */
@@ -385,7 +354,7 @@ export interface LocalEndpoints {
  * Run, with local values (no OIDC, no TLS on the loopback Redis, a directory for the media
  * bucket and for the BigQuery dataset, the stub AI model, recorded pushes), plus its secrets.
  */
-export function localServiceEnvironment(
+function localServiceEnvironment(
   service: string,
   endpoints: LocalEndpoints,
 ): Record<string, string> {

@@ -157,19 +157,13 @@ async function pipelineCheck(platform: Platform, spec: PipelineSpec, run: string
     markerWritten(platform, spec, id),
   );
   const path = effectDocument(spec, event);
-  if (route.via === "host") {
-    const results = await eventually(`${spec.name}: handler result for ${id}`, 30_000, async () =>
-      platform.host.results(id).length > 0 ? platform.host.results(id) : undefined,
-    );
-    if (results[0] !== "applied") throw new Error(`handler returned ${results.join(",")}`);
-  }
   if (path) {
     await eventually(`${spec.name}: document ${path}`, 30_000, async () =>
       (await platform.db.doc(path).get()).exists ? true : undefined,
     );
-    return `applied; ${path} and ${store} marker written (via ${route.via})`;
+    return `applied; ${path} and ${store} marker written (via ${route.consumer})`;
   }
-  return `applied; ${store} marker written (via ${route.via})`;
+  return `applied; ${store} marker written (via ${route.consumer})`;
 }
 
 async function poisonCheck(platform: Platform, run: string): Promise<string> {

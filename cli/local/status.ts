@@ -6,8 +6,8 @@ import { probeHealth } from "./services";
 
 /**
  * The status table: one row per service with its port, `/healthz` answer, messages processed
- * and dead-lettered by the pipelines it consumes, and p95 latency (pipeline handler latency for
- * workers, client-side request latency otherwise).
+ * and dead-lettered by the pipelines it consumes, and the client-side p95 latency of the
+ * requests made to it.
  */
 export interface StatusRow {
   readonly service: string;
@@ -38,27 +38,18 @@ async function processedByMarkers(platform: Platform, pipeline: string): Promise
   return count?.data().count ?? 0;
 }
 
-/** Probes every service and reads the pipeline metrics. */
+/** Probes every service and counts what its pipelines processed and dead-lettered. */
 export async function collectStatus(
   platform: Platform,
   latencies: Latencies,
 ): Promise<StatusRow[]> {
-  const snapshot = platform.metrics.snapshot();
   return Promise.all(
     SERVICES.map(async (spec) => {
       const service = platform.services.find((s) => s.service === spec.name);
       const health = service ? await probeHealth(service.url) : { ok: false, status: "down" };
       const routes = platform.routes.filter((r) => r.consumer === spec.name);
-      const handleP95 = routes
-        .filter((r) => r.via === "host")
-        .map((r) => snapshot[r.spec.name]?.latency.handle?.p95Ms)
-        .filter((v): v is number => v !== undefined);
       const processed = await Promise.all(
-        routes.map(async (r) =>
-          r.via === "host"
-            ? (snapshot[r.spec.name]?.counters.processed ?? 0)
-            : processedByMarkers(platform, r.spec.name),
-        ),
+        routes.map((r) => processedByMarkers(platform, r.spec.name)),
       );
       return {
         service: spec.name,
@@ -68,7 +59,7 @@ export async function collectStatus(
         deadLettered: routes.length
           ? routes.reduce((n, r) => n + (platform.deadLettered.get(r.spec.name) ?? 0), 0)
           : undefined,
-        p95Ms: handleP95.length ? Math.max(...handleP95) : p95(latencies.get(spec.name)),
+        p95Ms: p95(latencies.get(spec.name)),
       };
     }),
   );

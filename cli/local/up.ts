@@ -103,9 +103,7 @@ export async function runUpCommand(argv: readonly string[]): Promise<number> {
       `startup to all-healthy: ${seconds.toFixed(1)} s (target < 60 s: ${seconds < 60 ? "met" : "MISSED"})`,
     );
     for (const r of platform.routes) {
-      print(
-        `  ${r.spec.topic} -> ${r.endpoint} (${r.via === "host" ? "local pipeline host" : r.consumer})`,
-      );
+      print(`  ${r.spec.topic} -> ${r.endpoint} (${r.consumer})`);
     }
     print(`process groups: ${platform.pids.join(" ")}`);
     const latencies: Latencies = new Map();

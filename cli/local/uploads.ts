@@ -23,7 +23,7 @@ export interface LocalSigner {
 }
 
 /** Generates an RSA key for `email` and writes its key file into `dir`. */
-export function createLocalSigner(
+function createLocalSigner(
   dir: string,
   email = "media-processor@avalo-local.iam.gserviceaccount.com",
 ): LocalSigner {

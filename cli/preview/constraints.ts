@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import { archiveFileNames } from "../../components/bundling";
+import type { Plan, PlanResource } from "../../plan/record";
+import { archiveFileNames } from "../../build/archive";
 import { NAME_RULES, isValidName, type NameKind } from "../../components/naming";
 import {
   cloudRunContainers,
@@ -10,7 +11,6 @@ import {
 import { allowedList, locationsOutside } from "../../policies/rules/placement";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
 import type { Finding } from "./findings";
-import type { Plan, PlanResource } from "./plan";
 import { checkReferences } from "./references";
 
 /**
@@ -21,7 +21,7 @@ import { checkReferences } from "./references";
  */
 
 /** Which input carries the physical name of a resource type, and GCP's rule for it. */
-export const NAMED_INPUTS: Readonly<Record<string, { field: string; kind: NameKind }>> = {
+const NAMED_INPUTS: Readonly<Record<string, { field: string; kind: NameKind }>> = {
   "gcp:serviceaccount/account:Account": { field: "accountId", kind: "serviceAccount" },
   "gcp:cloudrunv2/service:Service": { field: "name", kind: "cloudRunService" },
   // Jobs allow 63 characters; the service rule (49) is the stricter one the program names them by.
@@ -43,7 +43,7 @@ export const NAMED_INPUTS: Readonly<Record<string, { field: string; kind: NameKi
 };
 
 /** The API each provider module calls (`gcp:<module>/...`). */
-export const MODULE_APIS: Readonly<Record<string, string>> = {
+const MODULE_APIS: Readonly<Record<string, string>> = {
   artifactregistry: "artifactregistry.googleapis.com",
   bigquery: "bigquery.googleapis.com",
   cloudbuild: "cloudbuild.googleapis.com",
@@ -136,7 +136,7 @@ function checkLocations(r: PlanResource, geography: GeographyId): Finding[] {
 }
 
 /** The API a resource needs enabled, or undefined when it needs none we track. */
-export function requiredApi(r: PlanResource): string | undefined {
+function requiredApi(r: PlanResource): string | undefined {
   if (!r.custom || !r.type.startsWith("gcp:") || r.type === SERVICE_TYPE) return undefined;
   if (r.type === SERVICE_IDENTITY_TYPE) {
     return typeof r.inputs.service === "string" ? r.inputs.service : undefined;

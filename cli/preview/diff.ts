@@ -1,10 +1,10 @@
+import type { Plan, PlanResource } from "../../plan/record";
 import {
   compareResources,
   type ChangeOp,
   type PropertyChange,
   type ResourceChange,
 } from "../../policies/changes/classify";
-import type { Plan, PlanResource } from "./plan";
 
 export type { ChangeOp, PropertyChange, ResourceChange };
 

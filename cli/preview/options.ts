@@ -37,7 +37,7 @@ export class UsageError extends Error {
   }
 }
 
-export const PREVIEW_USAGE = `usage: avalo preview [--stack NAME]... [--base DIR] [--markdown [FILE|-]]
+const PREVIEW_USAGE = `usage: avalo preview [--stack NAME]... [--base DIR] [--markdown [FILE|-]]
                      [--config-dir DIR] [--program FILE] [--out DIR] [--jobs N]
                      [--policy-config DIR] [--cost-json [FILE|-]]
 

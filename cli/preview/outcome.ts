@@ -1,7 +1,7 @@
+import type { Plan } from "../../plan/record";
 import type { StatefulDestroy } from "../../policies/rules/stateful";
 import type { PlanDiff } from "./diff";
 import type { Finding } from "./findings";
-import type { Plan } from "./plan";
 import type { WorkerTiming } from "./worker";
 
 /** What the preview found for one stack: its plan, diff and findings, or why it failed. */

@@ -1,34 +1,11 @@
-import type { RecordedOptions, RecordedResource } from "../../stacks/offline/mocks";
+import type { Plan, PlanResource } from "../../plan/record";
 
 /**
- * The offline plan of one stack: every resource the program registered, in a form that is
- * byte-identical across runs with the same sources (sorted keys, resources sorted by URN, no
- * timestamps, no absolute paths). Written to `out/plan/<stack>.json` and diffed against a base.
+ * Builds the offline plan of one stack from the resources recorded under the mock runtime, in a
+ * form that is byte-identical across runs with the same sources (sorted keys, resources sorted by
+ * URN, no timestamps, no absolute paths). Written to `out/plan/<stack>.json` and diffed against a
+ * base.
  */
-export interface Plan {
-  readonly version: 1;
-  readonly project: string;
-  readonly stack: string;
-  readonly geography: string;
-  readonly resources: readonly PlanResource[];
-}
-
-/** One resource of a plan. */
-export interface PlanResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  /** Cloud resource (true) or component (false). */
-  readonly custom: boolean;
-  /** URN of the parent, "" for the stack. */
-  readonly parent: string;
-  readonly dependencies: readonly string[];
-  /** Dependencies per input property (properties without any are left out). */
-  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-  readonly inputs: Readonly<Record<string, unknown>>;
-  /** Resource options: protect, ignoreChanges, retainOnDelete, deleteBeforeReplace, ... */
-  readonly options: RecordedOptions;
-}
 
 /** Where the plan came from; absolute prefixes are rewritten so plans do not depend on paths. */
 export interface PlanSource {
@@ -46,7 +23,7 @@ const ASSET_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** Builds the plan of a stack from the resources recorded under the mock runtime. */
-export function buildPlan(recorded: readonly RecordedResource[], source: PlanSource): Plan {
+export function buildPlan(recorded: readonly PlanResource[], source: PlanSource): Plan {
   const roots = [...new Set(source.roots)].sort((a, b) => b.length - a.length);
   const relative = (value: unknown): unknown => normalize(value, roots);
   const resources = recorded

@@ -8,6 +8,7 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
+import type { PlanResource, PlanResourceOptions } from "../../plan/record";
 import { rules as packRules, type AvaloPolicy } from "../../policies/rules";
 import {
   allowDestroyEntries,
@@ -15,7 +16,6 @@ import {
   type StatefulGuardConfig,
 } from "../../policies/rules/stateful";
 import type { Finding } from "./findings";
-import type { RecordedOptions } from "../../stacks/offline/mocks";
 
 /**
  * Evaluates the policy pack's rules offline, calling each `validateResource` / `validateStack`
@@ -24,19 +24,8 @@ import type { RecordedOptions } from "../../stacks/offline/mocks";
  * config (policies/config/<stack>.json, the file given to `--policy-pack-config`).
  */
 
-/** A resource as the preview recorded it (a plan resource or a recorded one). */
-export interface EvaluatedResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly custom: boolean;
-  readonly parent: string;
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly dependencies: readonly string[];
-  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-  /** The resource options recorded with it (plans and recorded resources carry them). */
-  readonly options?: RecordedOptions;
-}
+/** A plan resource as the rules see it; its options may be absent (they then take defaults). */
+type EvaluatedResource = Omit<PlanResource, "options"> & Partial<Pick<PlanResource, "options">>;
 
 /** The policy config of a stack, or an empty config when the stack has none. */
 export function readPolicyConfig(dir: string, stack: string): PolicyPackConfig {
@@ -108,7 +97,7 @@ function levelOf(policy: AvaloPolicy, config: PolicyPackConfig): EnforcementLeve
 const typeOf = (resourceClass: unknown) =>
   (resourceClass as { __pulumiType?: string }).__pulumiType;
 
-function optionsOf(r: EvaluatedResource, given?: RecordedOptions): PolicyResourceOptions {
+function optionsOf(r: EvaluatedResource, given?: PlanResourceOptions): PolicyResourceOptions {
   const recorded = given ?? r.options;
   return {
     protect: recorded?.protect ?? false,
@@ -128,7 +117,7 @@ function optionsOf(r: EvaluatedResource, given?: RecordedOptions): PolicyResourc
 export async function evaluatePolicies(
   resources: readonly EvaluatedResource[],
   config: PolicyPackConfig,
-  options: ReadonlyMap<string, RecordedOptions> = new Map(),
+  options: ReadonlyMap<string, PlanResourceOptions> = new Map(),
   policies: readonly AvaloPolicy[] = packRules,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -193,7 +182,7 @@ export async function evaluatePolicies(
 /** The stack's resources linked to their parents and dependencies, as `validateStack` sees them. */
 function policyResources(
   resources: readonly EvaluatedResource[],
-  options: ReadonlyMap<string, RecordedOptions>,
+  options: ReadonlyMap<string, PlanResourceOptions>,
 ): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   for (const r of resources) {

@@ -1,5 +1,5 @@
+import type { Plan, PlanResource } from "../../plan/record";
 import type { Finding } from "./findings";
-import type { Plan, PlanResource } from "./plan";
 import { PUSH_INVOKER_VARIABLE } from "../../runtime/services/container";
 
 /**
@@ -23,7 +23,7 @@ interface Naming {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The resource types whose physical names the check looks for, and how they appear. */
-export const REFERENCE_NAMING: Readonly<Record<string, Naming>> = {
+const REFERENCE_NAMING: Readonly<Record<string, Naming>> = {
   "gcp:secretmanager/secret:Secret": { field: "secretId", collection: "secrets" },
   "gcp:pubsub/topic:Topic": { field: "name", collection: "topics" },
   "gcp:pubsub/subscription:Subscription": { field: "name", collection: "subscriptions" },
@@ -244,7 +244,7 @@ export function unorderedReferences(
 }
 
 /** The reference check's description (constraint `unordered-reference`). */
-export const REFERENCE_DESCRIPTION =
+const REFERENCE_DESCRIPTION =
   "An input naming another resource of the plan (name, id, URL, secret path) depends on it, directly or through its parents";
 
 /** The reference check as constraint findings. */

@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { Plan } from "../../plan/record";
 import { statefulDestroys } from "../../policies/rules/stateful";
 import { diffPlans } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { parsePreviewArgs, repoRoot, UsageError, type PreviewOptions } from "./options";
 import { EXIT, exitCode, type StackOutcome } from "./outcome";
-import type { Plan } from "./plan";
 import { renderCostText, renderText } from "./text-report";
 import type { WorkerJob } from "./worker";
-import { runWorkers } from "./workers";
+import { runWorkers } from "./speed";
 
 /** Where `avalo preview` writes its report (stdout and stderr by default). */
 export interface PreviewIo {

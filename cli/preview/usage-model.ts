@@ -4,7 +4,7 @@ import { loadUsageModel, UsageModelError, type UsageModel } from "../../runtime/
 import { StackFileError } from "./stack-files";
 
 /** Stack config key naming the usage model that prices the stack's traffic. */
-export const USAGE_MODEL_KEY = "avalo:usageModel";
+const USAGE_MODEL_KEY = "avalo:usageModel";
 
 /** A stack's usage model: its file and the validated model. */
 export interface StackUsageModel {

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { deferUnusedPulumiModules } from "./deferred-modules";
+import type { Plan } from "../../plan/record";
+import { deferUnusedPulumiModules } from "./speed/deferred-modules";
 import type { Finding } from "./findings";
-import { buildPlan, canonicalJson, type Plan } from "./plan";
+import { buildPlan, canonicalJson } from "./plan";
 import { checkConstraints } from "./constraints";
 import { stackCostText } from "./cost";
 import { allowDestroyEntries } from "../../policies/rules/stateful";
@@ -91,7 +92,7 @@ function readPlan(dir: string, stack: string): Plan | undefined {
 }
 
 /** Runs one stack. Must run in a process of its own, once. */
-export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
+async function previewStack(job: WorkerJob): Promise<WorkerReply> {
   const { stack } = job;
   try {
     const files = readStackFiles(job.configDir, stack);
@@ -101,7 +102,7 @@ export async function previewStack(job: WorkerJob): Promise<WorkerReply> {
     // source maps costs more than registering the resource. Errors turn mapping back on below.
     process.setSourceMapsEnabled(false);
     // Required here, after the deferral is installed (a static import would load Pulumi first);
-    // literal `require`s so that the compiled worker (worker-bundle.ts) contains them.
+    // literal `require`s so that the compiled worker (build/worker-bundle.ts) contains them.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { runOffline } =
       require("../../stacks/offline/mocks") as typeof import("../../stacks/offline/mocks");

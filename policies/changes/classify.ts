@@ -1,3 +1,4 @@
+import type { PlanResource, PlanResourceOptions } from "../../plan/record";
 import { covers, REPLACEMENT } from "./replacement";
 
 /**
@@ -8,18 +9,11 @@ import { covers, REPLACEMENT } from "./replacement";
  */
 export type ChangeOp = "create" | "update" | "replace" | "delete";
 
-/** The resource options a change compares (a subset of the plan's recorded options). */
-export interface ChangeOptions {
-  readonly protect?: boolean;
-  readonly ignoreChanges?: readonly string[];
-  readonly retainOnDelete?: boolean;
-  readonly deleteBeforeReplace?: boolean;
-  readonly replaceOnChanges?: readonly string[];
-  readonly deletedWith?: string;
-}
+/** The resource options a change compares: the plan's recorded options but secret outputs. */
+export type ChangeOptions = Partial<Omit<PlanResourceOptions, "additionalSecretOutputs">>;
 
 /** The options compared in a diff, each with the engine's default. */
-export const OPTION_DEFAULTS = {
+const OPTION_DEFAULTS = {
   protect: false,
   ignoreChanges: [] as readonly string[],
   retainOnDelete: false,
@@ -29,7 +23,7 @@ export const OPTION_DEFAULTS = {
 } as const;
 
 /** Diff path prefix of a resource option (`(options).protect`). */
-export const OPTION_PREFIX = "(options).";
+const OPTION_PREFIX = "(options).";
 
 /** One leaf that differs; `before`/`after` are absent when the property is new/gone. */
 export interface PropertyChange {
@@ -53,7 +47,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The leaves that differ between `a` and `b`, below `path`. */
-export function leafChanges(a: unknown, b: unknown, path = ""): PropertyChange[] {
+function leafChanges(a: unknown, b: unknown, path = ""): PropertyChange[] {
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) =>
       x < y ? -1 : x > y ? 1 : 0,
@@ -80,7 +74,7 @@ export function withDefaults(options: ChangeOptions | undefined): Required<Chang
 }
 
 /** Changes of the resource options, as `(options).<name>` leaves (`protect: true → false`). */
-export function optionChanges(
+function optionChanges(
   before: ChangeOptions | undefined,
   after: ChangeOptions | undefined,
 ): PropertyChange[] {
@@ -98,7 +92,7 @@ export function optionChanges(
  * inputs force the replacement. Paths under the new options' `ignoreChanges` are left out, and its
  * `replaceOnChanges` force replacement like the provider's own list.
  */
-export function classifyUpdate(
+function classifyUpdate(
   type: string,
   inputPaths: readonly string[],
   options?: ChangeOptions,
@@ -123,16 +117,12 @@ export const OP_MARKER: Readonly<Record<ChangeOp, string>> = {
   delete: "-",
 };
 
-/** A resource as a diff compares it: a plan resource, or a resource under policy evaluation. */
-export interface ComparedResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly parent?: string;
-  readonly dependencies?: readonly string[];
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly options?: ChangeOptions;
-}
+/**
+ * A resource as a diff compares it: a plan resource, or a resource under policy evaluation or
+ * from a state export (which may lack its parent, dependencies and some options).
+ */
+export type ComparedResource = Pick<PlanResource, "urn" | "type" | "name" | "inputs"> &
+  Partial<Pick<PlanResource, "parent" | "dependencies">> & { readonly options?: ChangeOptions };
 
 /** A resource in both sets whose inputs, options, parent or dependencies differ. */
 export interface ResourceChange extends UpdateClass {

@@ -116,7 +116,7 @@ function metaOf(rule: RuleBase): RuleMeta {
 }
 
 /** The bracketed reference list that starts a rule's description. */
-export function referenceLabel(meta: RuleMeta): string {
+function referenceLabel(meta: RuleMeta): string {
   if (meta.checks.length === 0) return "Avalo";
   const f = meta.frameworks;
   return [
@@ -214,7 +214,7 @@ export function list(value: unknown): unknown[] {
 }
 
 /** Members that make a resource public. */
-export const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"] as const;
+const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"] as const;
 
 /** The public members among an IAM resource's `member` / `members`, or in a policy document. */
 export function publicMembers(props: Props): string[] {

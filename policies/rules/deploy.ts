@@ -1,3 +1,4 @@
+import type { PlanResource } from "../../plan/record";
 import { at, list, stackRule, type AvaloStackPolicy, type Props } from "./define";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";
@@ -10,7 +11,7 @@ const IMAGE_BUILD = "docker-build:index:Image";
  * Images that serve a demo page instead of code: every path answers 200, so a Pub/Sub push to
  * one is acknowledged and lost.
  */
-export const PLACEHOLDER_IMAGES: readonly string[] = [
+const PLACEHOLDER_IMAGES: readonly string[] = [
   "us-docker.pkg.dev/cloudrun/container/hello",
   "us-docker.pkg.dev/cloudrun/container/job",
   "gcr.io/cloudrun/hello",
@@ -20,13 +21,10 @@ export const PLACEHOLDER_IMAGES: readonly string[] = [
 /** `<region>-docker.pkg.dev/<project>/<repository>/<image>@sha256:<64 hex>`. */
 const BY_DIGEST = /^([a-z0-9-]+-docker\.pkg\.dev)\/([^/]+)\/([^/]+)\/([^@:]+)@sha256:[0-9a-f]{64}$/;
 
-/** A resource of the plan as both the engine and the offline preview present it. */
-export interface DeployedResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn: string;
+/** A resource of the plan as both the engine and the offline preview present it to a rule. */
+export type DeployedResource = Pick<PlanResource, "urn" | "type" | "name"> & {
   readonly props: Props;
-}
+};
 
 /** One container that does not run code the plan ships. */
 export interface DeployViolation {

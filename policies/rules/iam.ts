@@ -21,7 +21,7 @@ const BASIC_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
  * Roles that let a member impersonate or manage every service account of the project: Checkov's
  * CKV_GCP_49 list (checkov/terraform/checks/resource/gcp/AbsGoogleImpersonationRoles.py).
  */
-export const IMPERSONATION_ROLES: readonly string[] = [
+const IMPERSONATION_ROLES: readonly string[] = [
   "roles/owner",
   "roles/editor",
   "roles/iam.securityAdmin",
@@ -63,7 +63,7 @@ const GENERIC_ACCOUNT_IDS = [
 ];
 
 /** A custom role's resource name (`projects/p/roles/r`), as IAM grants spell it. */
-export function customRoleName(project: unknown, roleId: unknown): string {
+function customRoleName(project: unknown, roleId: unknown): string {
   return `projects/${String(project)}/roles/${String(roleId)}`;
 }
 

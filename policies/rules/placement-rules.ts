@@ -8,7 +8,7 @@ import {
 import { allowedList, geographyOf, locationsOutside } from "./placement";
 
 /** Resource types that take labels, and the labels every one of them must carry. */
-export const LABELED_TYPES = [
+const LABELED_TYPES = [
   "gcp:pubsub/topic:Topic",
   "gcp:pubsub/subscription:Subscription",
   "gcp:cloudrunv2/service:Service",
@@ -20,7 +20,7 @@ export const LABELED_TYPES = [
   "gcp:secretmanager/secret:Secret",
   "gcp:storage/bucket:Bucket",
 ];
-export const REQUIRED_LABELS = ["app", "geography", "region", "env"] as const;
+const REQUIRED_LABELS = ["app", "geography", "region", "env"] as const;
 
 const CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey";
 /** Purposes whose keys may live in a `global` key ring (see the exemption below). */

@@ -32,7 +32,7 @@ export interface LocationInput {
 }
 
 /** Every location-bearing input (`location`, `region`, `zone`, replicas' locations, ...). */
-export function locationInputs(props: Props): LocationInput[] {
+function locationInputs(props: Props): LocationInput[] {
   const out: LocationInput[] = [];
   const visit = (value: unknown, path: string, key: string) => {
     if (Array.isArray(value)) {

@@ -38,7 +38,7 @@ const onPipelineTopic = (props: Record<string, unknown>) =>
  * A dead-letter hold subscription (`<topic>-dlq-hold` on `<topic>-dlq`, components/pipeline.ts):
  * where a pipeline's dead letters wait for `avalo dlq inspect|replay`.
  */
-export function isHoldSubscription(props: Props): boolean {
+function isHoldSubscription(props: Props): boolean {
   const topic = lastSegment(props.topic);
   return topic.endsWith("-dlq") && lastSegment(props.name) === `${topic}-hold`;
 }

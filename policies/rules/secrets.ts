@@ -17,7 +17,7 @@ interface Hit {
 }
 
 /** String inputs named like a credential, or shaped like a key, anywhere in `props`. */
-export function hardcodedSecrets(props: Props, skip: (path: string) => boolean): Hit[] {
+function hardcodedSecrets(props: Props, skip: (path: string) => boolean): Hit[] {
   const hits: Hit[] = [];
   const visit = (value: unknown, path: string, key: string) => {
     if (skip(path)) return;

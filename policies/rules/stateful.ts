@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
+import type { Plan } from "../../plan/record";
 import { compareResources, type ComparedResource, type PropertyChange } from "../changes/classify";
 import { statefulType } from "../changes/stateful";
 import { shown, stackRule, type AvaloStackPolicy, type RuleConfig } from "./define";
@@ -9,7 +10,7 @@ import { shown, stackRule, type AvaloStackPolicy, type RuleConfig } from "./defi
 export const STATEFUL_RULE = "stateful-no-destroy";
 
 /** Stack config key listing the stateful resources a change may replace or delete. */
-export const ALLOW_DESTROY_KEY = "avalo:allowDestroy";
+const ALLOW_DESTROY_KEY = "avalo:allowDestroy";
 
 /**
  * What the stateful-destroy rule reads from its policy config. The engine gives a stack policy
@@ -101,7 +102,7 @@ export function statefulDestroys(
 }
 
 /** The violation message for a destroy that no entry allows. */
-export function destroyMessage(d: StatefulDestroy): string {
+function destroyMessage(d: StatefulDestroy): string {
   const kind = statefulType(d.type);
   const what =
     d.op === "delete"
@@ -155,14 +156,9 @@ function stateResources(exported: unknown): ComparedResource[] {
 function baseOf(config: StatefulGuardConfig): readonly ComparedResource[] | undefined {
   if (config.baseResources) return config.baseResources;
   const read = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"));
-  if (config.basePlanFile) return (read(config.basePlanFile) as Plan).resources;
+  if (config.basePlanFile) return (read(config.basePlanFile) as Pick<Plan, "resources">).resources;
   if (config.baseStateFile) return stateResources(read(config.baseStateFile));
   return undefined;
-}
-
-/** The part of an `avalo preview` plan file the rule reads. */
-interface Plan {
-  readonly resources: ComparedResource[];
 }
 
 function allowListOf(config: StatefulGuardConfig): readonly string[] {

@@ -1,5 +1,4 @@
 import type { PipelineName } from "../catalog/names";
-import { createHash } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { PipelineHandler } from "../pipelines/consumer";
 import { TransientError } from "../pipelines/errors";
@@ -11,7 +10,7 @@ import { derivedId, type HandlerDeps } from "./deps";
 /**
  * ai-generation: asks the AI provider for the companion's reply, stores it in
  * `ai_generations/{requestId}` and notifies the user. The provider sits behind `AiProvider`;
- * the local one is deterministic and labelled as such in every result it stores.
+ * ai-inference plugs Vertex AI, or its labelled local stand-in (services/ai-inference/provider.ts).
  */
 
 const spec = pipelineSpec("ai-generation", aiGenerationEvent);
@@ -37,20 +36,6 @@ export interface AiProvider {
   readonly name: string;
   generate(request: AiRequest): Promise<AiResult>;
 }
-
-/** LOCAL ONLY: a deterministic stand-in for a model; the same prompt always gives the same text. */
-export const localDeterministicProvider: AiProvider = {
-  name: "local-deterministic",
-  async generate(request) {
-    const digest = createHash("sha256")
-      .update(`${request.companionId}\n${request.prompt}`)
-      .digest("hex");
-    return {
-      text: `[local-deterministic reply ${digest.slice(0, 12)}] ${request.companionId} heard: ${request.prompt.slice(0, 200)}`,
-      model: "local-deterministic (not a model)",
-    };
-  },
-};
 
 export function createAiGenerationHandler(
   deps: HandlerDeps<typeof PUBLISHES> & { readonly provider: AiProvider },

@@ -79,7 +79,7 @@ export function createHandlers(deps: AllHandlerDeps): Readonly<Record<string, Pi
   return Object.fromEntries(handlers.map((h) => [h.pipeline.name, h]));
 }
 
-export { createAiGenerationHandler, localDeterministicProvider } from "./ai-generation";
+export { createAiGenerationHandler } from "./ai-generation";
 export type { AiProvider } from "./ai-generation";
 export {
   createAnalyticsAggregationHandler,

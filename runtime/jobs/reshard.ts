@@ -5,7 +5,7 @@ import {
   type Firestore,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
-import { MAX_SHARD_COUNT, validateShardCount } from "../sharding/config";
+import { validateShardCount } from "../sharding/config";
 import { initSharding, shardIndex } from "../sharding/hash";
 
 /**
@@ -237,6 +237,3 @@ export async function locateDoc(
   const found = snaps.find((s) => s.exists);
   return found ? { ref: found.ref, data: found.data() as DocumentData } : undefined;
 }
-
-/** Upper bound of shard counts a job accepts (re-exported for the CLI's help text). */
-export const RESHARD_MAX_SHARDS = MAX_SHARD_COUNT;

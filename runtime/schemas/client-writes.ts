@@ -60,7 +60,6 @@ export const profileFields = z.strictObject({
   birthYear: z.number().int().min(1900).max(2020).optional(),
   interests: interests.optional(),
 });
-export type ProfileFields = z.infer<typeof profileFields>;
 
 /** `/user_shard_NNN/{uid}` create: the profile's editable fields plus its geography and time. */
 export const profileCreate = profileFields.extend({

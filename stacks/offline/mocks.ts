@@ -1,49 +1,12 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { PlanResource, PlanResourceOptions } from "../../plan/record";
 
 /**
  * Runs Pulumi programs offline under the SDK's own mock runtime and records every resource they
  * register: type, name, URN, parent, inputs, dependencies and resource options. Used by the unit tests of the
  * components and stacks and by the offline preview.
  */
-
-/** One registered resource, as the engine would have received it. */
-export interface RecordedResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  /** Whether this is a cloud resource (true) or a component (false). */
-  readonly custom: boolean;
-  /** URN of the parent, or "" for the stack itself. */
-  readonly parent: string;
-  readonly inputs: Record<string, unknown>;
-  /** URNs of explicit and implicit dependencies, sorted. */
-  readonly dependencies: readonly string[];
-  /** Per-property dependencies (URNs), sorted. */
-  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-  /** The resource options the engine received with the registration. */
-  readonly options: RecordedOptions;
-}
-
-/**
- * The resource options of a registration that decide what a change destroys or keeps: each is
- * recorded with its default when the program did not set it, so that a change shows in a diff.
- */
-export interface RecordedOptions {
-  readonly protect: boolean;
-  /** Input paths whose changes the engine ignores, sorted. */
-  readonly ignoreChanges: readonly string[];
-  /** Whether the engine leaves the cloud resource in place when Pulumi deletes it. */
-  readonly retainOnDelete: boolean;
-  /** Whether a replacement deletes the old resource before creating the new one. */
-  readonly deleteBeforeReplace: boolean;
-  /** Input paths whose changes force a replacement on top of the provider's, sorted. */
-  readonly replaceOnChanges: readonly string[];
-  /** URN of the resource whose deletion deletes this one ("" when none). */
-  readonly deletedWith: string;
-  /** Outputs the engine keeps secret, sorted. */
-  readonly additionalSecretOutputs: readonly string[];
-}
 
 /**
  * A storage object generation that, like GCP's, differs for every object written: derived from
@@ -219,7 +182,7 @@ export interface OfflineRunOptions {
 
 /** Result of running a program under the mocks. */
 export interface OfflineRun<T> {
-  readonly resources: readonly RecordedResource[];
+  readonly resources: readonly PlanResource[];
   readonly result: T;
 }
 
@@ -227,7 +190,7 @@ export interface OfflineRun<T> {
  * Sets the mock runtime up for one program run: config, project and stack names, and a recorder
  * around the mock monitor. Returns the list that fills as resources register.
  */
-export async function installMocks(options: OfflineRunOptions): Promise<RecordedResource[]> {
+async function installMocks(options: OfflineRunOptions): Promise<PlanResource[]> {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.config ?? {})) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
@@ -235,7 +198,7 @@ export async function installMocks(options: OfflineRunOptions): Promise<Recorded
   pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
   const mocks = new RecordingMocks();
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
-  const recorded: RecordedResource[] = [];
+  const recorded: PlanResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterFn };
   const inner = monitor.registerResource.bind(monitor);
   monitor.registerResource = async (req, callback) => {
@@ -247,7 +210,7 @@ export async function installMocks(options: OfflineRunOptions): Promise<Recorded
   return recorded;
 }
 
-function record(req: RegisterRequest, urn: string): RecordedResource {
+function record(req: RegisterRequest, urn: string): PlanResource {
   const propertyDependencies: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((value, key) => {
     propertyDependencies[key] = [...value.getUrnsList()].sort();
@@ -265,7 +228,7 @@ function record(req: RegisterRequest, urn: string): RecordedResource {
   };
 }
 
-function optionsOf(req: RegisterRequest): RecordedOptions {
+function optionsOf(req: RegisterRequest): PlanResourceOptions {
   return {
     protect: req.getProtect() === true,
     ignoreChanges: [...req.getIgnorechangesList()].sort(),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
+import type { Plan, PlanResource } from "../../plan/record";
 import { checkConstraints } from "../../cli/preview/constraints";
-import type { Plan, PlanResource } from "../../cli/preview/plan";
 import { NO_OPTIONS } from "./plan-builder";
 
 const JOB_URN = "urn:pulumi:us-east::avalo::gcp:cloudrunv2/job:Job::job";

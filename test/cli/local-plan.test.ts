@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { expect } from "chai";
-import { archiveFileNames } from "../../components/bundling";
+import { archiveFileNames } from "../../build/archive";
 import { containersOfPlan, type PlannedContainer } from "../../cli/local/planned";
 import { SERVICES } from "../../runtime/catalog/services";
 import { SERVICE_SECRET_VARIABLES } from "../../runtime/services/container";

@@ -1,8 +1,7 @@
-import type { Plan, PlanResource } from "../../cli/preview/plan";
-import type { RecordedOptions } from "../../stacks/offline/mocks";
+import type { Plan, PlanResource, PlanResourceOptions } from "../../plan/record";
 
 /** A resource's options when the program sets none. */
-export const NO_OPTIONS: RecordedOptions = {
+export const NO_OPTIONS: PlanResourceOptions = {
   protect: false,
   ignoreChanges: [],
   retainOnDelete: false,

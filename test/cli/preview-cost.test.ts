@@ -6,7 +6,7 @@ import { runCostCommand } from "../../cli/cost";
 import { costReportOf, renderCostMarkdown } from "../../cli/preview/cost";
 import { parsePreviewArgs } from "../../cli/preview/options";
 import type { StackOutcome } from "../../cli/preview/outcome";
-import type { Plan } from "../../cli/preview/plan";
+import type { Plan } from "../../plan/record";
 import { costReportSchema } from "../../runtime/cost/report";
 import { resource } from "./plan-builder";
 

@@ -7,6 +7,8 @@ import { runPreview, type PreviewResult } from "../../cli/preview/run";
 
 /** The repository root, where the real Pulumi.yaml and stack files live. */
 export const ROOT = resolve(__dirname, "..", "..");
+/** The compiled preview worker's entry point (cli/preview/speed/pool.ts compiles it). */
+export const WORKER_ENTRY = join(ROOT, "cli", "preview", "speed", "worker-entry.ts");
 /** The small program the preview tests run instead of stacks/index.ts. */
 export const FIXTURE_PROGRAM = join(__dirname, "fixtures", "program.ts");
 

@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import { expect } from "chai";
-import { buildBundles } from "../../components/bundling";
-import { buildPlan, type Plan } from "../../cli/preview/plan";
+import type { Plan } from "../../plan/record";
+import { buildBundles } from "../../build/bundles";
+import { buildPlan } from "../../cli/preview/plan";
 import {
   checkReferences,
   SAFE_REFERENCES,

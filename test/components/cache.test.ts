@@ -3,7 +3,7 @@ import { Apis } from "../../components/apis";
 import { Cache, type CacheArgs } from "../../components/cache";
 import { Kms } from "../../components/kms";
 import { Network } from "../../components/network";
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import type { PlanResource } from "../../plan/record";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function deploy(extra: Partial<CacheArgs> = {}) {
@@ -21,7 +21,7 @@ const keyId = (loc: string, ring: string, purpose: string) =>
   `projects/avalo-eu/locations/${loc}/keyRings/${ring}/cryptoKeys/${purpose}`;
 
 describe("Cache component", () => {
-  let resources: readonly RecordedResource[];
+  let resources: readonly PlanResource[];
 
   before(async () => {
     ({ resources } = await runComponent(() => {

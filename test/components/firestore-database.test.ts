@@ -3,7 +3,7 @@ import { Apis } from "../../components/apis";
 import { FirestoreDatabase, type FirestoreDatabaseArgs } from "../../components/firestore-database";
 import { Kms } from "../../components/kms";
 import { GEOGRAPHIES, type GeographyId } from "../../runtime/topology";
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import type { PlanResource } from "../../plan/record";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function build(geography: GeographyId, extra: Partial<FirestoreDatabaseArgs> = {}) {
@@ -14,7 +14,7 @@ function build(geography: GeographyId, extra: Partial<FirestoreDatabaseArgs> = {
 }
 
 describe("FirestoreDatabase component", () => {
-  const runs = {} as Record<GeographyId, readonly RecordedResource[]>;
+  const runs = {} as Record<GeographyId, readonly PlanResource[]>;
 
   before(async () => {
     for (const g of ["us", "eu", "asia"] as const) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PlanResource } from "../../plan/record";
 import type { PlatformArgs } from "../../components/context";
-import { type RecordedResource, runOffline, type OfflineRun } from "../../stacks/offline/mocks";
+import { runOffline, type OfflineRun } from "../../stacks/offline/mocks";
 import { GEOGRAPHIES, REGIONS, type GeographyId } from "../../runtime/topology";
 
 /** Placement arguments of a geography with its default regions, as the stack resolves them. */
@@ -28,7 +29,7 @@ export function runComponent<T>(
  */
 export async function runFailing(
   program: () => unknown,
-): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
+): Promise<{ error: Error; resources: readonly PlanResource[] }> {
   let error: Error | undefined;
   const { resources } = await runComponent(() => {
     try {
@@ -42,12 +43,12 @@ export async function runFailing(
 }
 
 /** Custom (cloud) resources of one type. */
-export function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
+export function ofType(resources: readonly PlanResource[], type: string): PlanResource[] {
   return resources.filter((r) => r.custom && r.type === type);
 }
 
 /** The one custom resource with this logical name; throws listing the names otherwise. */
-export function named(resources: readonly RecordedResource[], name: string): RecordedResource {
+export function named(resources: readonly PlanResource[], name: string): PlanResource {
   const found = resources.filter((r) => r.custom && r.name === name);
   if (found.length !== 1) {
     const names = resources.filter((r) => r.custom).map((r) => r.name);

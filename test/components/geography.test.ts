@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import type { Bundle } from "../../components/bundling";
+import type { Bundle } from "../../build/bundles";
 import { Geography, type GeographySettings } from "../../components/geography";
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import type { PlanResource } from "../../plan/record";
 import { SERVICES, type ServiceSpec } from "../../runtime/catalog/services";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
@@ -28,7 +28,7 @@ const BUNDLES: Bundle[] = SERVICES.map((s, i) => ({
 
 type Inputs = Record<string, unknown>;
 
-function envOf(resources: readonly RecordedResource[], service: string): Record<string, unknown> {
+function envOf(resources: readonly PlanResource[], service: string): Record<string, unknown> {
   const run = named(resources, `us-${service}`);
   const container = ((run.inputs.template as Inputs).containers as Inputs[])[0];
   return Object.fromEntries(
@@ -38,7 +38,7 @@ function envOf(resources: readonly RecordedResource[], service: string): Record<
 
 describe("Geography", function () {
   this.timeout(120_000);
-  let resources: readonly RecordedResource[];
+  let resources: readonly PlanResource[];
 
   before(async () => {
     ({ resources } = await runComponent(

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import * as gcp from "@pulumi/gcp";
+import type { PlanResource } from "../../plan/record";
 import { Apis } from "../../components/apis";
-import { type Bundle, buildScriptBundle } from "../../components/bundling";
+import { type Bundle, buildScriptBundle } from "../../build/bundles";
 import { bundleDockerfile } from "../../components/container-image";
 import { extractArchive } from "../../cli/local/bundles";
 import { LoadGenerator, type LoadGeneratorArgs } from "../../components/load-generator";
@@ -13,7 +14,7 @@ import { isValidName } from "../../components/naming";
 import { evaluatePolicies } from "../../cli/preview/policies";
 import { rules } from "../../policies/rules";
 import { StackConfigError, loadStackConfig, readStackFile } from "../../stacks/config";
-import { MOCK_PROJECT_NUMBER, type RecordedResource, runOffline } from "../../stacks/offline/mocks";
+import { MOCK_PROJECT_NUMBER, runOffline } from "../../stacks/offline/mocks";
 import { LOAD_JOB_BUNDLE, type StackOutputs, defineStack } from "../../stacks/program";
 import { SERVICES } from "../../runtime/catalog/services";
 import { isResourceError, named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
@@ -54,15 +55,15 @@ function newGenerator(overrides: Partial<LoadGeneratorArgs> = {}) {
   });
 }
 
-function template(job: RecordedResource): Inputs {
+function template(job: PlanResource): Inputs {
   return (job.inputs.template as Inputs).template as Inputs;
 }
 
-function container(job: RecordedResource): Inputs {
+function container(job: PlanResource): Inputs {
   return (template(job).containers as Inputs[])[0];
 }
 
-function envOf(job: RecordedResource): Record<string, unknown> {
+function envOf(job: PlanResource): Record<string, unknown> {
   return Object.fromEntries(
     (container(job).envs as Inputs[]).map((e) => [e.name, e.value ?? e.valueSource]),
   );
@@ -70,7 +71,7 @@ function envOf(job: RecordedResource): Record<string, unknown> {
 
 describe("LoadGenerator", function () {
   this.timeout(60_000);
-  let resources: readonly RecordedResource[];
+  let resources: readonly PlanResource[];
 
   before(async () => {
     ({ resources } = await runComponent(() => newGenerator()));
@@ -303,7 +304,7 @@ async function runStack(config: Record<string, unknown>) {
 }
 
 /** IAM resources (any type) whose member is the job's account. */
-function grantsTo(resources: readonly RecordedResource[], member: string): Inputs[] {
+function grantsTo(resources: readonly PlanResource[], member: string): Inputs[] {
   return resources
     .filter((r) => r.custom && r.inputs.member === member)
     .map((r) => ({ type: r.type, ...r.inputs }));
@@ -323,7 +324,7 @@ describe("load generator in the stack", function () {
   });
 
   describe("on a staging stack with the job enabled", () => {
-    let resources: readonly RecordedResource[];
+    let resources: readonly PlanResource[];
     let outputs: StackOutputs;
 
     before(async () => {

@@ -7,7 +7,7 @@ import {
 } from "../../components/dashboard-canonical";
 import { dashboard, Monitoring, type MonitoringArgs } from "../../components/monitoring";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
-import type { RecordedResource } from "../../stacks/offline/mocks";
+import type { PlanResource } from "../../plan/record";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 function build(extra: Partial<MonitoringArgs> = {}) {
@@ -76,7 +76,7 @@ interface Condition {
 }
 
 describe("Monitoring component", () => {
-  let resources: readonly RecordedResource[];
+  let resources: readonly PlanResource[];
 
   before(async () => {
     ({ resources } = await runComponent(() => build()));

@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import type { PlanResource } from "../../plan/record";
 import { Apis } from "../../components/apis";
 import { Pipeline, type PipelineArgs } from "../../components/pipeline";
 import { PIPELINES, getPipeline, type PipelineSpec } from "../../runtime/catalog/pipelines";
-import { MOCK_PROJECT_NUMBER, type RecordedResource } from "../../stacks/offline/mocks";
+import { MOCK_PROJECT_NUMBER } from "../../stacks/offline/mocks";
 import { named, ofType, platformArgs, runComponent } from "./fixtures";
 
 const KEY = "projects/avalo-us/locations/us/keyRings/avalo-us-multi/cryptoKeys/pubsub";
@@ -30,11 +31,11 @@ function deploy(specs: readonly PipelineSpec[], tweak: Partial<PipelineArgs> = {
   });
 }
 
-const subscriptions = (rs: readonly RecordedResource[]) =>
+const subscriptions = (rs: readonly PlanResource[]) =>
   ofType(rs, "gcp:pubsub/subscription:Subscription");
 
 describe("Pipeline component", () => {
-  let resources: readonly RecordedResource[];
+  let resources: readonly PlanResource[];
 
   before(async () => {
     ({ resources } = await runComponent(() => {

@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { type Bundle, buildBundles } from "../../components/bundling";
+import type { PlanResource } from "../../plan/record";
+import { type Bundle, buildBundles } from "../../build/bundles";
 import { PUSH_PATH } from "../../components/defaults";
 import { loadStackConfig, readStackFile } from "../../stacks/config";
-import { type RecordedResource, runOffline } from "../../stacks/offline/mocks";
+import { runOffline } from "../../stacks/offline/mocks";
 import { type StackOutputs, defineStack } from "../../stacks/program";
 import { PIPELINES } from "../../runtime/catalog/pipelines";
 import { SERVICES } from "../../runtime/catalog/services";
@@ -45,11 +46,11 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-const ofType = (resources: readonly RecordedResource[], type: string) =>
+const ofType = (resources: readonly PlanResource[], type: string) =>
   resources.filter((r) => r.custom && r.type === type);
 
 interface StackRun {
-  readonly resources: readonly RecordedResource[];
+  readonly resources: readonly PlanResource[];
   readonly outputs: StackOutputs;
 }
 

@@ -17,7 +17,7 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
@@ -25,7 +25,7 @@ export function escapeHtml(text: string): string {
  * JSON that is safe inside `<script type="application/json">`: `<`, `>` and `&` become `\u00XX`
  * escapes, so no string in it can close the element.
  */
-export function scriptJson(value: unknown): string {
+function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
@@ -33,14 +33,14 @@ export function scriptJson(value: unknown): string {
 }
 
 /** `1234567` → `1,234,567`, independent of the machine's locale. */
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   const [whole, fraction] = String(n).split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 /** Milliseconds with precision that matches their size: `0.42`, `12.3`, `512`. */
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   if (ms < 1) return ms.toFixed(2);
   if (ms < 100) return ms.toFixed(1);
   return ms.toFixed(0);

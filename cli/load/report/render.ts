@@ -31,7 +31,7 @@ function loadVega(): Promise<VegaModules> {
  * references to it. vega numbers clip paths from a process-wide counter, which would make the
  * output depend on what was rendered before and clash when two charts share one HTML page.
  */
-export function scopeSvgIds(svg: string, prefix: string): string {
+function scopeSvgIds(svg: string, prefix: string): string {
   const renamed = new Map<string, string>();
   for (const [, id] of svg.matchAll(/\bid="([^"]+)"/g)) {
     if (!renamed.has(id)) renamed.set(id, `${prefix}-${renamed.size + 1}`);
@@ -57,7 +57,7 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
 }
 
 /** The chart font's files inside the `dejavu-fonts-ttf` package, so no system font is needed. */
-export function chartFontFiles(): string[] {
+function chartFontFiles(): string[] {
   return CHART_FONT_FILES.map((f) => require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
 }
 

@@ -32,7 +32,7 @@ export function p95LimitMs(thresholds: LoadReportInput["thresholds"]): number | 
 }
 
 /** Operations in the order of the per-operation table, then any only the timeline names. */
-export function operationOrder(input: LoadReportInput): string[] {
+function operationOrder(input: LoadReportInput): string[] {
   const ops = input.operations.map((o) => o.op);
   for (const row of input.timeline) if (!ops.includes(row.op)) ops.push(row.op);
   return ops;
@@ -63,7 +63,7 @@ const secondAxis = {
 } as const;
 
 /** Latency per second: p50/p95/p99 lines per operation on a log scale, plus the P95 limit. */
-export function latencySpec(input: LoadReportInput): TopLevelSpec {
+function latencySpec(input: LoadReportInput): TopLevelSpec {
   const ops = operationOrder(input);
   const limit = p95LimitMs(input.thresholds);
   const percentiles = Object.keys(PERCENTILE_DASHES);
@@ -132,7 +132,7 @@ export function latencySpec(input: LoadReportInput): TopLevelSpec {
  * Throughput per second: completed ops stacked by operation, with errors/s as a line on its own
  * right-hand axis (errors are usually too few to see on the ops/s scale).
  */
-export function throughputSpec(input: LoadReportInput): TopLevelSpec {
+function throughputSpec(input: LoadReportInput): TopLevelSpec {
   const ops = operationOrder(input);
   const domain = [...ops, ERRORS_SERIES];
   const colour = {

@@ -44,7 +44,6 @@ export const uploadCompleteRequest = z.strictObject({
   ownerId,
   mediaId: z.uuid(),
 });
-export type UploadCompleteRequest = z.input<typeof uploadCompleteRequest>;
 
 /** One condition of a V4 POST policy document, as Cloud Storage documents them. */
 export type PolicyCondition =

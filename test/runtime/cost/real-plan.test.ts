@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type Bundle, buildBundles } from "../../../components/bundling";
+import { type Bundle, buildBundles } from "../../../build/bundles";
 import { diffEstimates, formatCostDiffMarkdown } from "../../../runtime/cost/diff";
 import { estimatePlan } from "../../../runtime/cost/estimate";
 import { SERVICES } from "../../../runtime/catalog/services";

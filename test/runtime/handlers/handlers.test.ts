@@ -15,7 +15,8 @@ import {
 } from "../../../runtime/catalog/pipelines";
 import { ShardedCounter } from "../../../runtime/counters/sharded-counter";
 import { getFirestore } from "../../../runtime/firestore/client";
-import { localDeterministicProvider } from "../../../runtime/handlers/ai-generation";
+import type { AiProvider } from "../../../runtime/handlers/ai-generation";
+import { localProvider } from "../../../runtime/services/ai-inference/provider";
 import { NdjsonRowSink } from "../../../runtime/handlers/analytics-aggregation";
 import { followersOf } from "../../../runtime/handlers/feed-fanout";
 import { localFraudScorer } from "../../../runtime/handlers/fraud-check";
@@ -56,6 +57,12 @@ import { useFirestore, useRedis } from "../../support/services";
 import { emulatorPubSub, eventually, receive, uniquePrefix } from "../pipelines/fixtures";
 
 const AT = "2026-03-04T05:06:07.000Z";
+
+/** ai-inference's labelled local stand-in for a model, behind the handler's provider interface. */
+const localAi: AiProvider = {
+  name: localProvider.name,
+  generate: (request) => localProvider.generate(request, new AbortController().signal),
+};
 
 describe("pipeline handlers on the emulators", function () {
   this.timeout(60_000);
@@ -116,7 +123,7 @@ describe("pipeline handlers on the emulators", function () {
       redis,
       publisher: recordingPublisher,
       now: () => clock.now,
-      ai: localDeterministicProvider,
+      ai: localAi,
       push,
       rows: new NdjsonRowSink(rowsDir),
       media,
@@ -245,19 +252,17 @@ describe("pipeline handlers on the emulators", function () {
     }
   });
 
-  it("ai-generation: stores the local deterministic provider's labelled reply once and notifies the user", async () => {
+  it("ai-generation: stores the local provider's labelled reply once and notifies the user", async () => {
     await deliverTwice(
       getPipeline("ai-generation"),
       { requestId: ids("r1"), userId: ids("u"), companionId: "c1", prompt: "hello" },
       ids("e-ai"),
     );
     const stored = await doc(`ai_generations/${ids("r1")}`);
-    expect(stored).to.include({
-      provider: "local-deterministic",
-      model: "local-deterministic (not a model)",
-      userId: ids("u"),
-    });
-    expect(stored?.text).to.match(/^\[local-deterministic reply [0-9a-f]{12}\] c1 heard: hello$/);
+    expect(stored).to.include({ provider: "local", model: "local-echo-1", userId: ids("u") });
+    expect(stored?.text).to.match(
+      /^\[local deterministic provider: not a model\] c1: [^.]+\. You said: "hello" \(#[0-9a-f]{8}\)$/,
+    );
   });
 
   it("notification-batch: writes the inbox once, de-duplicates, and coalesces pushes per user in a window", async () => {

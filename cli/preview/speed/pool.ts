@@ -1,14 +1,11 @@
 import { fork } from "node:child_process";
 import { join } from "node:path";
-import type { WorkerJob, WorkerReply } from "./worker";
-import { workerBundle } from "./worker-bundle";
+import { workerBundle } from "../../../build/worker-bundle";
+import type { WorkerJob, WorkerReply } from "../worker";
+import { WORKER_NODE_FLAGS } from "./node-flags";
 
-/**
- * Node flags of a compiled worker. A worker lives for a few seconds and runs most of its code
- * once: V8's optimizing compiler (TurboFan) spends more CPU compiling than its code saves (three
- * workers on two cores: ~2 of ~9 CPU-seconds). Only speed changes, never behaviour.
- */
-export const WORKER_NODE_FLAGS: readonly string[] = ["--no-opt"];
+/** The compiled worker's entry point: the worker of ../worker.ts without stack traces. */
+const WORKER_ENTRY = join(__dirname, "worker-entry.ts");
 
 /** A stack's reply and the wall time of its worker(s), in milliseconds. */
 export interface WorkerRun {
@@ -18,14 +15,14 @@ export interface WorkerRun {
 
 /**
  * Runs one worker process per job, `size` at a time, and returns the replies in job order. Each
- * worker runs the compiled worker and program (worker-bundle.ts) with plain `node`. A stack whose
+ * worker runs the compiled worker and program (build/worker-bundle.ts) with plain `node`. A stack whose
  * program fails there is run again from the TypeScript sources under tsx with full stack traces,
  * so that its report names the source lines; so is every stack if the sources do not compile.
  */
 export async function runWorkers(jobs: readonly WorkerJob[], size: number): Promise<WorkerRun[]> {
   const programs = [...new Set(jobs.map((job) => job.program))];
   const bundles = new Map(
-    await Promise.all(programs.map(async (p) => [p, await workerBundle(p)] as const)),
+    await Promise.all(programs.map(async (p) => [p, await workerBundle(WORKER_ENTRY, p)] as const)),
   );
   return inPool(jobs, size, async (job) => {
     const started = Date.now();
@@ -36,7 +33,7 @@ export async function runWorkers(jobs: readonly WorkerJob[], size: number): Prom
       if (reply.ok || reply.kind === "config") return { reply, ms: Date.now() - started };
     }
     const tsx = ["--require", require.resolve("tsx/cjs")];
-    const reply = await runWorker(join(__dirname, "worker.ts"), job, tsx);
+    const reply = await runWorker(join(__dirname, "..", "worker.ts"), job, tsx);
     return { reply, ms: Date.now() - started };
   });
 }

@@ -1,14 +1,6 @@
-import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { inputsUnchanged, recordInput, sha256, type InputRecord } from "./manifest-cache";
 
 /**
  * The preview worker and the program it runs, compiled once with esbuild into two CommonJS files
@@ -20,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 
 /** The two compiled files a fast worker runs. */
 export interface WorkerBundle {
-  /** The worker's entry point (cli/preview/worker-entry.ts). */
+  /** The worker's entry point. */
   readonly worker: string;
   /** The program, to `require` in place of its TypeScript entry module. */
   readonly program: string;
@@ -29,14 +21,7 @@ export interface WorkerBundle {
 /** Bump when the build recipe changes, so that cached bundles from an older recipe are rebuilt. */
 const RECIPE_VERSION = 1;
 
-const WORKER_ENTRY = join(__dirname, "worker-entry.ts");
-const DEFAULT_CACHE = join(__dirname, "..", "..", "out", "preview-worker");
-
-interface InputRecord {
-  readonly sha256: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
+const DEFAULT_CACHE = join(__dirname, "..", "out", "preview-worker");
 
 interface Manifest {
   readonly key: string;
@@ -44,28 +29,29 @@ interface Manifest {
   readonly inputs: Readonly<Record<string, InputRecord>>;
 }
 
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
-
 /**
- * The compiled worker and program for `program` (absolute path of its entry module): reused
- * when fresh, else built. Undefined when esbuild cannot compile them; the caller then runs the
- * TypeScript sources, which report the error as they always did.
+ * The compiled worker (`workerEntry`) and program (`program`), both absolute paths of their
+ * TypeScript entry modules: reused when fresh, else built. Undefined when esbuild cannot compile
+ * them; the caller then runs the TypeScript sources, which report the error as they always did.
  */
 export async function workerBundle(
+  workerEntry: string,
   program: string,
   cacheDir: string = DEFAULT_CACHE,
 ): Promise<WorkerBundle | undefined> {
-  const key = bundleKey(program);
+  const key = bundleKey(workerEntry, program);
   const dir = join(cacheDir, key.slice(0, 16));
   const bundle = { worker: join(dir, "worker.js"), program: join(dir, "program.js") };
   if (isFresh(dir, key, bundle)) return bundle;
-  return (await build(dir, key, program)) ? bundle : undefined;
+  return (await build(dir, key, workerEntry, program)) ? bundle : undefined;
 }
 
-function bundleKey(program: string): string {
+function bundleKey(workerEntry: string, program: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { version } = require("esbuild/package.json") as { version: string };
-  return sha256(JSON.stringify({ RECIPE_VERSION, esbuild: version, program, WORKER_ENTRY }));
+  return sha256(
+    JSON.stringify({ RECIPE_VERSION, esbuild: version, program, WORKER_ENTRY: workerEntry }),
+  );
 }
 
 /** Cheap and synchronous: inputs are compared by size and mtime first, hashed only if those moved. */
@@ -75,23 +61,22 @@ function isFresh(dir: string, key: string, bundle: WorkerBundle): boolean {
     return false;
   }
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
-  if (manifest.key !== key) return false;
-  return Object.entries(manifest.inputs).every(([path, recorded]) => {
-    if (!existsSync(path)) return false;
-    const stat = statSync(path);
-    if (stat.size !== recorded.size) return false;
-    return stat.mtimeMs === recorded.mtimeMs || sha256(readFileSync(path)) === recorded.sha256;
-  });
+  return manifest.key === key && inputsUnchanged(manifest.inputs, (path) => path);
 }
 
 /** Builds into a scratch directory and moves it into place, so readers never see half a bundle. */
-async function build(dir: string, key: string, program: string): Promise<boolean> {
+async function build(
+  dir: string,
+  key: string,
+  workerEntry: string,
+  program: string,
+): Promise<boolean> {
   const esbuild = await import("esbuild");
   const scratch = `${dir}.${process.pid}.tmp`;
   rmSync(scratch, { recursive: true, force: true });
   try {
     const result = await esbuild.build({
-      entryPoints: { worker: WORKER_ENTRY, program },
+      entryPoints: { worker: workerEntry, program },
       outdir: scratch,
       bundle: true,
       platform: "node",
@@ -106,8 +91,7 @@ async function build(dir: string, key: string, program: string): Promise<boolean
     const inputs: Record<string, InputRecord> = {};
     for (const input of Object.keys(result.metafile.inputs)) {
       const path = resolve(cwd, input);
-      const bytes = readFileSync(path);
-      inputs[path] = { sha256: sha256(bytes), size: bytes.length, mtimeMs: statSync(path).mtimeMs };
+      inputs[path] = recordInput(path);
     }
     writeFileSync(
       join(scratch, "manifest.json"),

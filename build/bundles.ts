@@ -1,11 +1,16 @@
-import { createHash } from "node:crypto";
 import { existsSync, promises as fs, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { pack } from "tar-stream";
 import { SERVICE_CONTAINER } from "../runtime/services/container";
 import { SERVICES } from "../runtime/catalog/services";
+import { writeArchive } from "./archive";
+import {
+  inputsUnchanged,
+  recordInput,
+  sha256,
+  writeFileAtomically,
+  type InputRecord,
+} from "./manifest-cache";
 
 /**
  * Build tooling for the service bundles (no Pulumi): one esbuild pass over every service entry
@@ -64,20 +69,10 @@ const RECIPE_VERSION = 2;
  */
 const ESBUILD_TARGETS = ["node20", `node${SERVICE_CONTAINER.nodeMajor}`];
 
-/** Fixed metadata of every archive entry, so that the same files give the same bytes. */
-const ENTRY_MTIME = new Date(0);
-const FILE_MODE = 0o644;
-
 /** sharp's native parts for Cloud Run's linux-x64, shipped beside the bundle. */
 const SHARP_NATIVE_PACKAGES = ["@img/sharp-linux-x64", "@img/sharp-libvips-linux-x64"];
 
 const DEFAULT_ROOT = join(__dirname, "..");
-
-interface InputRecord {
-  readonly sha256: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
 
 interface Manifest {
   readonly recipe: string;
@@ -188,10 +183,6 @@ function scriptRecipeOf(options: ScriptBundleOptions): string {
   );
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 function cachedBundles(rootDir: string, outDir: string, recipe: string): Bundle[] | undefined {
   const manifestPath = join(outDir, "manifest.json");
   if (!existsSync(manifestPath)) return undefined;
@@ -202,9 +193,7 @@ function cachedBundles(rootDir: string, outDir: string, recipe: string): Bundle[
     return undefined;
   }
   if (manifest.recipe !== recipe) return undefined;
-  for (const [file, recorded] of Object.entries(manifest.inputs)) {
-    if (!inputUnchanged(join(rootDir, file), recorded)) return undefined;
-  }
+  if (!inputsUnchanged(manifest.inputs, (file) => join(rootDir, file))) return undefined;
   const bundles = manifest.bundles.map((b) => ({
     ...b,
     archivePath: join(outDir, b.archivePath),
@@ -213,14 +202,6 @@ function cachedBundles(rootDir: string, outDir: string, recipe: string): Bundle[
     if (!existsSync(b.archivePath) || statSync(b.archivePath).size !== b.bytes) return undefined;
   }
   return bundles;
-}
-
-function inputUnchanged(path: string, recorded: InputRecord): boolean {
-  if (!existsSync(path)) return false;
-  const stat = statSync(path);
-  if (stat.size !== recorded.size) return false;
-  if (stat.mtimeMs === recorded.mtimeMs) return true;
-  return sha256(readFileSync(path)) === recorded.sha256;
 }
 
 /** esbuild cannot follow pdfkit's `#standard-fonts/...` imports (they go through createRequire). */
@@ -333,38 +314,6 @@ async function addTree(entries: Map<string, Buffer>, dir: string, prefix: string
   }
 }
 
-/**
- * Writes a `.tar.gz` with sorted entries, a fixed mtime, fixed modes and no owner names, so that
- * the same files always give the same bytes; returns them.
- */
-async function writeArchive(
-  entries: ReadonlyMap<string, Buffer>,
-  archivePath: string,
-): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    tar.on("end", resolve);
-    tar.on("error", reject);
-  });
-  for (const name of [...entries.keys()].sort()) {
-    tar.entry(
-      { name, mtime: ENTRY_MTIME, mode: FILE_MODE, uid: 0, gid: 0, uname: "", gname: "" },
-      entries.get(name) as Buffer,
-    );
-  }
-  tar.finalize();
-  await done;
-  // gzip's header carries no name and a zero mtime here, so it adds nothing that varies.
-  const bytes = gzipSync(Buffer.concat(chunks), { level: 9 });
-  const temp = `${archivePath}.${process.pid}.tmp`;
-  await fs.writeFile(temp, bytes);
-  // Rename is atomic, so concurrent builds (one per stack worker) never expose a partial archive.
-  await fs.rename(temp, archivePath);
-  return bytes;
-}
-
 async function writeManifest(
   rootDir: string,
   outDir: string,
@@ -375,20 +324,18 @@ async function writeManifest(
   const records: Record<string, InputRecord> = {};
   for (const file of [...inputs].sort()) {
     const path = join(rootDir, file);
-    if (!existsSync(path)) continue;
-    const stat = statSync(path);
-    records[file] = { sha256: sha256(readFileSync(path)), size: stat.size, mtimeMs: stat.mtimeMs };
+    if (existsSync(path)) records[file] = recordInput(path);
   }
   const manifest: Manifest = {
     recipe,
     inputs: records,
     bundles: bundles.map((b) => ({ ...b, archivePath: relative(outDir, b.archivePath) })),
   };
-  const path = join(outDir, "manifest.json");
-  const temp = `${path}.${process.pid}.tmp`;
-  await fs.mkdir(dirname(path), { recursive: true });
-  await fs.writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  await fs.rename(temp, path);
+  await fs.mkdir(outDir, { recursive: true });
+  await writeFileAtomically(
+    join(outDir, "manifest.json"),
+    `${JSON.stringify(manifest, null, 2)}\n`,
+  );
 }
 
 /**
@@ -398,26 +345,4 @@ async function writeManifest(
 export function projectRelativePath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
-}
-
-/**
- * The file names in a `.tar.gz`, read synchronously from the ustar headers (name and prefix
- * fields, octal size) so that plan checks can look inside an archive without streaming.
- */
-export function archiveFileNames(archivePath: string): string[] {
-  const tar = gunzipSync(readFileSync(archivePath));
-  const names: string[] = [];
-  for (let at = 0; at + 512 <= tar.length;) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) =>
-      header.toString("utf8", start, start + length).replace(/\0.*$/s, "");
-    const size = parseInt(field(124, 12).trim() || "0", 8);
-    const prefix = field(345, 155);
-    const type = field(156, 1);
-    if (type === "0" || type === "")
-      names.push(prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
-  return names;
 }
