@@ -1,8 +1,6 @@
-import type { Geography, RegionId } from "../runtime/topology";
+import type { Environment, Geography, RegionId } from "../runtime/topology";
 
-/** Deployment environments; drive deletion protection and sizing. */
-export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export { ENVIRONMENTS, type Environment } from "../runtime/topology";
 
 /** One region of the stack, resolved to its GCP region (stack config may override the default). */
 export interface ResolvedRegion {

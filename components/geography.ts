@@ -8,7 +8,11 @@ import {
   type ServiceResource,
   type ServiceSpec,
 } from "../runtime/catalog/services";
-import { serviceEnvironment } from "../runtime/services/container";
+import {
+  type SecretVariable,
+  serviceEnvironment,
+  serviceSecretVariables,
+} from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { ArtifactRepository } from "./artifact-repository";
 import { Analytics } from "./analytics";
@@ -29,7 +33,7 @@ import { Network } from "./network";
 import { MediaBucket } from "./media-bucket";
 import { Pipeline, pushInvokerAccountId } from "./pipeline";
 import { RuntimeBundle } from "./runtime-bundle";
-import { Service, cloudRunServiceAgent, serviceUrl } from "./service";
+import { Service, type ServiceSecret, cloudRunServiceAgent, serviceUrl } from "./service";
 import { checkAll, checkRange, platformChecks } from "./validation";
 
 /** The per-stack settings a geography is built from (the stack reads them from config). */
@@ -223,7 +227,6 @@ export class Geography extends pulumi.ComponentResource {
     );
     const services: Partial<Record<RegionId, Record<ServiceName, Service>>> = {};
     for (const region of config.regions) {
-      const cache = this.cache.regions[region.id]!;
       const regional = {} as Record<ServiceName, Service>;
       for (const spec of SERVICES) {
         regional[spec.name] = new Service(
@@ -238,16 +241,12 @@ export class Geography extends pulumi.ComponentResource {
             network: this.network.network.id,
             subnetwork: this.network.subnets[region.id]!.id,
             env: this.environmentOf(spec, region, config),
-            secrets: {
-              REDIS_PASSWORD: secretRef(cache.authSecret, cache.authSecretVersion),
-              REDIS_TLS_CA: secretRef(cache.caSecret, cache.caSecretVersion),
-            },
+            secrets: this.secretsOf(spec, region.id),
             grants: (member, key) => [
               agentRead,
               this.bundle.grantRead(member, key),
-              ...this.cache.grantConnect(member, region.id, key),
               this.firestore.grantUser(member, key),
-              ...spec.uses.map((use) => this.grantUse(use, member, key)),
+              ...spec.uses.flatMap((use) => this.grantUse(use, member, key, region.id)),
             ],
             maxInstances: config.maxInstances[spec.name],
             rollout: rolloutOf(config.rollout[spec.name]),
@@ -259,6 +258,23 @@ export class Geography extends pulumi.ComponentResource {
       services[region.id] = regional;
     }
     return services;
+  }
+
+  /**
+   * The secret variables of `spec` in `region`, each pinned to the version the program writes:
+   * the service depends on that version, so a first `pulumi up` never starts a revision before
+   * the secret has data, and a new version rolls the services that read it.
+   */
+  private secretsOf(spec: ServiceSpec, region: RegionId): Record<string, ServiceSecret> {
+    const cache = this.cache.regions[region]!;
+    const refs: Record<SecretVariable, ServiceSecret> = {
+      REDIS_PASSWORD: {
+        secret: cache.authSecret.secretId,
+        version: cache.authSecretVersion.version,
+      },
+      REDIS_TLS_CA: { secret: cache.caSecret.secretId, version: cache.caSecretVersion.version },
+    };
+    return Object.fromEntries(serviceSecretVariables(spec).map((v) => [v, refs[v]]));
   }
 
   /** The plain environment of `spec` in `region`, from the deployed resources. */
@@ -391,8 +407,16 @@ export class Geography extends pulumi.ComponentResource {
    * resource (`roles/aiplatform.user` to call models, the FCM sender custom role with only
    * `cloudmessaging.messages.create`, one per project as a stack holds one geography).
    */
-  private grantUse(use: ServiceResource, member: pulumi.Input<string>, key: string) {
-    const grants: { readonly [R in ServiceResource]: () => pulumi.Resource } = {
+  private grantUse(
+    use: ServiceResource,
+    member: pulumi.Input<string>,
+    key: string,
+    region: RegionId,
+  ): pulumi.Resource | readonly pulumi.Resource[] {
+    const grants: {
+      readonly [R in ServiceResource]: () => pulumi.Resource | readonly pulumi.Resource[];
+    } = {
+      redis: () => this.cache.grantConnect(member, region, key),
       "analytics-dataset": () => this.analytics.grantWrite(member, key),
       "media-bucket": () => this.media.grantReadWrite(member, key),
       "media-uploads": () => this.media.grantUploadSigning(member, key),
@@ -461,15 +485,6 @@ function platformOf(config: GeographySettings): PlatformArgs {
     environment: config.environment,
     regions: config.regions,
   };
-}
-
-/**
- * A secret pinned to the version the program writes: the service depends on that version, so a
- * first `pulumi up` never starts a revision before the secret has data, and a new version rolls
- * the services that read it.
- */
-function secretRef(secret: gcp.secretmanager.Secret, version: gcp.secretmanager.SecretVersion) {
-  return { secret: secret.secretId, version: version.version };
 }
 
 function rolloutOf(percent: number | undefined) {

@@ -17,6 +17,10 @@ export type RegionId = (typeof REGION_IDS)[number];
 
 /** Geographies: the unit of data residency and of one Pulumi stack. */
 export const GEOGRAPHY_IDS = ["us", "eu", "asia"] as const;
+
+/** Deployment environments; drive deletion protection and sizing. */
+export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
 export type GeographyId = (typeof GEOGRAPHY_IDS)[number];
 
 export interface Region {

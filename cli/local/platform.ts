@@ -19,7 +19,11 @@ import { provisionPipelines, type ProvisionedPipeline } from "../../runtime/pipe
 import { PipelinePublisher } from "../../runtime/pipelines/publisher";
 import { connectRedis } from "../../runtime/redis/connection";
 import { getService } from "../../runtime/catalog/services";
-import { serviceEnvironment } from "../../runtime/services/container";
+import {
+  type SecretVariable,
+  serviceEnvironment,
+  serviceSecretVariables,
+} from "../../runtime/services/container";
 import { initSharding } from "../../runtime/sharding";
 import type { RegionId } from "../../runtime/topology";
 import { prepareBundles } from "./bundles";
@@ -358,7 +362,8 @@ function localServiceEnvironment(
   service: string,
   endpoints: LocalEndpoints,
 ): Record<string, string> {
-  const env = serviceEnvironment<string>(getService(service), {
+  const spec = getService(service);
+  const env = serviceEnvironment<string>(spec, {
     region: endpoints.region,
     geography: "local",
     environment: "dev",
@@ -374,5 +379,12 @@ function localServiceEnvironment(
     notifications: "recorded",
   });
   // The CA secret is empty: the loopback Redis speaks plain TCP (REDIS_TLS=false).
-  return { ...env, REDIS_PASSWORD: endpoints.redis.password, REDIS_TLS_CA: "" };
+  const secrets: Record<SecretVariable, string> = {
+    REDIS_PASSWORD: endpoints.redis.password,
+    REDIS_TLS_CA: "",
+  };
+  return {
+    ...env,
+    ...Object.fromEntries(serviceSecretVariables(spec).map((v) => [v, secrets[v]])),
+  };
 }

@@ -6,8 +6,10 @@ import type { PipelineName, ServiceName } from "./names";
  */
 
 /**
- * Platform resources a service may use beyond its Redis, its Firestore database and its
- * pipelines. The Geography grants and configures each one for exactly the services that name it:
+ * Platform resources a service may use beyond its Firestore database and its pipelines. The
+ * Geography grants and configures each one for exactly the services that name it:
+ * - `redis`: its region's Memorystore cache, over TLS with AUTH (`REDIS_HOST`, `REDIS_PORT`,
+ *   `REDIS_TLS`, and the AUTH string and CA certificate from Secret Manager);
  * - `analytics-dataset`: writes rows to the geography's BigQuery dataset (`ANALYTICS_DATASET`);
  * - `media-bucket`: reads uploads and writes thumbnails in the media bucket (`MEDIA_BUCKET`);
  * - `vertex-ai`: calls Vertex AI models in its own region (`AI_PROVIDER=vertex`);
@@ -16,6 +18,7 @@ import type { PipelineName, ServiceName } from "./names";
  *   own service account only).
  */
 export const SERVICE_RESOURCES = [
+  "redis",
   "analytics-dataset",
   "media-bucket",
   "vertex-ai",
@@ -49,7 +52,7 @@ export interface ServiceSpec {
   readonly uses: readonly ServiceResource[];
 }
 
-const worker = { cpu: 1, concurrency: 80, kind: "worker", uses: [] } as const;
+const worker = { cpu: 1, concurrency: 80, kind: "worker", uses: ["redis"] } as const;
 
 /** Every service, in the order of `SERVICE_NAMES` (names.ts). */
 export const SERVICES: readonly ServiceSpec[] = [
@@ -75,7 +78,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     concurrency: 20,
     kind: "heavy",
     publishes: ["notification-batch"],
-    uses: ["vertex-ai"],
+    uses: ["redis", "vertex-ai"],
   },
   {
     name: "pdf-generator",
@@ -99,7 +102,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     concurrency: 80,
     kind: "heavy",
     publishes: ["notification-batch", "analytics-aggregation"],
-    uses: [],
+    uses: ["redis"],
   },
   {
     name: "batch-processor",
@@ -111,7 +114,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     concurrency: 4,
     kind: "heavy",
     publishes: [],
-    uses: ["analytics-dataset"],
+    uses: [],
   },
   {
     name: "ranking-engine",
@@ -123,7 +126,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     concurrency: 80,
     kind: "heavy",
     publishes: [],
-    uses: [],
+    uses: ["redis"],
   },
   {
     name: "analytics-aggregator",
@@ -172,7 +175,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     maxInstances: 100,
     ...worker,
     publishes: [],
-    uses: ["fcm"],
+    uses: ["redis", "fcm"],
   },
 ];
 

@@ -1,6 +1,6 @@
 import { PIPELINES } from "../catalog/pipelines";
 import { SERVICES } from "../catalog/services";
-import { SERVICE_SECRET_VARIABLES } from "../services/container";
+import { serviceSecretVariables } from "../services/container";
 import { GEOGRAPHIES, GEOGRAPHY_IDS, REGIONS, type GeographyId, type RegionId } from "../topology";
 import { PUBSUB_MIN_BILLED_BYTES, SECONDS_PER_MONTH } from "./defaults";
 import { OPERATIONS, type Operation, type UsageModel } from "./usage";
@@ -211,7 +211,7 @@ function demandOf(
       (n * spec.cpuMsPerRequest) / 1000,
       service.cpu,
       service.memoryMiB / 1024,
-      SERVICE_SECRET_VARIABLES.length,
+      serviceSecretVariables(service).length,
       model,
     );
   }

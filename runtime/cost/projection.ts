@@ -161,7 +161,7 @@ export function assumptionLines(model: UsageModel): string[] {
     `  ${e.bytesPerMediaRead} B per media read, ${Math.round(e.cdnShare * 100)}% served by a CDN; ${e.apiResponseBytes} B of API response per operation; ${model.pubsub.messagesPerPublishRequest} message${model.pubsub.messagesPerPublishRequest > 1 ? "s" : ""} per publish request.`,
     ...(model.secrets
       ? [
-          `  A service instance starts per ${model.secrets.servingMinutesPerInstanceStart} serving minutes and reads ${SERVICE_SECRET_VARIABLES.length} secrets at each start, ${model.secrets.kmsDecryptsPerAccess} Cloud KMS decrypt per access.`,
+          `  A service instance starts per ${model.secrets.servingMinutesPerInstanceStart} serving minutes; one of a service that uses Redis reads the cache's ${SERVICE_SECRET_VARIABLES.length} secrets at each start, ${model.secrets.kmsDecryptsPerAccess} Cloud KMS decrypt per access.`,
         ]
       : []),
   ];

@@ -32,8 +32,16 @@ export function serviceBaseImage(gcpRegion: string): string {
   return `${gcpRegion}-docker.pkg.dev/serverless-runtimes/google-${major}-full/runtimes/nodejs${major}`;
 }
 
-/** Variables read from Secret Manager rather than set in the clear. */
+/** Variables read from Secret Manager rather than set in the clear: the cache's AUTH and CA. */
 export const SERVICE_SECRET_VARIABLES = ["REDIS_PASSWORD", "REDIS_TLS_CA"] as const;
+
+/** A variable read from Secret Manager. */
+export type SecretVariable = (typeof SERVICE_SECRET_VARIABLES)[number];
+
+/** The secret variables of one service: the cache's, for the services that use `redis`. */
+export function serviceSecretVariables(spec: ServiceSpec): readonly SecretVariable[] {
+  return spec.uses.includes("redis") ? SERVICE_SECRET_VARIABLES : [];
+}
 
 /** Environment variable holding the push identity the service accepts for its pipeline. */
 export const PUSH_INVOKER_VARIABLE = "AVALO_PUSH_INVOKER_EMAIL";
@@ -72,7 +80,7 @@ export interface ServiceEnvSources<T> {
 }
 
 /**
- * The plain environment of one service (secrets excluded: see {@link SERVICE_SECRET_VARIABLES}).
+ * The plain environment of one service (secrets excluded: see {@link serviceSecretVariables}).
  * Throws if the service consumes more than one pipeline of `pipelines`: it has one push identity
  * variable, and a second pipeline's pushes would be refused and dead-lettered.
  */
@@ -96,9 +104,6 @@ export function serviceEnvironment<T>(
     AVALO_AUTH: sources.auth,
     AVALO_SERVICE_URL: sources.serviceUrl(spec.name),
     GOOGLE_CLOUD_PROJECT: sources.project,
-    REDIS_HOST: sources.redis.host,
-    REDIS_PORT: sources.redis.port,
-    REDIS_TLS: String(sources.redis.tls),
   };
   for (const pipeline of consumed) env[PUSH_INVOKER_VARIABLE] = sources.pushInvoker(pipeline.name);
   for (const use of spec.uses) Object.assign(env, RESOURCE_ENVIRONMENT[use](sources));
@@ -114,6 +119,11 @@ type Variables<T> = Record<string, T | string>;
 const RESOURCE_ENVIRONMENT: {
   readonly [R in ServiceResource]: <T>(sources: ServiceEnvSources<T>) => Variables<T>;
 } = {
+  redis: <T>({ redis }: ServiceEnvSources<T>): Variables<T> => ({
+    REDIS_HOST: redis.host,
+    REDIS_PORT: redis.port,
+    REDIS_TLS: String(redis.tls),
+  }),
   "analytics-dataset": <T>({ analytics }: ServiceEnvSources<T>): Variables<T> =>
     "dataset" in analytics
       ? { ANALYTICS_DATASET: analytics.dataset }

@@ -4,7 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { expect } from "chai";
 import { archiveFileNames } from "../../build/archive";
 import { containersOfPlan, type PlannedContainer } from "../../cli/local/planned";
-import { SERVICES } from "../../runtime/catalog/services";
+import { SERVICES, getService } from "../../runtime/catalog/services";
 import { SERVICE_SECRET_VARIABLES } from "../../runtime/services/container";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -23,14 +23,16 @@ describe("the plan's containers, run locally", function () {
     containers = await containersOfPlan(ROOT, "us-east");
   });
 
-  it("finds one container per service, each started as `node index.js` with the Redis secrets", () => {
+  it("finds one container per service, each started as `node index.js`, the Redis users with the cache's secrets", () => {
     expect(containers.map((c) => c.service).sort()).to.deep.equal(
       SERVICES.map((s) => s.name).sort(),
     );
     for (const c of containers) {
       expect(c.command, c.service).to.deep.equal(["node"]);
       expect(c.args, c.service).to.deep.equal(["index.js"]);
-      expect(c.secretNames, c.service).to.deep.equal([...SERVICE_SECRET_VARIABLES]);
+      expect(c.secretNames, c.service).to.deep.equal(
+        getService(c.service).uses.includes("redis") ? [...SERVICE_SECRET_VARIABLES] : [],
+      );
       expect(archiveFileNames(c.archive.archivePath), c.service).to.include("index.js");
     }
   });

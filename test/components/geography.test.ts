@@ -70,8 +70,8 @@ describe("Geography", function () {
     });
   });
 
-  it("gives each service its region's Redis and Secret Manager references", () => {
-    const env = envOf(resources, "media-processor-us-west");
+  it("gives each service that uses Redis its region's cache and Secret Manager references", () => {
+    const env = envOf(resources, "ranking-engine-us-west");
     expect(env).to.include({
       AVALO_REGION: "us-west",
       REDIS_PORT: "6378",
@@ -90,7 +90,27 @@ describe("Geography", function () {
     });
   });
 
-  it("makes every service wait for the secret versions it reads, so a first up cannot race them", () => {
+  it("gives a service that does not use Redis no cache variable and no cache secret", () => {
+    const users = SERVICES.filter((s) => s.uses.includes("redis")).map((s) => s.name);
+    expect(users).to.deep.equal([
+      "ai-inference",
+      "fraud-analyzer",
+      "ranking-engine",
+      "user-worker",
+      "match-worker",
+      "feed-worker",
+      "notification-worker",
+    ]);
+    for (const spec of SERVICES.filter((s) => !s.uses.includes("redis"))) {
+      const names = Object.keys(envOf(resources, `${spec.name}-us-east`));
+      expect(
+        names.filter((n) => n.startsWith("REDIS_")),
+        spec.name,
+      ).to.deep.equal([]);
+    }
+  });
+
+  it("makes every Redis user wait for the secret versions it reads, so a first up cannot race them", () => {
     for (const region of ["us-east", "us-west"]) {
       const versions = [
         named(resources, `us-cache-${region}-auth-v`),
@@ -98,7 +118,11 @@ describe("Geography", function () {
       ];
       for (const spec of SERVICES) {
         const run = named(resources, `us-${spec.name}-${region}`);
-        for (const version of versions) expect(run.dependencies).to.include(version.urn);
+        for (const version of versions) {
+          expect(run.dependencies.includes(version.urn), spec.name).to.equal(
+            spec.uses.includes("redis"),
+          );
+        }
       }
     }
   });
@@ -181,17 +205,18 @@ describe("Geography", function () {
     }
   });
 
-  it("grants each service instance exactly its own region's Redis AUTH and CA secrets", () => {
+  it("grants each Redis user exactly its own region's AUTH and CA secrets, and no one else any", () => {
     const grants = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember");
-    expect(grants).to.have.length(SERVICES.length * 2 * 2);
+    const users = SERVICES.filter((s) => s.uses.includes("redis"));
+    expect(grants).to.have.length(users.length * 2 * 2);
     for (const region of ["us-east", "us-west"]) {
       for (const service of SERVICES) {
         const member = `serviceAccount:${service.name}-${region}@avalo-us.iam.gserviceaccount.com`;
         const mine = grants.filter((g) => g.inputs.member === member);
-        expect(mine.map((g) => g.inputs.secretId).sort(), member).to.deep.equal([
-          `us-cache-${region}-auth-id`,
-          `us-cache-${region}-ca-id`,
-        ]);
+        const expected = service.uses.includes("redis")
+          ? [`us-cache-${region}-auth-id`, `us-cache-${region}-ca-id`]
+          : [];
+        expect(mine.map((g) => g.inputs.secretId).sort(), member).to.deep.equal(expected);
         for (const g of mine) expect(g.inputs.role).to.equal("roles/secretmanager.secretAccessor");
       }
     }
@@ -293,8 +318,6 @@ describe("Geography", function () {
     expect(writers.sort()).to.deep.equal([
       "serviceAccount:analytics-aggregator-us-east@avalo-us.iam.gserviceaccount.com",
       "serviceAccount:analytics-aggregator-us-west@avalo-us.iam.gserviceaccount.com",
-      "serviceAccount:batch-processor-us-east@avalo-us.iam.gserviceaccount.com",
-      "serviceAccount:batch-processor-us-west@avalo-us.iam.gserviceaccount.com",
     ]);
     const agent = named(resources, "us-bundles-read-cloud-run-agent");
     expect(agent.inputs).to.deep.equal({

@@ -48,6 +48,9 @@ function pipelineProvider(provider: GenerationProvider, timeoutMillis: number): 
   };
 }
 
+/** The variables ai-inference reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...redisEnv, ...aiEnv, ...pushEnv };
+
 /**
  * ai-inference: companion replies behind a provider interface, rate-limited and cached over
  * HTTP; also the consumer of the ai-generation pipeline (`POST /pubsub/push`).
@@ -56,7 +59,7 @@ export async function buildAiInference(
   env: NodeJS.ProcessEnv,
   deps: Partial<AiInferenceDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...aiEnv, ...pushEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   if (config.AI_PROVIDER === "vertex" && !config.AI_VERTEX_LOCATION && !deps.provider) {
     throw new ConfigError(
       "invalid configuration:\n  AI_VERTEX_LOCATION: required when AI_PROVIDER=vertex; it is not set",

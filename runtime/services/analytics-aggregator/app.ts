@@ -49,6 +49,9 @@ function warehouseRows(warehouse: Warehouse): RowSink {
   };
 }
 
+/** The variables analytics-aggregator reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...analyticsEnv, ...pushEnv };
+
 /**
  * analytics-aggregator: hourly roll-ups in the analytics shards, synced to the warehouse; also
  * the consumer of the analytics-aggregation pipeline (`POST /pubsub/push`).
@@ -57,7 +60,7 @@ export async function buildAnalyticsAggregator(
   env: NodeJS.ProcessEnv,
   deps: Partial<AnalyticsAggregatorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...analyticsEnv, ...pushEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   const auth = pushAuthFor(config);
   if (!deps.warehouse && !config.ANALYTICS_DATASET === !config.ANALYTICS_NDJSON_DIR) {
     throw new ConfigError(

@@ -18,12 +18,15 @@ export interface BatchProcessorDeps {
 const STATUS_COLLECTION = "batch_jobs";
 const JOB_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
+/** The variables batch-processor reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = {};
+
 /** batch-processor: named bulk jobs with progress, resumable by cursor. */
 export async function buildBatchProcessor(
   env: NodeJS.ProcessEnv,
   deps: Partial<BatchProcessorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({}, env);
+  const config = loadConfig(SERVICE_ENV, env);
   await initSharding();
   const db = getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
   const statuses = db.collection(STATUS_COLLECTION);

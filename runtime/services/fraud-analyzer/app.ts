@@ -19,6 +19,9 @@ export interface FraudAnalyzerDeps {
   readonly now: () => number;
 }
 
+/** The variables fraud-analyzer reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...redisEnv, ...thresholdsEnv, ...pushEnv };
+
 /**
  * fraud-analyzer: explainable risk scoring of payments from Redis signals, over HTTP and as the
  * consumer of the fraud-check pipeline (`POST /pubsub/push`, scored with the same rules).
@@ -27,7 +30,7 @@ export async function buildFraudAnalyzer(
   env: NodeJS.ProcessEnv,
   deps: Partial<FraudAnalyzerDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...thresholdsEnv, ...pushEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   const auth = pushAuthFor(config);
   const redis = deps.redis ?? connectRedis(config);
   const now = deps.now ?? Date.now;

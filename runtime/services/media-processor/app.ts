@@ -108,6 +108,9 @@ function uploadStorage(projectId: string, keyFile: string | undefined): Storage 
   return new Storage({ projectId, credentials: key });
 }
 
+/** The variables media-processor reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...mediaEnv, ...pushEnv };
+
 /**
  * media-processor: image thumbnails (WebP and JPEG, EXIF stripped) through an object store, over
  * HTTP and as the consumer of the media-transcode pipeline (`POST /pubsub/push`).
@@ -116,7 +119,7 @@ export async function buildMediaProcessor(
   env: NodeJS.ProcessEnv,
   deps: Partial<MediaProcessorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...mediaEnv, ...pushEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   const auth = pushAuthFor(config);
   if (!deps.store && !config.MEDIA_BUCKET === !config.MEDIA_DIR) {
     throw new ConfigError(

@@ -49,6 +49,9 @@ export interface NotificationWorkerDeps {
   readonly push: PushProvider;
 }
 
+/** The variables notification-worker reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...redisEnv, ...pushEnv, ...notificationEnv };
+
 /**
  * notification-worker: the consumer of the notification-batch pipeline (`POST /pubsub/push`):
  * inbox items in Firestore, pushes coalesced per user in Redis windows and flushed by a loop
@@ -58,7 +61,7 @@ export async function buildNotificationWorker(
   env: NodeJS.ProcessEnv,
   deps: Partial<NotificationWorkerDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...pushEnv, ...notificationEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   const auth = pushAuthFor(config);
   const production = config.AVALO_AUTH !== "local";
   if (!deps.push && production && config.NOTIFICATION_PUSH_PROVIDER !== "fcm") {

@@ -25,12 +25,15 @@ export interface PdfGeneratorDeps {
   readonly authenticator: Authenticator;
 }
 
+/** The variables pdf-generator reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...pdfEnv };
+
 /** pdf-generator: wallet receipts and monthly statements from the transaction shards. */
 export async function buildPdfGenerator(
   env: NodeJS.ProcessEnv,
   deps: Partial<PdfGeneratorDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig(pdfEnv, env);
+  const config = loadConfig(SERVICE_ENV, env);
   await initSharding();
   const db = getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT });
   const transactions = deps.transactions ?? firestoreTransactions(db);

@@ -33,6 +33,9 @@ export interface RankingEngineDeps {
   readonly now: () => number;
 }
 
+/** The variables ranking-engine reads, beyond every service's (`baseEnv`). */
+export const SERVICE_ENV = { ...redisEnv, ...rankingEnv };
+
 /**
  * ranking-engine: personalised feed ranking with a stable cursor and a Redis cache. Engagement
  * is read from the `likes` and `views` counters the pipelines keep (Redis and Firestore).
@@ -41,7 +44,7 @@ export async function buildRankingEngine(
   env: NodeJS.ProcessEnv,
   deps: Partial<RankingEngineDeps> = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ ...redisEnv, ...rankingEnv }, env);
+  const config = loadConfig(SERVICE_ENV, env);
   const redis = deps.redis ?? connectRedis(config);
   const store = new RankingStore(
     redis,

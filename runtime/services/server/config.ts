@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { REGION_IDS } from "../../topology";
+import { ENVIRONMENTS, GEOGRAPHY_IDS, REGION_IDS } from "../../topology";
 
 /**
  * Service configuration from the environment, validated once at start. A missing or bad
@@ -13,6 +13,10 @@ export const baseEnv = {
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   /** Avalo region this instance serves. */
   AVALO_REGION: z.enum(REGION_IDS),
+  /** Geography of the stack (`local` on the local platform); a label for logs and traces. */
+  AVALO_GEOGRAPHY: z.enum([...GEOGRAPHY_IDS, "local"]).optional(),
+  /** Deployment environment of the stack; a label for logs and traces. */
+  AVALO_ENVIRONMENT: z.enum(ENVIRONMENTS).optional(),
   /**
    * `google-oidc` verifies the caller's Google ID token (production); `local` accepts every
    * request and says so in the start-up log. Required: there is no silent default.
@@ -31,6 +35,10 @@ export const redisEnv = {
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   /** Memorystore AUTH string (a Secret Manager reference in production). */
   REDIS_PASSWORD: z.string().min(1).optional(),
+  /** `true` for Memorystore's in-transit encryption; checked by runtime/redis/connection.ts. */
+  REDIS_TLS: z.string().optional(),
+  /** Memorystore's CA certificate, PEM (a Secret Manager reference in production). */
+  REDIS_TLS_CA: z.string().optional(),
 };
 
 export type EnvShape = Record<string, z.ZodType>;

@@ -129,23 +129,34 @@ describe("cost estimate", () => {
   });
 
   it("derives Secret Manager accesses per instance start and a KMS decrypt per access, attributed (worked by hand)", () => {
+    const small = smallModel();
     const model = {
-      ...smallModel(),
+      ...small,
+      events: {
+        ...small.events,
+        "notification-batch": { bytes: 500, perOperation: { feed: 1 } },
+      },
+      services: {
+        ...small.services,
+        "notification-worker": { cpuMsPerRequest: 6, requestsPerOperation: {} },
+      },
       secrets: { servingMinutesPerInstanceStart: 5, kmsDecryptsPerAccess: 1 },
     };
     const estimate = estimatePlan([], { geography: "us", usage: model });
     const line = (component: string) => byKey(estimate.lines).get(`usage:us-east1:${component}`);
-    // analytics-aggregator: 300,000 pushes × 6 ms = 1,800 CPU-s ÷ (1 vCPU × 0.6) = 3,000
-    // instance-s; one start per 5 serving minutes (300 s) = 10 starts × 2 secrets = 20 accesses.
-    expect(line("analytics-aggregator:secret-accesses")).to.include({
+    // notification-worker (uses Redis): 300,000 pushes × 6 ms = 1,800 CPU-s ÷ (1 vCPU × 0.6) =
+    // 3,000 instance-s; one start per 5 serving minutes (300 s) = 10 starts × 2 secrets = 20.
+    expect(line("notification-worker:secret-accesses")).to.include({
       quantity: 20,
       sku: "secretmanager.access",
       monthlyUsd: 0, // 20 × $0.03 / 10,000 = $0.00006
     });
-    expect(line("analytics-aggregator:secret-accesses")?.attribution).to.deep.equal({
+    expect(line("notification-worker:secret-accesses")?.attribution).to.deep.equal({
       kind: "service",
-      name: "analytics-aggregator",
+      name: "notification-worker",
     });
+    // analytics-aggregator runs as long but reads no secret: it does not use Redis.
+    expect(line("analytics-aggregator:secret-accesses")).to.equal(undefined);
     // The API handlers are no deployed service: no secret line of their own.
     expect(line("api:secret-accesses")).to.equal(undefined);
     // Every access decrypts the CMEK-protected version once, on the region's `secrets` key.
@@ -158,7 +169,7 @@ describe("cost estimate", () => {
     const large = byKey(
       estimatePlan([], { geography: "us", usage: scaleUsers(model, 10_000) }).lines,
     );
-    expect(large.get("usage:us-east1:analytics-aggregator:secret-accesses")?.monthlyUsd).to.equal(
+    expect(large.get("usage:us-east1:notification-worker:secret-accesses")?.monthlyUsd).to.equal(
       0.6,
     );
     expect(large.get("usage:us-east1:kms:secret-decrypts")?.monthlyUsd).to.equal(0.6);

@@ -23,7 +23,7 @@ const CLOUD: ServiceEnvSources<string> = {
 };
 
 describe("service environment (the deploy contract's variables)", () => {
-  it("names exactly the variables a consumer service reads on Cloud Run", () => {
+  it("names exactly the variables a consumer service reads on Cloud Run, and no cache it does not use", () => {
     expect(serviceEnvironment(getService("media-processor"), CLOUD)).to.deep.equal({
       AVALO_REGION: "eu-west",
       AVALO_GEOGRAPHY: "eu",
@@ -31,9 +31,6 @@ describe("service environment (the deploy contract's variables)", () => {
       AVALO_AUTH: "google-oidc",
       AVALO_SERVICE_URL: "https://media-processor-1.europe-west1.run.app",
       GOOGLE_CLOUD_PROJECT: "avalo-eu",
-      REDIS_HOST: "10.0.0.3",
-      REDIS_PORT: "6378",
-      REDIS_TLS: "true",
       [PUSH_INVOKER_VARIABLE]: "media-transcode-push@avalo-eu.iam.gserviceaccount.com",
       MEDIA_BUCKET: "avalo-eu-media",
       MEDIA_UPLOAD_BUCKET: "avalo-eu-media",
