@@ -274,10 +274,10 @@ const MONITORING: PriceSource = {
   taken: TAKEN,
   pageDate: "2025-03-06",
 };
-const MONITORING_MISSING: PriceSource = {
-  url: "https://cloud.google.com/stackdriver/pricing",
-  via: "not found: the stored copies show the Cloud Logging table only",
-  taken: TAKEN,
+const MONITORING_ALERTING: PriceSource = {
+  url: "https://cloud.google.com/monitoring/alerts/cost-control",
+  via: "a stored copy of the page (cloud-dot-devsite-v2-prod.appspot.com/monitoring/alerts/cost-control): $1.50 per condition per month, charged from no sooner than April 2025",
+  taken: "2026-12-03",
 };
 
 /** Memorystore capacity tiers (GB of provisioned capacity). */
@@ -756,10 +756,12 @@ export const STORED_PRICES: readonly Price[] = [
     product: "Cloud Monitoring",
     description: "alerting policy conditions",
     unit: "condition-month",
-    usd: null,
+    usd: 1.5,
     per: 1,
     locations: "any",
-    source: MONITORING_MISSING,
+    source: MONITORING_ALERTING,
+    assumption:
+      "charged as the page announces (from no sooner than April 2025); the $0.35 per million time series returned is not counted: at most about $0.33 per condition a month here (at most 22 series per 60 s period)",
   },
 ];
 

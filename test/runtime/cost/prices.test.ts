@@ -33,7 +33,6 @@ describe("cost price table", () => {
       "memorystore.standard.m3",
       "memorystore.standard.m4",
       "memorystore.standard.m5",
-      "monitoring.alert-condition",
       "run.instance-cpu",
       "run.instance-memory",
     ]);

@@ -189,13 +189,13 @@ const CASES: readonly Case[] = [
     expected: [[0, 0]],
   },
   {
-    title: "alerting policy with 2 conditions: price not found → unknown",
+    title: "alerting policy with 2 conditions: 2 × $1.50 = $3.00",
     resource: {
       type: "gcp:monitoring/alertPolicy:AlertPolicy",
       name: "dlq",
       inputs: { conditions: [{ displayName: "a" }, { displayName: "b" }] },
     },
-    expected: [[2, "unknown"]],
+    expected: [[2, 3]],
   },
   {
     title: "bucket: usage-driven, explicit $0",
