@@ -1,34 +1,12 @@
 import type { PipelineName } from "../catalog/names";
-import type { PipelineHandler } from "../pipelines/consumer";
-import {
-  createAiGenerationHandler,
-  PUBLISHES as AI_GENERATION,
-  type AiProvider,
-} from "./ai-generation";
-import {
-  createAnalyticsAggregationHandler,
-  PUBLISHES as ANALYTICS_AGGREGATION,
-  type RowSink,
-} from "./analytics-aggregation";
-import type { HandlerDeps } from "./deps";
-import {
-  createFeedFanoutHandler,
-  PUBLISHES as FEED_FANOUT,
-  type FeedFanoutArgs,
-} from "./feed-fanout";
-import { createFraudCheckHandler, PUBLISHES as FRAUD_CHECK, type FraudScorer } from "./fraud-check";
-import { createMatchCreatedHandler, PUBLISHES as MATCH_CREATED } from "./match-created";
-import {
-  createMediaTranscodeHandler,
-  PUBLISHES as MEDIA_TRANSCODE,
-  type MediaProcessor,
-} from "./media-transcode";
-import {
-  createNotificationBatchHandler,
-  PUBLISHES as NOTIFICATION_BATCH,
-  type PushProvider,
-} from "./notification-batch";
-import { createUserCreatedHandler, PUBLISHES as USER_CREATED } from "./user-created";
+import { PUBLISHES as AI_GENERATION } from "./ai-generation";
+import { PUBLISHES as ANALYTICS_AGGREGATION } from "./analytics-aggregation";
+import { PUBLISHES as FEED_FANOUT } from "./feed-fanout";
+import { PUBLISHES as FRAUD_CHECK } from "./fraud-check";
+import { PUBLISHES as MATCH_CREATED } from "./match-created";
+import { PUBLISHES as MEDIA_TRANSCODE } from "./media-transcode";
+import { PUBLISHES as NOTIFICATION_BATCH } from "./notification-batch";
+import { PUBLISHES as USER_CREATED } from "./user-created";
 
 /**
  * The pipelines each pipeline's handler publishes derived events to, as its module declares
@@ -45,39 +23,6 @@ export const HANDLER_PUBLISHES: { readonly [N in PipelineName]: readonly Pipelin
   "media-transcode": MEDIA_TRANSCODE,
   "fraud-check": FRAUD_CHECK,
 };
-
-/**
- * Every pipeline's handler, keyed by pipeline name. A service mounts the one for its pipeline
- * with `registerPushRoute(app, spec, { handler: handlers[spec.name], ... })`; the local platform
- * runs them with pull workers. Adding a pipeline means adding one entry here.
- */
-export interface AllHandlerDeps extends HandlerDeps {
-  readonly ai: AiProvider;
-  readonly push: PushProvider;
-  readonly rows: RowSink;
-  readonly media: MediaProcessor;
-  readonly fraud: FraudScorer;
-  readonly feed?: FeedFanoutArgs;
-  /** Notification coalescing window. @default 2000 */
-  readonly notificationWindowMillis?: number;
-}
-
-export function createHandlers(deps: AllHandlerDeps): Readonly<Record<string, PipelineHandler>> {
-  const handlers: PipelineHandler[] = [
-    createUserCreatedHandler(deps),
-    createMatchCreatedHandler(deps),
-    createFeedFanoutHandler(deps, deps.feed),
-    createAiGenerationHandler({ ...deps, provider: deps.ai }),
-    createNotificationBatchHandler(deps, {
-      push: deps.push,
-      windowMillis: deps.notificationWindowMillis,
-    }),
-    createAnalyticsAggregationHandler(deps),
-    createMediaTranscodeHandler({ ...deps, processor: deps.media }),
-    createFraudCheckHandler({ ...deps, scorer: deps.fraud }),
-  ] as unknown as PipelineHandler[];
-  return Object.fromEntries(handlers.map((h) => [h.pipeline.name, h]));
-}
 
 export { createAiGenerationHandler } from "./ai-generation";
 export type { AiProvider } from "./ai-generation";

@@ -20,7 +20,8 @@ import { localProvider } from "../../../runtime/services/ai-inference/provider";
 import { NdjsonRowSink } from "../../../runtime/handlers/analytics-aggregation";
 import { followersOf } from "../../../runtime/handlers/feed-fanout";
 import { localFraudScorer } from "../../../runtime/handlers/fraud-check";
-import { createHandlers, HANDLER_PUBLISHES } from "../../../runtime/handlers/index";
+import { HANDLER_PUBLISHES } from "../../../runtime/handlers/index";
+import { createHandlers } from "./all-handlers";
 import { RecordedMediaProcessor } from "../../../runtime/handlers/media-transcode";
 import {
   RecordedPushSink,
