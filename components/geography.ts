@@ -4,6 +4,7 @@ import { MEMORYSTORE_LIMITS } from "../runtime/catalog/limits";
 import { PIPELINES } from "../runtime/catalog/pipelines";
 import {
   SERVICES,
+  perService,
   type ServiceName,
   type ServiceResource,
   type ServiceSpec,
@@ -227,35 +228,34 @@ export class Geography extends pulumi.ComponentResource {
     );
     const services: Partial<Record<RegionId, Record<ServiceName, Service>>> = {};
     for (const region of config.regions) {
-      const regional = {} as Record<ServiceName, Service>;
-      for (const spec of SERVICES) {
-        regional[spec.name] = new Service(
-          `${name}-${spec.name}-${region.id}`,
-          {
-            ...platformOf(config),
-            apis: this.apis,
-            spec,
-            region,
-            projectNumber: this.apis.projectNumber,
-            source: this.bundle.sourceOf(spec.name),
-            network: this.network.network.id,
-            subnetwork: this.network.subnets[region.id]!.id,
-            env: this.environmentOf(spec, region, config),
-            secrets: this.secretsOf(spec, region.id),
-            grants: (member, key) => [
-              agentRead,
-              this.bundle.grantRead(member, key),
-              this.firestore.grantUser(member, key),
-              ...spec.uses.flatMap((use) => this.grantUse(use, member, key, region.id)),
-            ],
-            maxInstances: config.maxInstances[spec.name],
-            rollout: rolloutOf(config.rollout[spec.name]),
-            deletionProtection: config.deletionProtection,
-          },
-          { parent: this },
-        );
-      }
-      services[region.id] = regional;
+      services[region.id] = perService(
+        (spec) =>
+          new Service(
+            `${name}-${spec.name}-${region.id}`,
+            {
+              ...platformOf(config),
+              apis: this.apis,
+              spec,
+              region,
+              projectNumber: this.apis.projectNumber,
+              source: this.bundle.sourceOf(spec.name),
+              network: this.network.network.id,
+              subnetwork: this.network.subnets[region.id]!.id,
+              env: this.environmentOf(spec, region, config),
+              secrets: this.secretsOf(spec, region.id),
+              grants: (member, key) => [
+                agentRead,
+                this.bundle.grantRead(member, key),
+                this.firestore.grantUser(member, key),
+                ...spec.uses.flatMap((use) => this.grantUse(use, member, key, region.id)),
+              ],
+              maxInstances: config.maxInstances[spec.name],
+              rollout: rolloutOf(config.rollout[spec.name]),
+              deletionProtection: config.deletionProtection,
+            },
+            { parent: this },
+          ),
+      );
     }
     return services;
   }

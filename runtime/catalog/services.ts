@@ -181,6 +181,14 @@ export const SERVICES: readonly ServiceSpec[] = [
 
 export type { ServiceName } from "./names";
 
+/** A record with one value per service of the table, in table order. */
+export function perService<T>(value: (spec: ServiceSpec) => T): Record<ServiceName, T> {
+  return Object.fromEntries(SERVICES.map((spec) => [spec.name, value(spec)])) as Record<
+    ServiceName,
+    T
+  >;
+}
+
 /** The service table entry for a name; throws with the allowed names for an unknown one. */
 export function getService(name: string): ServiceSpec {
   const found = SERVICES.find((s) => s.name === name);
