@@ -1,26 +1,7 @@
 import { expect } from "chai";
 import { getService } from "../../../runtime/catalog/services";
-import {
-  PUSH_INVOKER_VARIABLE,
-  serviceEnvironment,
-  type ServiceEnvSources,
-} from "../../../runtime/services/container";
-
-const CLOUD: ServiceEnvSources<string> = {
-  region: "eu-west",
-  geography: "eu",
-  environment: "prod",
-  project: "avalo-eu",
-  auth: "google-oidc",
-  serviceUrl: (s) => `https://${s}-1.europe-west1.run.app`,
-  redis: { host: "10.0.0.3", port: "6378", tls: true },
-  pushInvoker: (p) => `${p}-push@avalo-eu.iam.gserviceaccount.com`,
-  analytics: { dataset: "avalo_eu" },
-  media: { bucket: "avalo-eu-media" },
-  uploads: { bucket: "avalo-eu-media" },
-  ai: { vertexLocation: "europe-west1" },
-  notifications: "fcm",
-};
+import { PUSH_INVOKER_VARIABLE, serviceEnvironment } from "../../../runtime/services/container";
+import { CLOUD } from "./env";
 
 describe("service environment (the deploy contract's variables)", () => {
   it("names exactly the variables a consumer service reads on Cloud Run, and no cache it does not use", () => {

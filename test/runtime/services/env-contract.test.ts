@@ -17,6 +17,7 @@ import { SERVICE_ENV as pdfGenerator } from "../../../runtime/services/pdf-gener
 import { SERVICE_ENV as rankingEngine } from "../../../runtime/services/ranking-engine/app";
 import { baseEnv, type EnvShape } from "../../../runtime/services/server/config";
 import { workerEnv } from "../../../runtime/services/server/pipeline-worker";
+import { CLOUD } from "./env";
 
 /** What each service's config module parses: the other side of the deploy contract. */
 const READS: Record<ServiceName, EnvShape> = {
@@ -31,22 +32,6 @@ const READS: Record<ServiceName, EnvShape> = {
   "match-worker": workerEnv,
   "feed-worker": workerEnv,
   "notification-worker": notificationWorker,
-};
-
-const CLOUD: ServiceEnvSources<string> = {
-  region: "eu-west",
-  geography: "eu",
-  environment: "prod",
-  project: "avalo-eu",
-  auth: "google-oidc",
-  serviceUrl: (s) => `https://${s}-1.europe-west1.run.app`,
-  redis: { host: "10.0.0.3", port: "6378", tls: true },
-  pushInvoker: (p) => `${p}-push@avalo-eu.iam.gserviceaccount.com`,
-  analytics: { dataset: "avalo_eu" },
-  media: { bucket: "avalo-eu-media" },
-  uploads: { bucket: "avalo-eu-media" },
-  ai: { vertexLocation: "europe-west1" },
-  notifications: "fcm",
 };
 
 const LOCAL: ServiceEnvSources<string> = {

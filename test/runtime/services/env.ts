@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { LocalProcess } from "../../../runtime/local/processes";
+import type { ServiceEnvSources } from "../../../runtime/services/container";
 
 /** Environment of a service under test in local auth mode, with quiet logs. */
 export function localEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -27,3 +28,20 @@ export function productionEnv(extra: Record<string, string> = {}): NodeJS.Proces
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
+
+/** The deploy contract's sources as a Cloud Run stack in eu-west gives them. */
+export const CLOUD: ServiceEnvSources<string> = {
+  region: "eu-west",
+  geography: "eu",
+  environment: "prod",
+  project: "avalo-eu",
+  auth: "google-oidc",
+  serviceUrl: (s) => `https://${s}-1.europe-west1.run.app`,
+  redis: { host: "10.0.0.3", port: "6378", tls: true },
+  pushInvoker: (p) => `${p}-push@avalo-eu.iam.gserviceaccount.com`,
+  analytics: { dataset: "avalo_eu" },
+  media: { bucket: "avalo-eu-media" },
+  uploads: { bucket: "avalo-eu-media" },
+  ai: { vertexLocation: "europe-west1" },
+  notifications: "fcm",
+};
