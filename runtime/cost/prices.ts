@@ -237,6 +237,12 @@ const STORAGE_OPS: PriceSource = {
   via: "stored copy of the pricing examples page (us-east1 example)",
   taken: TAKEN,
 };
+const STORAGE_OPS_REGION: PriceSource = {
+  url: "https://cloud.google.com/storage/pricing",
+  via: "secondary: api-evangelist/gcp-cloud-storage plans/gcp-cloud-storage-plans-pricing.yml at commit 013caa28c7a3b15d2c48095b6ddefabad6011feb (read from the page 2026-09-20, each price_text found verbatim in the page text): 'Class A operations, flat namespace, Standard (single region)' $0.005 and 'Class B …' $0.0004 per 1,000 operations; the page prices operations by location type, not by region, as infracost/infracost internal/resources/google/storage_bucket.go at commit 95ba4f49a7abf5567b04f751a115543281a4ab18 also reads the catalog (its regional Standard Class A/B SKUs carry no region filter)",
+  taken: "2026-12-03",
+  pageDate: "2026-09-20",
+};
 
 const INTER_REGION: PriceSource = {
   url: "https://cloud.google.com/vpc/network-pricing",
@@ -622,26 +628,40 @@ export const STORED_PRICES: readonly Price[] = [
     locations: [location],
     source: STORAGE,
   })),
-  {
-    sku: "storage.class-a",
-    product: "Cloud Storage",
-    description: "Class A operations (object writes, listings), Standard class",
-    unit: "operations",
-    usd: 0.005,
-    per: 1_000,
-    locations: ["us-east1"],
-    source: STORAGE_OPS,
-  },
-  {
-    sku: "storage.class-b",
-    product: "Cloud Storage",
-    description: "Class B operations (object reads, metadata), Standard class",
-    unit: "operations",
-    usd: 0.0004,
-    per: 1_000,
-    locations: ["us-east1"],
-    source: STORAGE_OPS,
-  },
+  // Cloud Storage operations, Standard class, regional buckets: the us-east1 pricing example,
+  // then the page's single-region figure for the other regions the bucket table quotes.
+  ...(
+    [
+      ["storage.class-a", "Class A operations (object writes, listings), Standard class", 0.005],
+      ["storage.class-b", "Class B operations (object reads, metadata), Standard class", 0.0004],
+    ] as const
+  ).flatMap(([sku, description, usd]): Price[] => {
+    const base = {
+      sku,
+      product: "Cloud Storage",
+      description,
+      unit: "operations",
+      usd,
+      per: 1_000,
+    };
+    return [
+      { ...base, locations: ["us-east1"], source: STORAGE_OPS },
+      {
+        ...base,
+        locations: [
+          "us-central1",
+          "us-west1",
+          "europe-west1",
+          "europe-west3",
+          "asia-east1",
+          "asia-south1",
+        ],
+        source: STORAGE_OPS_REGION,
+        assumption:
+          "the page's Standard single-region operation price, quoted per location type, taken as this region's",
+      },
+    ];
+  }),
   // Networking.
   {
     sku: "network.internet-egress",
