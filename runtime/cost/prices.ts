@@ -213,6 +213,12 @@ const BIGQUERY: PriceSource = {
   taken: TAKEN,
 };
 
+const BIGQUERY_EU_STORAGE: PriceSource = {
+  url: "https://cloud.google.com/bigquery/pricing",
+  via: "stored copy of an older version of the page (https://cloud.google.com/bigquery/pricing?hl=zh-cn, undated; its on-demand query price is $5 per TB, so it predates the July 2023 change to $6.25): one table for the 'US and EU multi-region locations', storage $0.02 per GB (2^30 bytes) a month",
+  taken: "2026-12-03",
+};
+
 const KMS: PriceSource = {
   url: "https://cloud.google.com/kms/pricing",
   via: "stored copy of the page",
@@ -514,7 +520,7 @@ export const STORED_PRICES: readonly Price[] = [
       { ...base, usd: null, per: 1, locations: "any", source: FIRESTORE_MISSING },
     ];
   }),
-  // BigQuery, US multi-region.
+  // BigQuery, US multi-region (and EU active storage).
   {
     sku: "bigquery.active-storage",
     product: "BigQuery",
@@ -524,6 +530,18 @@ export const STORED_PRICES: readonly Price[] = [
     per: 1,
     locations: ["us"],
     source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.active-storage",
+    product: "BigQuery",
+    description: "active logical storage",
+    unit: "GiB-month",
+    usd: 0.02,
+    per: 1,
+    locations: ["eu"],
+    source: BIGQUERY_EU_STORAGE,
+    assumption:
+      "an older page's figure, which priced the EU multi-region as the US one; taken as current since that table's US figure equals today's ($0.02)",
   },
   {
     sku: "bigquery.long-term-storage",

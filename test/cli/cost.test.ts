@@ -230,8 +230,8 @@ describe("avalo cost", () => {
       expect(out).to.contain("fixed $456.25 + usage-driven $0.00 = $456.25/month");
 
       // With usage, the database's operations and storage are priced at eur3's figures too; what
-      // is still borrowed (BigQuery EU, Firestore eur3 PITR and backups) is named beside the total,
-      // never in it.
+      // is still borrowed (BigQuery EU queries, Firestore eur3 PITR and backups) is named beside the
+      // total, never in it.
       const usage = join(REPO, "usage", "1m.yaml");
       const withUsage = await cost([
         "--plan-dir",
@@ -269,6 +269,10 @@ describe("avalo cost", () => {
         }
       }
       expect(withUsage.out).to.not.match(/Cloud Storage .* unknown/);
+      expect(withUsage.out).to.match(
+        /eu +BigQuery active storage \(3 months of rows\) +([\d,.]+) GiB-month +\$0\.02 +\$[\d,.]+/,
+      );
+      expect(withUsage.out).to.match(/eu +BigQuery on-demand queries +[\d.]+ TiB scanned +unknown/);
     });
 
     it("deducts free tiers only with --free-tier, once per billing account", async function () {

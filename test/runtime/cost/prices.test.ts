@@ -156,6 +156,15 @@ describe("cost price table", () => {
     expect(lookupPrice("storage.class-a", "europe-west4").known).to.equal(false);
   });
 
+  it("quotes BigQuery active storage in the EU multi-region at $0.02 per GiB-month, its on-demand queries and asia-east1 staying unknown", () => {
+    const eu = lookupPrice("bigquery.active-storage", "eu");
+    expect(eu.known && eu.usdPerUnit).to.equal(0.02);
+    expect(eu.note).to.contain("an older page's figure");
+    expect(eu.price?.source.via).to.contain("hl=zh-cn");
+    expect(lookupPrice("bigquery.on-demand", "eu").known).to.equal(false);
+    expect(lookupPrice("bigquery.active-storage", "asia-east1").known).to.equal(false);
+  });
+
   it("rejects a SKU that is not in the table", () => {
     expect(() => lookupPrice("run.gpu", "us-east1")).to.throw(
       'no price table entry for SKU "run.gpu"',
