@@ -213,6 +213,12 @@ const BIGQUERY: PriceSource = {
   taken: TAKEN,
 };
 
+const BIGQUERY_EU_STORAGE: PriceSource = {
+  url: "https://cloud.google.com/bigquery/pricing",
+  via: "stored copy of an older version of the page (https://cloud.google.com/bigquery/pricing?hl=zh-cn, undated; its on-demand query price is $5 per TB, so it predates the July 2023 change to $6.25): one table for the 'US and EU multi-region locations', storage $0.02 per GB (2^30 bytes) a month",
+  taken: "2026-12-03",
+};
+
 const KMS: PriceSource = {
   url: "https://cloud.google.com/kms/pricing",
   via: "stored copy of the page",
@@ -236,6 +242,12 @@ const STORAGE_OPS: PriceSource = {
   url: "https://cloud.google.com/storage/pricing-examples",
   via: "stored copy of the pricing examples page (us-east1 example)",
   taken: TAKEN,
+};
+const STORAGE_OPS_REGION: PriceSource = {
+  url: "https://cloud.google.com/storage/pricing",
+  via: "secondary: api-evangelist/gcp-cloud-storage plans/gcp-cloud-storage-plans-pricing.yml at commit 013caa28c7a3b15d2c48095b6ddefabad6011feb (read from the page 2026-09-20, each price_text found verbatim in the page text): 'Class A operations, flat namespace, Standard (single region)' $0.005 and 'Class B …' $0.0004 per 1,000 operations; the page prices operations by location type, not by region, as infracost/infracost internal/resources/google/storage_bucket.go at commit 95ba4f49a7abf5567b04f751a115543281a4ab18 also reads the catalog (its regional Standard Class A/B SKUs carry no region filter)",
+  taken: "2026-12-03",
+  pageDate: "2026-09-20",
 };
 
 const INTER_REGION: PriceSource = {
@@ -508,7 +520,7 @@ export const STORED_PRICES: readonly Price[] = [
       { ...base, usd: null, per: 1, locations: "any", source: FIRESTORE_MISSING },
     ];
   }),
-  // BigQuery, US multi-region.
+  // BigQuery, US multi-region (and EU active storage).
   {
     sku: "bigquery.active-storage",
     product: "BigQuery",
@@ -518,6 +530,18 @@ export const STORED_PRICES: readonly Price[] = [
     per: 1,
     locations: ["us"],
     source: BIGQUERY,
+  },
+  {
+    sku: "bigquery.active-storage",
+    product: "BigQuery",
+    description: "active logical storage",
+    unit: "GiB-month",
+    usd: 0.02,
+    per: 1,
+    locations: ["eu"],
+    source: BIGQUERY_EU_STORAGE,
+    assumption:
+      "an older page's figure, which priced the EU multi-region as the US one; taken as current since that table's US figure equals today's ($0.02)",
   },
   {
     sku: "bigquery.long-term-storage",
@@ -622,26 +646,40 @@ export const STORED_PRICES: readonly Price[] = [
     locations: [location],
     source: STORAGE,
   })),
-  {
-    sku: "storage.class-a",
-    product: "Cloud Storage",
-    description: "Class A operations (object writes, listings), Standard class",
-    unit: "operations",
-    usd: 0.005,
-    per: 1_000,
-    locations: ["us-east1"],
-    source: STORAGE_OPS,
-  },
-  {
-    sku: "storage.class-b",
-    product: "Cloud Storage",
-    description: "Class B operations (object reads, metadata), Standard class",
-    unit: "operations",
-    usd: 0.0004,
-    per: 1_000,
-    locations: ["us-east1"],
-    source: STORAGE_OPS,
-  },
+  // Cloud Storage operations, Standard class, regional buckets: the us-east1 pricing example,
+  // then the page's single-region figure for the other regions the bucket table quotes.
+  ...(
+    [
+      ["storage.class-a", "Class A operations (object writes, listings), Standard class", 0.005],
+      ["storage.class-b", "Class B operations (object reads, metadata), Standard class", 0.0004],
+    ] as const
+  ).flatMap(([sku, description, usd]): Price[] => {
+    const base = {
+      sku,
+      product: "Cloud Storage",
+      description,
+      unit: "operations",
+      usd,
+      per: 1_000,
+    };
+    return [
+      { ...base, locations: ["us-east1"], source: STORAGE_OPS },
+      {
+        ...base,
+        locations: [
+          "us-central1",
+          "us-west1",
+          "europe-west1",
+          "europe-west3",
+          "asia-east1",
+          "asia-south1",
+        ],
+        source: STORAGE_OPS_REGION,
+        assumption:
+          "the page's Standard single-region operation price, quoted per location type, taken as this region's",
+      },
+    ];
+  }),
   // Networking.
   {
     sku: "network.internet-egress",

@@ -434,7 +434,11 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "gcp:firebase/appleApp:AppleApp": free("app registrations have no charge"),
   "gcp:logging/projectExclusion:ProjectExclusion": free("exclusions have no charge"),
   "gcp:logging/metric:Metric": usageDriven("other", "its time series (Monitoring metrics)"),
-  "gcp:recaptchaenterprise/key:Key": usageDriven("other", "assessments"),
+  // reCAPTCHA bills the assessments created with a key (stored copy of
+  // cloud.google.com/recaptcha-enterprise/docs/create-assessment and its billing page), not the key.
+  "gcp:recaptcha/enterpriseKey:EnterpriseKey": free(
+    "no charge of its own; reCAPTCHA bills each assessment (the first 10,000 a month free), which the usage model does not count",
+  ),
 };
 
 /** Type patterns priced as free when no exact rule names them (IAM bindings, App Check). */

@@ -230,7 +230,8 @@ describe("avalo cost", () => {
       expect(out).to.contain("fixed $456.25 + usage-driven $0.00 = $456.25/month");
 
       // With usage, the database's operations and storage are priced at eur3's figures too; what
-      // is still borrowed (BigQuery EU, storage operations) is named beside the total, never in it.
+      // is still borrowed (BigQuery EU queries, Firestore eur3 PITR and backups) is named beside the
+      // total, never in it.
       const usage = join(REPO, "usage", "1m.yaml");
       const withUsage = await cost([
         "--plan-dir",
@@ -250,8 +251,28 @@ describe("avalo cost", () => {
         /Firestore point-in-time recovery data \(taken as the stored data\) +[\d,]+ GiB-hour +unknown/,
       );
       expect(withUsage.out).to.match(
-        /borrowed, not in the total: \d+ unknown-priced lines would add \$[\d,.]+ at the list prices quoted for us, us-central1, us-east1\n/,
+        /borrowed, not in the total: \d+ unknown-priced lines would add \$[\d,.]+ at the list prices quoted for us, us-central1\n/,
       );
+      // Cloud Storage operations in both eu regions at the single-region figure: Class A $0.005
+      // and Class B $0.0004 per 1,000, inside the total.
+      for (const region of ["europe-west1", "europe-west3"]) {
+        for (const [what, unit] of [
+          ["writes", "0.000005"],
+          ["reads", "0.0000004"],
+        ]) {
+          const line = new RegExp(
+            `${region} +Cloud Storage object ${what} +([\\d,]+) operations +\\$${unit.replace(".", "\\.")} +\\$([\\d,.]+)`,
+          ).exec(withUsage.out);
+          expect(line, `${region} ${what}`).to.not.equal(null);
+          const [ops, usd] = [line![1], line![2]].map((v) => Number(v.replace(/,/g, "")));
+          expect(usd, `${region} ${what}`).to.be.closeTo(ops * Number(unit), 0.005);
+        }
+      }
+      expect(withUsage.out).to.not.match(/Cloud Storage .* unknown/);
+      expect(withUsage.out).to.match(
+        /eu +BigQuery active storage \(3 months of rows\) +([\d,.]+) GiB-month +\$0\.02 +\$[\d,.]+/,
+      );
+      expect(withUsage.out).to.match(/eu +BigQuery on-demand queries +[\d.]+ TiB scanned +unknown/);
     });
 
     it("deducts free tiers only with --free-tier, once per billing account", async function () {

@@ -134,6 +134,37 @@ describe("cost price table", () => {
     );
   });
 
+  it("quotes Cloud Storage Standard operations in every stack region: Class A $0.005, Class B $0.0004 per 1,000", () => {
+    const rate = (sku: string, region: string) => {
+      const found = lookupPrice(sku, region);
+      return found.known ? found.usdPerUnit * 1_000 : null;
+    };
+    const regions = REGION_IDS.map((r) => REGIONS[r].gcpRegion);
+    expect(regions.map((r) => rate("storage.class-a", r))).to.deep.equal(regions.map(() => 0.005));
+    expect(regions.map((r) => rate("storage.class-b", r))).to.deep.equal(regions.map(() => 0.0004));
+    // us-east1 is the pricing example's own region; elsewhere the single-region figure is applied.
+    expect(lookupPrice("storage.class-a", "us-east1").note).to.equal(undefined);
+    const eu = lookupPrice("storage.class-a", "europe-west1");
+    expect(eu.note).to.equal(
+      "the page's Standard single-region operation price, quoted per location type, taken as this region's",
+    );
+    expect(eu.price?.source.via).to.contain("013caa28c7a3b15d2c48095b6ddefabad6011feb");
+    expect(lookupPrice("storage.class-b", "asia-south1").price?.source.url).to.equal(
+      "https://cloud.google.com/storage/pricing",
+    );
+    // A region the table does not quote for Cloud Storage stays unknown.
+    expect(lookupPrice("storage.class-a", "europe-west4").known).to.equal(false);
+  });
+
+  it("quotes BigQuery active storage in the EU multi-region at $0.02 per GiB-month, its on-demand queries and asia-east1 staying unknown", () => {
+    const eu = lookupPrice("bigquery.active-storage", "eu");
+    expect(eu.known && eu.usdPerUnit).to.equal(0.02);
+    expect(eu.note).to.contain("an older page's figure");
+    expect(eu.price?.source.via).to.contain("hl=zh-cn");
+    expect(lookupPrice("bigquery.on-demand", "eu").known).to.equal(false);
+    expect(lookupPrice("bigquery.active-storage", "asia-east1").known).to.equal(false);
+  });
+
   it("rejects a SKU that is not in the table", () => {
     expect(() => lookupPrice("run.gpu", "us-east1")).to.throw(
       'no price table entry for SKU "run.gpu"',

@@ -268,6 +268,7 @@ describe("cost pricing rules", () => {
       "gcp:projects/service:Service",
       "gcp:compute/firewall:Firewall",
       "gcp:projects/iAMCustomRole:IAMCustomRole",
+      "gcp:recaptcha/enterpriseKey:EnterpriseKey",
       // No exact rule: free by pattern, so new IAM and App Check resources degrade gracefully.
       "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
       "gcp:firebase/appCheckServiceConfig:AppCheckServiceConfig",
@@ -280,7 +281,9 @@ describe("cost pricing rules", () => {
       types.map((t) => [t, "free", 0]),
     );
     expect(estimate.totals.excludedLines).to.equal(0);
-    expect(formatCostTable(estimate)).to.match(/r2: free \(VPC networks have no charge/);
+    expect(formatCostTable(estimate))
+      .to.match(/r2: free \(VPC networks have no charge/)
+      .and.match(/r7: free \(no charge of its own; reCAPTCHA bills each assessment/);
   });
 
   it("prices the new plan types: Artifact Registry storage and log buckets as usage, $0 fixed", () => {
