@@ -9,11 +9,7 @@ import {
   type ServiceResource,
   type ServiceSpec,
 } from "../runtime/catalog/services";
-import {
-  type SecretVariable,
-  serviceEnvironment,
-  serviceSecretVariables,
-} from "../runtime/services/container";
+import { serviceEnvironment, serviceSecrets } from "../runtime/services/container";
 import type { RegionId } from "../runtime/topology";
 import { ArtifactRepository } from "./artifact-repository";
 import { Analytics } from "./analytics";
@@ -98,6 +94,8 @@ export class Geography extends pulumi.ComponentResource {
   readonly pipelines: Readonly<Record<string, Pipeline>>;
   /** The load-generator job and its image, when `config.loadGenerator` is set. */
   readonly loadGenerator?: { readonly job: LoadGenerator; readonly image: ContainerImage };
+  /** Project, geography, environment and regions, as every child component takes them. */
+  private readonly platform: PlatformArgs;
   /** Custom role sending FCM messages, created with the first service that uses `fcm`. */
   private fcmSender?: FcmSenderRole;
 
@@ -105,6 +103,7 @@ export class Geography extends pulumi.ComponentResource {
     super("avalo:platform:Geography", name, {}, opts);
     const { config } = args;
     validate(this, args);
+    this.platform = platformOf(config);
     ({
       apis: this.apis,
       kms: this.kms,
@@ -122,10 +121,10 @@ export class Geography extends pulumi.ComponentResource {
     this.pipelines = this.createPipelines(name, config);
     this.monitoring = new Monitoring(
       `${name}-monitoring`,
-      { ...platformOf(config), apis: this.apis, notificationEmail: config.alertEmail },
+      { ...this.platform, apis: this.apis, notificationEmail: config.alertEmail },
       { parent: this, dependsOn: Object.values(this.pipelines) },
     );
-    if (config.loadGenerator) {
+    if (config.loadGenerator && args.loadBundle) {
       this.loadGenerator = this.createLoadGenerator(config, config.loadGenerator, args.loadBundle);
     }
     this.registerOutputs({});
@@ -136,7 +135,7 @@ export class Geography extends pulumi.ComponentResource {
    * the analytics dataset, a cache per region, the service bundles, the media bucket and App Check.
    */
   private createPlatform(name: string, config: GeographySettings, bundles: readonly Bundle[]) {
-    const platform = platformOf(config);
+    const platform = this.platform;
     const parent = { parent: this };
     const protection = config.deletionProtection;
     const home = config.regions[0];
@@ -233,7 +232,7 @@ export class Geography extends pulumi.ComponentResource {
           new Service(
             `${name}-${spec.name}-${region.id}`,
             {
-              ...platformOf(config),
+              ...this.platform,
               apis: this.apis,
               spec,
               region,
@@ -267,14 +266,13 @@ export class Geography extends pulumi.ComponentResource {
    */
   private secretsOf(spec: ServiceSpec, region: RegionId): Record<string, ServiceSecret> {
     const cache = this.cache.regions[region]!;
-    const refs: Record<SecretVariable, ServiceSecret> = {
+    return serviceSecrets<ServiceSecret>(spec, {
       REDIS_PASSWORD: {
         secret: cache.authSecret.secretId,
         version: cache.authSecretVersion.version,
       },
       REDIS_TLS_CA: { secret: cache.caSecret.secretId, version: cache.caSecretVersion.version },
-    };
-    return Object.fromEntries(serviceSecretVariables(spec).map((v) => [v, refs[v]]));
+    });
   }
 
   /** The plain environment of `spec` in `region`, from the deployed resources. */
@@ -311,7 +309,7 @@ export class Geography extends pulumi.ComponentResource {
       const pipeline = new Pipeline(
         `${name}-${spec.name}`,
         {
-          ...platformOf(config),
+          ...this.platform,
           apis: this.apis,
           spec,
           kmsKeyName: this.kms.keyId("pubsub", "global"),
@@ -350,15 +348,8 @@ export class Geography extends pulumi.ComponentResource {
   private createLoadGenerator(
     config: GeographySettings,
     settings: ResolvedLoadSettings,
-    bundle: Bundle | undefined,
+    bundle: Bundle,
   ) {
-    if (!bundle) {
-      throw new pulumi.ResourceError(
-        "`loadBundle` must hold the load simulator's archive when `config.loadGenerator` is set; " +
-          "run `npm run bundle`",
-        this,
-      );
-    }
     const home = config.regions[0];
     const geography = config.geography.id;
     const keyRing = this.kms.keyRings[home.id]!.id;
@@ -366,7 +357,7 @@ export class Geography extends pulumi.ComponentResource {
     const repository = new ArtifactRepository(
       `${geography}-artifacts`,
       {
-        ...platformOf(config),
+        ...this.platform,
         apis: this.apis,
         projectNumber: this.apis.projectNumber,
         keyRing,
@@ -383,7 +374,7 @@ export class Geography extends pulumi.ComponentResource {
     const job = new LoadGenerator(
       `${geography}-${LOAD_GENERATOR.name}`,
       {
-        ...platformOf(config),
+        ...this.platform,
         ...settings,
         apis: this.apis,
         projectNumber: this.apis.projectNumber,
@@ -442,12 +433,8 @@ export class Geography extends pulumi.ComponentResource {
     return new gcp.projects.IAMMember(
       name,
       { project: this.firestore.database.project, role, member },
-      this.afterApis(),
+      { parent: this, dependsOn: this.apis.services },
     );
-  }
-
-  private afterApis(): pulumi.CustomResourceOptions {
-    return { parent: this, dependsOn: this.apis.services };
   }
 }
 
@@ -471,6 +458,15 @@ function validate(geography: Geography, args: GeographyArgs): void {
         throw new pulumi.ResourceError(
           `\`bundles\` must hold a bundle for every service, but ${missing.map((s) => s.name).join(", ")} ` +
             "has none; run `npm run bundle`",
+          geography,
+        );
+      }
+    },
+    () => {
+      if (config.loadGenerator && !args.loadBundle) {
+        throw new pulumi.ResourceError(
+          "`loadBundle` must hold the load simulator's archive when `config.loadGenerator` is set; " +
+            "run `npm run bundle`",
           geography,
         );
       }

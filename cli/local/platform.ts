@@ -19,11 +19,7 @@ import { provisionPipelines, type ProvisionedPipeline } from "../../runtime/pipe
 import { PipelinePublisher } from "../../runtime/pipelines/publisher";
 import { connectRedis } from "../../runtime/redis/connection";
 import { getService } from "../../runtime/catalog/services";
-import {
-  type SecretVariable,
-  serviceEnvironment,
-  serviceSecretVariables,
-} from "../../runtime/services/container";
+import { serviceEnvironment, serviceSecrets } from "../../runtime/services/container";
 import { initSharding } from "../../runtime/sharding";
 import type { RegionId } from "../../runtime/topology";
 import { prepareBundles } from "./bundles";
@@ -379,12 +375,8 @@ function localServiceEnvironment(
     notifications: "recorded",
   });
   // The CA secret is empty: the loopback Redis speaks plain TCP (REDIS_TLS=false).
-  const secrets: Record<SecretVariable, string> = {
-    REDIS_PASSWORD: endpoints.redis.password,
-    REDIS_TLS_CA: "",
-  };
   return {
     ...env,
-    ...Object.fromEntries(serviceSecretVariables(spec).map((v) => [v, secrets[v]])),
+    ...serviceSecrets(spec, { REDIS_PASSWORD: endpoints.redis.password, REDIS_TLS_CA: "" }),
   };
 }

@@ -43,6 +43,17 @@ export function serviceSecretVariables(spec: ServiceSpec): readonly SecretVariab
   return spec.uses.includes("redis") ? SERVICE_SECRET_VARIABLES : [];
 }
 
+/**
+ * The secrets of one service, picked from `values` (Secret Manager references on Cloud Run, the
+ * local values on the local platform): those of {@link serviceSecretVariables}.
+ */
+export function serviceSecrets<T>(
+  spec: ServiceSpec,
+  values: Readonly<Record<SecretVariable, T>>,
+): Record<string, T> {
+  return Object.fromEntries(serviceSecretVariables(spec).map((v) => [v, values[v]]));
+}
+
 /** Environment variable holding the push identity the service accepts for its pipeline. */
 export const PUSH_INVOKER_VARIABLE = "AVALO_PUSH_INVOKER_EMAIL";
 

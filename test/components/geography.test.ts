@@ -3,6 +3,7 @@ import type { Bundle } from "../../build/bundles";
 import { Geography, type GeographySettings } from "../../components/geography";
 import type { PlanResource } from "../../plan/record";
 import { SERVICES, type ServiceSpec } from "../../runtime/catalog/services";
+import { resolveLoadSettings } from "../../components/load-generator";
 import { named, ofType, platformArgs, runComponent, runFailing } from "./fixtures";
 
 const SETTINGS: GeographySettings = {
@@ -349,6 +350,17 @@ describe("Geography", function () {
     );
     expect(error.message).to.equal(
       "`bundles` must hold a bundle for every service, but media-processor has none; run `npm run bundle`",
+    );
+    expect(created.filter((r) => r.custom)).to.have.length(0);
+  });
+
+  it("rejects an enabled load generator without its archive before creating anything", async () => {
+    const config = { ...SETTINGS, loadGenerator: resolveLoadSettings({}) };
+    const { error, resources: created } = await runFailing(
+      () => new Geography("us", { config, bundles: BUNDLES }),
+    );
+    expect(error.message).to.equal(
+      "`loadBundle` must hold the load simulator's archive when `config.loadGenerator` is set; run `npm run bundle`",
     );
     expect(created.filter((r) => r.custom)).to.have.length(0);
   });
